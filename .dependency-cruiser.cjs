@@ -1,0 +1,54 @@
+/**
+ * The folder import rules of ../shared/design/architecture.md:
+ * domain → nothing of ours; handlers → domain; engine → domain, handlers; persistence → domain;
+ * notifications → domain; services → domain, engine, handlers, persistence, notifications;
+ * web → services, domain; client → browser packages only; src/app.ts wires everything.
+ */
+const layer = (name, allowed) => ({
+  name: `${name}-imports`,
+  comment: `src/${name} may import only: ${allowed.join(', ') || 'nothing of ours'}`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: {
+    path: '^(src|seed)/',
+    pathNot: [`^src/${name}/`, ...allowed.map((a) => `^src/${a}/`)],
+  },
+});
+
+module.exports = {
+  forbidden: [
+    layer('domain', []),
+    layer('handlers', ['domain']),
+    layer('engine', ['domain', 'handlers']),
+    layer('persistence', ['domain']),
+    layer('notifications', ['domain']),
+    layer('services', ['domain', 'engine', 'handlers', 'persistence', 'notifications']),
+    layer('web', ['services', 'domain']),
+    layer('client', []),
+    {
+      name: 'only-engine-imports-bpmn-engine',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/engine/' },
+      to: { path: 'node_modules/(bpmn-engine|bpmn-elements)/' },
+    },
+    {
+      name: 'handlers-stay-pure',
+      comment: 'handlers never import express, sequelize or bpmn-engine',
+      severity: 'error',
+      from: { path: '^src/handlers/' },
+      to: { path: 'node_modules/(express|sequelize|bpmn-engine|bpmn-elements)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|test)/' },
+  },
+};

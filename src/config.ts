@@ -1,0 +1,46 @@
+/** Configuration from the environment — the only place that reads process.env. See README "Configuration". */
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  sessionSecret: string | null;
+  seedPassword: string;
+  clock: 'system' | 'manual';
+  production: boolean;
+  logLevel: string;
+  tokenTtlHours: number;
+  sessionTtlHours: number;
+  schedulerIntervalMs: number;
+  smtp: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string } | null;
+  uploadDir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const clock = env.CLOCK === 'manual' ? 'manual' : 'system';
+  if (clock === 'manual' && production) {
+    throw new Error('CLOCK=manual is refused when NODE_ENV=production');
+  }
+  return {
+    port: Number(env.PORT ?? 3000),
+    databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/govflow.db',
+    sessionSecret: env.SESSION_SECRET ?? null,
+    seedPassword: env.SEED_PASSWORD ?? 'GovFlow@2026',
+    clock,
+    production,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    tokenTtlHours: Number(env.TOKEN_TTL_HOURS ?? 8),
+    sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
+    schedulerIntervalMs: Number(env.SCHEDULER_INTERVAL_MS ?? 5000),
+    smtp: env.SMTP_HOST
+      ? {
+          host: env.SMTP_HOST,
+          port: Number(env.SMTP_PORT ?? 25),
+          secure: env.SMTP_SECURE === 'true',
+          user: env.SMTP_USER,
+          pass: env.SMTP_PASS,
+          from: env.SMTP_FROM ?? 'GovFlow <govflow@localhost>',
+        }
+      : null,
+    uploadDir: env.UPLOAD_DIR ?? './data/uploads',
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The contract between the engine layer (the only code that imports bpmn-engine) and the services
+ * that persist what it produces. The engine is pure: it takes a compiled definition, an optional
+ * saved state and one action, runs until every token waits or the process ends, and describes the
+ * result. It never touches the database; the caller saves the result in one transaction.
+ */
+
+export interface EngineClock {
+  now(): Date;
+}
+
+/** A parsed, cached definition version (one per deployed process version). */
+export interface CompiledDefinitionRef {
+  /** database id of the definition version; cache key */
+  definitionId: string;
+  xml: string;
+}
+
+export type ServiceOutcome =
+  | { kind: 'completed'; output: Record<string, unknown> }
+  | { kind: 'bpmn-error'; code: string; message: string }
+  /** technical failure or back-off not yet over: the service task stays waiting */
+  | { kind: 'wait' };
+
+export interface ServiceInvocation {
+  activityId: string;
+  activityName: string | null;
+  executionId: string;
+  /** zeebe:taskDefinition type */
+  handler: string;
+  /** zeebe:taskDefinition retries (default 3) */
+  retries: number;
+  /** the zeebe:ioMapping inputs evaluated (FEEL) — or all process variables when there are none */
+  input: Record<string, unknown>;
+  headers: Record<string, string>;
+  isRecovered: boolean;
+}
+
+export interface EngineHost {
+  clock: EngineClock;
+  invokeService(inv: ServiceInvocation): Promise<ServiceOutcome>;
+  /** activities started without any wait before the run is stopped as an incident */
+  maxActivitiesPerRun?: number;
+}
+
+export type EngineAction =
+  | { kind: 'start'; variables: Record<string, unknown>; businessKey?: string | null }
+  /** recover + resume: fires timers that fell due, re-invokes waiting service tasks */
+  | { kind: 'resume' }
+  | { kind: 'complete-task'; executionId: string; variables: Record<string, unknown> }
+  | { kind: 'correlate-message'; messageName: string; executionIds?: string[]; variables: Record<string, unknown> }
+  | { kind: 'complete-call'; executionId: string; variables: Record<string, unknown> }
+  /** cancel the whole instance */
+  | { kind: 'terminate' };
+
+export interface UserTaskWait {
+  activityId: string;
+  executionId: string;
+  name: string | null;
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  dueAt: Date | null;
+  followUpAt: Date | null;
+  /** zeebe:formDefinition formId (or formKey) */
+  formId: string | null;
+  /** the variables the task sees (zeebe:ioMapping inputs, or all process variables) */
+  input: Record<string, unknown>;
+  /** false when this wait was already there before this run (recovered) */
+  isNew: boolean;
+}
+
+export interface TimerWait {
+  activityId: string;
+  executionId: string;
+  dueAt: Date;
+  timerType: 'timeDuration' | 'timeDate' | 'timeCycle';
+  /** the definition as written (ISO-8601 or =FEEL) */
+  expression: string;
+  isNew: boolean;
+}
+
+export interface MessageWait {
+  activityId: string;
+  executionId: string;
+  messageName: string;
+  /** zeebe:subscription correlationKey, evaluated */
+  correlationKey: string | null;
+  isNew: boolean;
+}
+
+export interface CallWait {
+  activityId: string;
+  executionId: string;
+  /** zeebe:calledElement processId, evaluated */
+  processId: string;
+  variables: Record<string, unknown>;
+  isNew: boolean;
+}
+
+export interface ServiceWait {
+  activityId: string;
+  executionId: string;
+  handler: string;
+}
+
+export interface HistoryEvent {
+  activityId: string;
+  activityName: string | null;
+  /** bpmn:UserTask, bpmn:ServiceTask, ... */
+  type: string;
+  executionId: string;
+  event: 'start' | 'end' | 'discard' | 'error';
+  at: Date;
+  /** e.g. the taken flow of a gateway, the error code, 'timeout' for a timer */
+  outcome?: string | null;
+}
+
+export interface RunResult {
+  state: 'running' | 'completed' | 'terminated' | 'incident';
+  /** engine.getState(), JSON-serialisable; absent on incident (keep the previous state) */
+  engineState: unknown | null;
+  engineVersion: string;
+  variables: Record<string, unknown>;
+  activeActivityIds: string[];
+  userTasks: UserTaskWait[];
+  timers: TimerWait[];
+  messages: MessageWait[];
+  calls: CallWait[];
+  services: ServiceWait[];
+  history: HistoryEvent[];
+  incident: { activityId: string | null; message: string } | null;
+}

@@ -1,0 +1,33 @@
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Sequelize } from 'sequelize';
+import * as m001 from './migrations/001-organisation-and-auth';
+
+/** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
+const MIGRATIONS = [{ name: '001-organisation-and-auth', ...m001 }];
+
+export function migrator(sequelize: Sequelize) {
+  return new Umzug({
+    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+export async function migrate(sequelize: Sequelize): Promise<string[]> {
+  const done = await migrator(sequelize).up();
+  return done.map((m) => m.name);
+}
+
+/** Several app processes may start at once on one MySQL: a named lock lets one migrate at a time. */
+export async function migrateWithLock(sequelize: Sequelize, dialect: 'sqlite' | 'mysql'): Promise<string[]> {
+  if (dialect !== 'mysql') return migrate(sequelize);
+  return sequelize.transaction(async (transaction) => {
+    await sequelize.query("SELECT GET_LOCK('govflow.migrate', 120)", { transaction });
+    try {
+      return await migrate(sequelize);
+    } finally {
+      await sequelize.query("SELECT RELEASE_LOCK('govflow.migrate')", { transaction });
+    }
+  });
+}

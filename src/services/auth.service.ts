@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { User } from '../domain/organisation';
+import { throttled, unauthenticated } from '../domain/errors';
+import type { AuthRepository } from '../persistence/repositories/auth.repository';
+import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+
+export interface ThrottlePolicy {
+  windowMinutes: number;
+  maxPerUsername: number;
+  maxPerAddress: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottlePolicy = { windowMinutes: 15, maxPerUsername: 5, maxPerAddress: 20 };
+
+export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+/**
+ * Sign-in and tokens. Tokens are random, stored only as sha256, expire, and can be revoked; the same
+ * table holds web sessions (kind 'web'), so any app process can check any token. Auth times use the
+ * wall clock, not the process clock that tests move (a token must not expire because a timer test
+ * jumps 13 months).
+ */
+export class AuthService {
+  constructor(
+    private readonly org: Pick<OrganisationRepository, 'findUserWithSecret' | 'findUserById'>,
+    private readonly repo: AuthRepository,
+    private readonly opts: { tokenTtlHours: number; sessionTtlHours: number; throttle?: ThrottlePolicy },
+  ) {}
+
+  static hashPassword(password: string): Promise<string> {
+    return bcrypt.hash(password, 10);
+  }
+
+  async signIn(
+    username: string,
+    password: string,
+    address: string,
+    kind: 'api' | 'web',
+  ): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const policy = this.opts.throttle ?? DEFAULT_THROTTLE;
+    const now = new Date();
+    const since = new Date(now.getTime() - policy.windowMinutes * 60_000);
+    const [byUser, byAddress] = await Promise.all([
+      this.repo.countFailures({ username }, since),
+      this.repo.countFailures({ address }, since),
+    ]);
+    if (byUser >= policy.maxPerUsername || byAddress >= policy.maxPerAddress) {
+      throw throttled(`登录失败次数过多，请 ${policy.windowMinutes} 分钟后再试`);
+    }
+    const found = await this.org.findUserWithSecret(username);
+    // compare against a dummy hash when the user is unknown, so timing does not tell which usernames exist
+    const ok = await bcrypt.compare(password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !ok || !found.active) {
+      await this.repo.recordFailure(username, address, now);
+      throw unauthenticated('用户名或密码错误');
+    }
+    await this.repo.clearFailures(username);
+    const { passwordHash: _secret, ...user } = found;
+    const token = crypto.randomBytes(32).toString('base64url');
+    const ttl = kind === 'api' ? this.opts.tokenTtlHours : this.opts.sessionTtlHours;
+    const expiresAt = new Date(now.getTime() + ttl * 3_600_000);
+    await this.repo.createToken({ tokenHash: sha256(token), userId: user.id, kind, expiresAt, createdAt: now });
+    return { token, expiresAt, user };
+  }
+
+  /** The user behind a live token, or null (unknown, expired, revoked, or user deactivated). */
+  async authenticate(token: string): Promise<User | null> {
+    const t = await this.repo.findLiveToken(sha256(token), new Date());
+    if (!t) return null;
+    const user = await this.org.findUserById(t.userId);
+    return user && user.active ? user : null;
+  }
+
+  async revoke(token: string): Promise<void> {
+    await this.repo.revokeToken(sha256(token), new Date());
+  }
+}
+
+const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);

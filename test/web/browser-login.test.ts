@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { launchBrowser, serve } from '../support/browser';
+
+describe('login page in a real browser', function () {
+  this.timeout(60000);
+  let t: TestApp;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  before(async () => {
+    t = await startTestApp();
+    server = await serve(t.gf.app);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it('signs in through the form, shows the shell in Chinese, switches to English, signs out', async () => {
+    const page = await browser.newPage();
+    // given an unauthenticated visit to the task list
+    await page.goto(`${server.url}/tasks`);
+    expect(new URL(page.url()).pathname).to.equal('/login');
+    // when a wrong password is typed
+    await page.fill('input[name=username]', 'gwh');
+    await page.fill('input[name=password]', 'wrong');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('.alert')).to.contain('用户名或密码错误');
+    // and then the right one
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    // then the task list shows, with the navigation and the user
+    await page.waitForURL(`${server.url}/tasks`);
+    expect(await page.textContent('nav.nav')).to.contain('待办').and.to.contain('监控');
+    expect(await page.textContent('.who')).to.equal('区管委会 领导');
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'gf_session')).to.include({ httpOnly: true, sameSite: 'Lax' });
+    // English on request
+    await page.click('a.lang');
+    expect(await page.textContent('nav.nav')).to.contain('Tasks');
+    // sign out through the form (with its CSRF token)
+    await page.click('form[action="/logout"] button');
+    await page.waitForURL(/\/login$/);
+    await page.goto(`${server.url}/monitor`);
+    expect(new URL(page.url()).pathname).to.equal('/login');
+    await page.close();
+  });
+});
