@@ -5,14 +5,32 @@ import crypto from 'node:crypto';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
+import { BUILTIN_HANDLERS } from './handlers';
+import { elementTemplates } from './handlers/element-templates';
+import type { HandlerDescriptor } from './handlers/handler';
+import { HandlerRegistry } from './handlers/registry';
+import { smtpMailer } from './notifications/mailer';
 import { openDatabase, type Database } from './persistence/db';
 import { migrateWithLock } from './persistence/migrator';
 import { initModels } from './persistence/models';
 import { AuthRepository } from './persistence/repositories/auth.repository';
+import { DefinitionRepository } from './persistence/repositories/definition.repository';
+import { NotificationRepository } from './persistence/repositories/notification.repository';
 import { OrganisationRepository } from './persistence/repositories/organisation.repository';
+import { RuntimeRepository } from './persistence/repositories/runtime.repository';
+import { SettingsRepository } from './persistence/repositories/settings.repository';
 import { AuthService } from './services/auth.service';
+import { ManualClock, SystemClock, type Clock } from './services/clock.service';
+import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
+import { IncidentService } from './services/incident.service';
+import { InstanceService } from './services/instance.service';
+import { MessageService } from './services/message.service';
+import { OutboxService } from './services/outbox.service';
+import { RuntimeService, type RuntimeOptions } from './services/runtime.service';
+import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
+import { TaskService } from './services/task.service';
 import { createWebApp } from './web/server';
 import { DEPARTMENTS, GROUPS, USERS } from '../seed/organisation';
 
@@ -21,38 +39,97 @@ export interface GovFlow {
   log: Logger;
   db: Database;
   app: Express;
+  clock: Clock;
   org: OrganisationRepository;
   auth: AuthService;
+  handlers: HandlerRegistry;
+  definitions: DefinitionService;
+  runtime: RuntimeService;
+  tasks: TaskService;
+  messages: MessageService;
+  incidents: IncidentService;
+  outbox: OutboxService;
+  scheduler: Scheduler;
   /** seeds the demo organisation (idempotent) */
   seed(): Promise<{ created: number }>;
   close(): Promise<void>;
 }
 
-export async function createGovFlow(config: Config, opts: { log?: Logger } = {}): Promise<GovFlow> {
+export interface GovFlowOptions {
+  log?: Logger;
+  /** handlers besides the built-in ones (tests add their own) */
+  extraHandlers?: HandlerDescriptor[];
+  runtime?: RuntimeOptions;
+}
+
+export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
   const db = await openDatabase(config.databaseUrl);
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');
   initModels(db.sequelize);
 
+  const settings = new SettingsRepository();
   const org = new OrganisationRepository(db.sequelize);
-  const authRepo = new AuthRepository();
+  const runtimeRepo = new RuntimeRepository();
+  const clock: Clock = config.clock === 'manual' ? new ManualClock(settings) : new SystemClock();
+  await clock.refresh();
+
   // without SESSION_SECRET, one random secret is generated once and shared through the database
-  const sessionSecret =
-    config.sessionSecret ?? (await authRepo.getOrCreateSetting('session.secret', () => crypto.randomBytes(32).toString('base64url')));
-  const auth = new AuthService(org, authRepo, { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours });
+  const sessionSecret = config.sessionSecret ?? (await settings.getOrCreate('session.secret', () => crypto.randomBytes(32).toString('base64url')));
+  const auth = new AuthService(org, new AuthRepository(), { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours });
   const health = new HealthService(db);
 
-  const app = createWebApp({ auth, health }, { sessionSecret, secureCookies: config.production, log });
+  const handlers = new HandlerRegistry([...BUILTIN_HANDLERS, ...(opts.extraHandlers ?? [])]);
+  const definitions = new DefinitionService(db.sequelize, new DefinitionRepository(), clock, {
+    hasHandler: (name) => handlers.has(name),
+    groupKeys: async () => (await org.listGroups()).map((g) => g.key),
+  });
+  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, log, options: opts.runtime });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock });
+  const instances = new InstanceService(runtimeRepo);
+  const messages = new MessageService({ repo: runtimeRepo, runtime });
+  const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
+  const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log });
+  const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
+
+  const app = createWebApp(
+    {
+      auth,
+      health,
+      definitions,
+      runtime,
+      instances,
+      tasks,
+      messages,
+      incidents,
+      outbox,
+      clock,
+      handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
+    },
+    { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
+  );
 
   return {
     config,
     log,
     db,
     app,
+    clock,
     org,
     auth,
+    handlers,
+    definitions,
+    runtime,
+    tasks,
+    messages,
+    incidents,
+    outbox,
+    scheduler,
     seed: () => seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users: USERS }, config.seedPassword),
-    close: () => db.close(),
+    close: async () => {
+      await scheduler.stop();
+      await db.close();
+    },
   };
 }

@@ -8,6 +8,8 @@ async function main() {
   const seeded = await gf.seed();
   const server = http.createServer(gf.app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // fires what fell due while no server ran, then keeps firing timers, retries and the outbox
+  gf.scheduler.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   gf.log.info({ event: 'server.started', port, db: gf.db.dialect, seededUsers: seeded.created }, 'GovFlow started');

@@ -1,9 +1,13 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as m001 from './migrations/001-organisation-and-auth';
+import * as m002 from './migrations/002-runtime';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
-const MIGRATIONS = [{ name: '001-organisation-and-auth', ...m001 }];
+const MIGRATIONS = [
+  { name: '001-organisation-and-auth', ...m001 },
+  { name: '002-runtime', ...m002 },
+];
 
 export function migrator(sequelize: Sequelize) {
   return new Umzug({

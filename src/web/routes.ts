@@ -4,25 +4,59 @@ import type { HealthService } from '../services/health.service';
 import { authController } from './controllers/auth.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
+import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
-export interface WebServices {
+export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
 }
 
+const xmlBody = express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: '5mb' });
+
 /** The routes — this file reads like an index of the HTTP surface (../shared/spec/api.md). */
-export function routes(s: WebServices, opts: { secureCookies: boolean }): Router {
+export function routes(s: WebServices, opts: { secureCookies: boolean; manualClock: boolean }): Router {
   const r = express.Router();
   const auth = authController(s.auth, opts);
   const health = healthController(s.health);
-  const pages = pagesController();
+  const pages = pagesController(s);
+  const rt = runtimeController(s);
+  const api = requireApiUser;
 
   r.get('/healthz', health.check);
 
   r.post('/api/auth/token', auth.issueToken);
-  r.delete('/api/auth/token', requireApiUser, auth.revokeToken);
-  r.get('/api/me', requireApiUser, auth.me);
+  r.delete('/api/auth/token', api, auth.revokeToken);
+  r.get('/api/me', api, auth.me);
+
+  r.get('/api/process-definitions', api, rt.listDefinitions);
+  r.post('/api/process-definitions', api, xmlBody, rt.deploy);
+  r.get('/api/process-definitions/:key', api, rt.getDefinition);
+  r.get('/api/process-definitions/:key/xml', api, rt.getDefinitionXml);
+  r.post('/api/process-definitions/:key/instances', api, rt.startInstance);
+
+  r.get('/api/process-instances', api, rt.listInstances);
+  r.get('/api/process-instances/:id', api, rt.getInstance);
+  r.delete('/api/process-instances/:id', api, rt.terminateInstance);
+
+  r.get('/api/tasks', api, rt.listTasks);
+  r.get('/api/tasks/:id', api, rt.getTask);
+  r.post('/api/tasks/:id/claim', api, rt.claim);
+  r.post('/api/tasks/:id/unclaim', api, rt.unclaim);
+  r.post('/api/tasks/:id/complete', api, rt.complete);
+
+  r.post('/api/messages', api, rt.correlate);
+  r.get('/api/incidents', api, rt.listIncidents);
+  r.post('/api/incidents/:id/retry', api, rt.retryIncident);
+  r.get('/api/handlers', api, rt.handlers);
+  r.get('/api/element-templates', api, rt.elementTemplates);
+  r.get('/api/notifications', api, rt.notifications);
+  r.post('/api/notifications/:id/read', api, rt.readNotification);
+
+  if (opts.manualClock) {
+    r.get('/api/dev/clock', api, rt.getClock);
+    r.post('/api/dev/clock', api, rt.setClock);
+  }
 
   r.get('/login', auth.loginPage);
   r.post('/login', auth.login);

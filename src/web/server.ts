@@ -13,6 +13,7 @@ import { routes, type WebServices } from './routes';
 export interface WebOptions {
   sessionSecret: string;
   secureCookies: boolean;
+  manualClock: boolean;
   log: Logger;
 }
 
@@ -48,7 +49,7 @@ export function createWebApp(services: WebServices & { auth: { authenticate(toke
     next();
   });
   app.use(csrf(opts.sessionSecret, opts.secureCookies));
-  app.use(routes(services, { secureCookies: opts.secureCookies }));
+  app.use(routes(services, { secureCookies: opts.secureCookies, manualClock: opts.manualClock }));
   app.use(notFoundHandler);
   app.use(errorHandler(opts.log));
   return app;

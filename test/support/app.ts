@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { createGovFlow, type GovFlow } from '../../src/app';
+import { createGovFlow, type GovFlow, type GovFlowOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { freshDatabaseUrl } from './database';
 
@@ -10,17 +10,23 @@ export interface TestApp {
   api: ReturnType<typeof supertest>;
   /** a bearer token for a seeded user (cached per app) */
   token(username: string): Promise<string>;
+  /** requests as a seeded user: `await t.as('sjj').get('/api/tasks')` */
+  as(username: string): {
+    get(url: string): Promise<supertest.Response>;
+    post(url: string, body?: unknown): Promise<supertest.Response>;
+    delete(url: string): Promise<supertest.Response>;
+  };
   close(): Promise<void>;
 }
 
 /** A real GovFlow on a fresh database, seeded with the demo organisation. */
-export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<Config> = {}, options: GovFlowOptions = {}): Promise<TestApp> {
   const config = { ...loadConfig({ ...process.env, DATABASE_URL: await freshDatabaseUrl(), SEED_PASSWORD: PASSWORD, ...env }), ...overrides };
-  const gf = await createGovFlow(config);
+  const gf = await createGovFlow(config, options);
   await gf.seed();
   const api = supertest(gf.app);
   const tokens = new Map<string, string>();
-  return {
+  const self: TestApp = {
     gf,
     api,
     async token(username) {
@@ -32,5 +38,14 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
       return tokens.get(username)!;
     },
     close: () => gf.close(),
+    as(username: string) {
+      const bearer = async () => `Bearer ${await this.token(username)}`;
+      return {
+        get: async (url: string) => api.get(url).set('Authorization', await bearer()),
+        post: async (url: string, body?: unknown) => api.post(url).set('Authorization', await bearer()).send(body as object),
+        delete: async (url: string) => api.delete(url).set('Authorization', await bearer()),
+      };
+    },
   };
+  return self;
 }

@@ -1,6 +1,5 @@
 import { Op } from 'sequelize';
 import { AuthTokenModel, LoginFailureModel } from '../models/auth.model';
-import { SettingModel } from '../models/organisation.model';
 
 export class AuthRepository {
   async createToken(t: { tokenHash: string; userId: number; kind: 'api' | 'web'; expiresAt: Date; createdAt: Date }): Promise<void> {
@@ -26,25 +25,5 @@ export class AuthRepository {
 
   async clearFailures(username: string): Promise<void> {
     await LoginFailureModel.destroy({ where: { username } });
-  }
-
-  async getSetting(key: string): Promise<string | null> {
-    return (await SettingModel.findByPk(key))?.value ?? null;
-  }
-
-  /** Sets the value only when absent; returns the value that is stored (first writer wins across processes). */
-  async getOrCreateSetting(key: string, make: () => string): Promise<string> {
-    const existing = await this.getSetting(key);
-    if (existing !== null) return existing;
-    try {
-      await SettingModel.create({ key, value: make() });
-    } catch {
-      // another process created it first
-    }
-    return (await this.getSetting(key))!;
-  }
-
-  async putSetting(key: string, value: string): Promise<void> {
-    await SettingModel.upsert({ key, value });
   }
 }

@@ -1,25 +1,26 @@
 import type { Request, Response } from 'express';
 import { forbidden } from '../../domain/errors';
 import { isAdmin } from '../../domain/organisation';
+import type { RuntimeWebServices } from './runtime.controller';
 
-/** The web shell's pages. Each renders one view; data comes from services passed in. */
-export function pagesController() {
+/** The web shell's pages. Each renders one view from one service call. */
+export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'>) {
   return {
     home(_req: Request, res: Response) {
       res.redirect('/tasks');
     },
-    tasks(req: Request, res: Response) {
-      res.render('tasks', { title: req.t('tasksTitle'), nav: 'tasks', tasks: [] });
+    async tasks(req: Request, res: Response) {
+      res.render('tasks', { title: req.t('tasksTitle'), tasks: await s.tasks.list(req.user!, {}) });
     },
     projects(req: Request, res: Response) {
-      res.render('projects', { title: req.t('projectsTitle'), nav: 'projects', projects: [] });
+      res.render('projects', { title: req.t('projectsTitle'), projects: [] });
     },
-    processes(req: Request, res: Response) {
+    async processes(req: Request, res: Response) {
       if (!isAdmin(req.user!)) throw forbidden();
-      res.render('processes', { title: req.t('processesTitle'), nav: 'processes', definitions: [] });
+      res.render('processes', { title: req.t('processesTitle'), definitions: await s.definitions.list() });
     },
-    monitor(req: Request, res: Response) {
-      res.render('monitor', { title: req.t('monitorTitle'), nav: 'monitor' });
+    async monitor(req: Request, res: Response) {
+      res.render('monitor', { title: req.t('monitorTitle'), instances: await s.instances.list({ state: 'running' }) });
     },
   };
 }

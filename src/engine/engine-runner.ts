@@ -1,0 +1,384 @@
+/**
+ * runInstance(): one bpmn-engine Engine per call. The only module (with the element overrides it
+ * installs) that drives bpmn-engine; see README.md in this folder.
+ *
+ *   start:      new Engine({variables}) → execute()
+ *   otherwise:  new Engine(same options) → recover(state) → resume() → settle → apply the action
+ *   then:       settle → describe the result (engine.getState(), variables, waits, history)
+ *
+ * Code is supplied anew on every build (extensions, expressions, scripts, timers, element
+ * overrides, the listener); the saved state is only data.
+ *
+ * Settling. bpmn-engine runs synchronously inside broker callbacks; everything asynchronous in a run
+ * is ours and tracked by the RunContext: the activity gate (one macrotask per activity entered),
+ * service invocations (host promises), due timers (deferred completion). The run is settled when no
+ * tracked work is pending AND a full macrotask went by without a single engine event — at that point
+ * nothing can move any more: every token waits (user task, message, timer, call, service left
+ * waiting) or the process ended. An engine error or a failure of ours ends the run at once as an
+ * incident. A wall-clock bound (settleTimeoutMs) turns a run that neither settles nor fails (a
+ * service promise that never resolves) into an incident.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type BpmnEngineOptions, Engine } from 'bpmn-engine';
+import * as Elements from 'bpmn-elements';
+import { conflict } from '../domain/errors';
+import type { DefinitionElement, ElementApi, ErrorLike } from './bpmn-internals';
+import { type CompiledDefinition, getCompiledDefinition } from './definition-cache';
+import { DurableTimerEventDefinition, createInertTimers } from './durable-timers';
+import { FeelSequenceFlow, createFeelExpressions, feelErrorMessage } from './feel-expressions';
+import { evaluateInputs, outputVariables } from './io-mapping';
+import { RepeatingMessageEventDefinition } from './message-boundary';
+import { createRefusingScripts } from './refusing-scripts';
+import { RUN_CONTEXT_OPTION, RunContext, type WaitEntry } from './run-context';
+import { createRunListener } from './run-listener';
+import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
+import { assertActionVariables, toJsonRecord } from './variables';
+import { createZeebeExtension } from './zeebe-extension';
+
+function readEngineVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('bpmn-engine')), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** bpmn-engine's package version, saved with every state. */
+export const ENGINE_VERSION: string = readEngineVersion();
+
+export const DEFAULT_MAX_ACTIVITIES_PER_RUN = 1000;
+export const DEFAULT_SETTLE_TIMEOUT_MS = 20_000;
+
+/** Element behaviours we replace (Engine option `elements`); everything else is bpmn-elements'. */
+const ELEMENT_OVERRIDES: Record<string, unknown> = {
+  TimerEventDefinition: DurableTimerEventDefinition,
+  SequenceFlow: FeelSequenceFlow,
+  MessageEventDefinition: RepeatingMessageEventDefinition,
+  // Camunda 8 passes through a manual task; bpmn-elements would wait for a signal
+  ManualTask: (Elements as unknown as { Task: unknown }).Task,
+};
+
+export interface RunInstanceArgs {
+  /** {definitionId, xml}; parsed once per definitionId */
+  definition: CompiledDefinitionRef;
+  /** null for 'start'; else a previous RunResult.engineState */
+  state: unknown | null;
+  action: EngineAction;
+  host: EngineHost;
+  /** for logs / the engine name */
+  instanceId: string;
+  /** wall-clock bound for the run to settle; default 20 s */
+  settleTimeoutMs?: number;
+}
+
+interface SavedEngineState {
+  definitions?: { source?: unknown }[];
+  [key: string]: unknown;
+}
+
+export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
+  const { action, host, instanceId } = args;
+  const startVariables = checkAction(action, args.state);
+
+  let compiled: CompiledDefinition;
+  try {
+    compiled = await getCompiledDefinition(args.definition);
+  } catch (err) {
+    return incidentBeforeRun(`流程定义无法解析 (the definition cannot be parsed): ${(err as Error).message}`);
+  }
+  const run = new RunContext(host, compiled, instanceId, host.maxActivitiesPerRun ?? DEFAULT_MAX_ACTIVITIES_PER_RUN);
+  if (action.kind === 'terminate') run.mode = 'terminate';
+  const listener = createRunListener(run);
+
+  // typed loosely on purpose: bpmn-engine's option types expect its own element classes, ours are
+  // structural equivalents (see bpmn-internals.ts)
+  const options: BpmnEngineOptions = {
+    name: instanceId,
+    moddleContext: compiled.moddleContext,
+    listener,
+    extensions: { govflowZeebe: createZeebeExtension(run) },
+    expressions: createFeelExpressions(run),
+    scripts: createRefusingScripts(run),
+    timers: createInertTimers(run),
+    elements: ELEMENT_OVERRIDES,
+    settings: { enableDummyService: false },
+    variables: startVariables,
+    [RUN_CONTEXT_OPTION]: run,
+  } as Record<string, unknown>;
+
+  const deadline = Date.now() + (args.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS);
+  let engine: Engine | null = null;
+  try {
+    try {
+      engine = new Engine(options);
+      engine.on('end', () => {
+        run.ended = true;
+      });
+      engine.on('error', (err: ErrorLike) => run.fail(errorActivityId(err), engineErrorMessage(err)));
+      if (action.kind === 'start') {
+        await engine.execute();
+      } else {
+        engine.recover(prepareState(args.state));
+        await engine.resume({ listener });
+        // what was running before this run: closed in the history if the instance ends without
+        // them (terminate, terminate end event), as bpmn-elements then stops relaying their events
+        for (const api of await runningActivities(engine)) {
+          if (!run.openExecutions.has(api.executionId)) {
+            run.openExecutions.set(api.executionId, { id: api.id, name: api.name, type: api.type, executionId: api.executionId });
+          }
+        }
+      }
+    } catch (err) {
+      run.fail(errorActivityId(err as ErrorLike), engineErrorMessage(err as ErrorLike));
+    }
+    await settle(run, deadline);
+    if (!run.incident && engine) await applyAction(run, engine, action, deadline);
+    return await describe(run, engine, action);
+  } finally {
+    run.closed = true;
+  }
+}
+
+// ---- the action ---------------------------------------------------------------------------------
+
+function checkAction(action: EngineAction, state: unknown): Record<string, unknown> {
+  if (action.kind === 'start') {
+    if (state !== null && state !== undefined) throw new Error('start: an instance that has a state cannot be started again');
+    return assertActionVariables(action.variables, '启动流程 (start)');
+  }
+  if (state === null || state === undefined || typeof state !== 'object') {
+    throw new Error(`${action.kind}: the instance has no engine state to recover`);
+  }
+  if ('variables' in action) assertActionVariables(action.variables, action.kind);
+  return {};
+}
+
+function prepareState(state: unknown): SavedEngineState {
+  const copy = JSON.parse(JSON.stringify(state)) as SavedEngineState;
+  if (!Array.isArray(copy.definitions)) throw new Error('engine state without definitions');
+  return copy;
+}
+
+async function applyAction(run: RunContext, engine: Engine, action: EngineAction, deadline: number): Promise<void> {
+  switch (action.kind) {
+    case 'start':
+    case 'resume':
+      return;
+    case 'complete-task': {
+      const entry = run.userTasks.get(action.executionId);
+      if (!entry) {
+        throw conflict(
+          `没有等待中的用户任务 ${action.executionId} (no user task is waiting with executionId ${action.executionId})`,
+          'task-not-waiting',
+        );
+      }
+      deliver(run, entry, action.variables);
+      return settle(run, deadline);
+    }
+    case 'correlate-message': {
+      const matches = (e: WaitEntry<{ messageName: string; executionId: string }>) =>
+        e.wait.messageName === action.messageName &&
+        (!action.executionIds || action.executionIds.includes(e.wait.executionId));
+      const targets = [...run.messages.values()].filter(matches);
+      if (!targets.length) {
+        throw conflict(
+          `没有等待消息 ${action.messageName} 的环节 (nothing waits for message ${action.messageName})`,
+          'message-not-waiting',
+        );
+      }
+      for (const target of targets) {
+        // an earlier delivery may have discarded it (event-based gateway, interrupting boundary)
+        if (run.incident || !run.messages.has(target.wait.executionId)) continue;
+        deliver(run, target, action.variables);
+        await settle(run, deadline);
+      }
+      return;
+    }
+    case 'complete-call': {
+      const entry = run.calls.get(action.executionId);
+      if (!entry) {
+        throw conflict(
+          `没有等待中的调用活动 ${action.executionId} (no call activity is waiting with executionId ${action.executionId})`,
+          'call-not-waiting',
+        );
+      }
+      deliver(run, entry, action.variables, run.info(entry.wait.activityId)?.calledElement?.propagateAllChildVariables);
+      return settle(run, deadline);
+    }
+    case 'terminate': {
+      const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
+      for (const definition of definitions) {
+        for (const process of definition.getProcesses()) {
+          if (process.isRunning) process.getApi().discard();
+        }
+      }
+      return settle(run, deadline);
+    }
+  }
+}
+
+/**
+ * Writes the variables into the process (through the element's output mappings when it has some,
+ * else all of them — or none for a call activity with propagateAllChildVariables=false) and signals
+ * the waiting execution so the run continues.
+ */
+function deliver(
+  run: RunContext,
+  entry: WaitEntry<{ activityId: string; executionId: string }>,
+  variables: Record<string, unknown>,
+  propagateAll = true,
+): void {
+  const id = entry.wait.activityId;
+  const info = run.info(id);
+  try {
+    const result = toJsonRecord(variables ?? {});
+    const outputs = info?.outputs ?? [];
+    if (outputs.length || propagateAll) {
+      const local = evaluateInputs(run, id, info?.inputs ?? []);
+      run.setVariables(outputVariables(run, id, outputs, local, result), id);
+    }
+  } catch (err) {
+    run.fail(id, feelErrorMessage(err, `${id} 的输出映射失败 (output mapping failed)`));
+    return;
+  }
+  entry.api.signal({ id, executionId: entry.wait.executionId });
+}
+
+// ---- settling -----------------------------------------------------------------------------------
+
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function settle(run: RunContext, deadline: number): Promise<void> {
+  for (;;) {
+    if (run.incident || run.ended) return;
+    const seq = run.eventSeq;
+    if (run.pendingCount) await run.whenSomePendingSettles(deadline - Date.now());
+    await nextMacrotask();
+    if (run.incident || run.ended) return;
+    if (!run.pendingCount && seq === run.eventSeq) return;
+    if (Date.now() >= deadline) {
+      run.fail(
+        null,
+        `流程实例在限定时间内没有停稳（服务任务未返回？）(the run neither settled nor failed in time; a service that never answers?)`,
+      );
+      return;
+    }
+  }
+}
+
+// ---- the result ---------------------------------------------------------------------------------
+
+function errorActivityId(err: ErrorLike | null | undefined): string | null {
+  return err?.source?.content?.id ?? null;
+}
+
+function engineErrorMessage(err: ErrorLike | null | undefined): string {
+  const message = err?.message ?? err?.description ?? String(err);
+  const code = err?.code ?? err?.inner?.code;
+  const isBpmnError = err?.name === 'BpmnError' || err?.inner?.name === 'BpmnError';
+  if (isBpmnError && code) {
+    return `未被捕获的 BPMN 错误 ${code}: ${message} (unhandled BPMN error ${code})`;
+  }
+  if (/no conditional flow taken/.test(message)) {
+    return `网关没有条件成立的出口，也没有默认出口 (no outgoing condition is true and there is no default flow): ${message}`;
+  }
+  return `流程引擎错误 (engine error): ${message}`;
+}
+
+/** The running activities (by execution id), descending into sub-processes. */
+function collectPostponed(apis: ElementApi[], into: Map<string, ElementApi>, depth = 0): void {
+  for (const api of apis) {
+    if (!into.has(api.executionId)) into.set(api.executionId, api);
+    if (depth < 20 && api.owner?.isSubProcess) {
+      try {
+        collectPostponed(api.getPostponed(), into, depth + 1);
+      } catch {
+        // a sub-process without a running execution
+      }
+    }
+  }
+}
+
+async function runningActivities(engine: Engine): Promise<ElementApi[]> {
+  const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
+  const running = new Map<string, ElementApi>();
+  for (const d of definitions) collectPostponed(d.getPostponed(), running);
+  return [...running.values()];
+}
+
+function noWaits() {
+  return { activeActivityIds: [], userTasks: [], timers: [], messages: [], calls: [], services: [] };
+}
+
+function incidentBeforeRun(message: string): RunResult {
+  return {
+    state: 'incident',
+    engineState: null,
+    engineVersion: ENGINE_VERSION,
+    variables: {},
+    history: [],
+    ...noWaits(),
+    incident: { activityId: null, message },
+  };
+}
+
+/**
+ * On an incident nothing of the run is to be saved (engineState null: the caller keeps the previous
+ * state); the waits are left empty so that none is mistaken for a new one, the history is diagnostic.
+ */
+async function describe(run: RunContext, engine: Engine | null, action: EngineAction): Promise<RunResult> {
+  const base = {
+    engineVersion: ENGINE_VERSION,
+    variables: toJsonRecord(run.variables()),
+    history: run.history.slice(),
+  };
+  const empty = noWaits();
+  if (run.incident || !engine) {
+    const incident = run.incident ?? { activityId: null, message: '流程引擎未能启动 (the engine did not start)' };
+    return { state: 'incident', engineState: null, ...base, ...empty, incident };
+  }
+
+  let engineState: unknown;
+  try {
+    const raw = (await engine.getState()) as unknown as SavedEngineState;
+    // the source is supplied again from the definition cache on recover; keeping it out of the
+    // state keeps every saved state small (it would carry the whole serialized diagram)
+    for (const d of raw.definitions ?? []) delete d.source;
+    engineState = JSON.parse(JSON.stringify(raw));
+  } catch (err) {
+    return {
+      state: 'incident',
+      engineState: null,
+      ...base,
+      ...empty,
+      incident: { activityId: null, message: `引擎状态无法保存为 JSON (the engine state is not JSON): ${(err as Error).message}` },
+    };
+  }
+
+  const state: RunResult['state'] = action.kind === 'terminate' ? 'terminated' : run.ended ? 'completed' : 'running';
+  const running = state === 'running';
+  if (!running) {
+    // the instance is over: whatever still runs was discarded silently (terminate, terminate end event)
+    for (const open of [...run.openExecutions.values()]) run.recordHistory(open, 'discard', 'terminated');
+  }
+  const active = running ? await runningActivities(engine) : [];
+  return {
+    state,
+    engineState,
+    ...base,
+    history: run.history.slice(),
+    // where the tokens are: boundary events are listeners of their activity, not positions
+    activeActivityIds: [
+      ...new Set(active.filter((a) => run.typeOf(a.id, a.type) !== 'bpmn:BoundaryEvent').map((a) => a.id)),
+    ],
+    userTasks: running ? [...run.userTasks.values()].map((e) => e.wait) : [],
+    timers: running ? [...run.timers.values()] : [],
+    messages: running ? [...run.messages.values()].map((e) => e.wait) : [],
+    calls: running ? [...run.calls.values()].map((e) => e.wait) : [],
+    services: running ? [...run.services.values()] : [],
+    incident: null,
+  };
+}
+

@@ -1,0 +1,96 @@
+/**
+ * The FEEL bridge: bpmn-elements resolves every expression in a diagram through the environment's
+ * `expressions` object (Expressions.js: resolveExpression / isExpression / hasExpression). Ours
+ * evaluates `=…` as FEEL over the process variables (./feel) and returns any other string as the
+ * literal it is — never `${…}` property lookups, never JavaScript.
+ *
+ * Sequence-flow conditions get FEEL condition semantics through our SequenceFlow subclass: taken only
+ * when the condition evaluates to boolean true (null, "yes", 1 are not taken); a condition that is
+ * not FEEL (no leading '=') is refused as an incident rather than read as a truthy literal, and a
+ * condition with a script language is refused (JavaScript from a diagram never runs).
+ */
+import * as Elements from 'bpmn-elements';
+import { evaluateFeelCondition } from './feel';
+import type { BpmnEnvironment, ElementMessage } from './bpmn-internals';
+import { type RunContext, runContextOf } from './run-context';
+
+export interface ExpressionsApi {
+  resolveExpression(expression: unknown, context?: { environment?: BpmnEnvironment; content?: { id?: string } }): unknown;
+  isExpression(text: unknown): boolean;
+  hasExpression(text: unknown): boolean;
+}
+
+const isFeel = (text: unknown): text is string => typeof text === 'string' && text.startsWith('=');
+
+/** "<where>: <the FEEL (or other) error message>" for an incident. */
+export function feelErrorMessage(err: unknown, where: string): string {
+  return `${where}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+export function createFeelExpressions(run: RunContext): ExpressionsApi {
+  return {
+    resolveExpression(expression, context) {
+      if (!isFeel(expression)) return expression;
+      const elementId = context?.content?.id ?? null;
+      try {
+        return run.evaluate(expression, elementId);
+      } catch (err) {
+        // a FEEL failure is never a business error: make sure it ends as an incident even if a
+        // catch-all error boundary would otherwise catch the activity error it causes
+        run.fail(elementId, feelErrorMessage(err, `表达式求值失败 (expression failed) ${expression}`));
+        throw err;
+      }
+    },
+    isExpression: isFeel,
+    hasExpression: isFeel,
+  };
+}
+
+// ---- sequence flows -----------------------------------------------------------------------------
+
+interface FlowCondition {
+  type: string;
+  execute(message: ElementMessage, callback?: (err: Error | null, result?: boolean) => void): boolean | void;
+}
+
+interface SequenceFlowInstance {
+  id: string;
+  sourceId: string;
+  environment: BpmnEnvironment;
+  behaviour: { conditionExpression?: { body?: string; language?: string } };
+}
+
+type SequenceFlowConstructor = new (flowDef: unknown, context: unknown) => SequenceFlowInstance;
+
+const BaseSequenceFlow = (Elements as unknown as { SequenceFlow: SequenceFlowConstructor }).SequenceFlow;
+
+export class FeelSequenceFlow extends BaseSequenceFlow {
+  getCondition(): FlowCondition | null {
+    const expression = this.behaviour.conditionExpression;
+    if (!expression) return null;
+    const run = runContextOf(this.environment);
+    const { id, sourceId } = this;
+    const body = (expression.body ?? '').trim();
+    return {
+      type: 'feel',
+      execute(_message, callback) {
+        let result = false;
+        try {
+          if (expression.language) {
+            throw new Error(`条件不能使用脚本语言 ${expression.language} (script conditions are refused)`);
+          }
+          if (!isFeel(body)) {
+            throw new Error(`条件必须是以 = 开头的 FEEL 表达式 (a condition must be FEEL, starting with '='): ${body}`);
+          }
+          result = evaluateFeelCondition(body, run.variables(sourceId), { now: run.now() });
+        } catch (err) {
+          run.fail(sourceId, feelErrorMessage(err, `顺序流 ${id} 的条件求值失败 (condition of sequence flow ${id} failed)`));
+          if (callback) return callback(err as Error);
+          throw err;
+        }
+        if (callback) return callback(null, result);
+        return result;
+      },
+    };
+  }
+}

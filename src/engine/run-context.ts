@@ -1,0 +1,214 @@
+/**
+ * Everything one runInstance() call knows while the engine runs: the host, the parsed definition,
+ * the waits announced so far, the history of this run, the asynchronous work still pending, and the
+ * first failure (incident). Element behaviours reach it through their environment
+ * (`environment.options[RUN_CONTEXT_OPTION]`: unknown engine options survive every environment
+ * clone and are never part of getState()).
+ */
+import { evaluateFeel } from './feel';
+import type { BpmnEnvironment, ElementApi } from './bpmn-internals';
+import type { CompiledDefinition } from './definition-cache';
+import type {
+  CallWait,
+  EngineHost,
+  HistoryEvent,
+  MessageWait,
+  ServiceWait,
+  TimerWait,
+  UserTaskWait,
+} from './types';
+import { ReservedVariableError, reservedNamesIn, toJsonRecord, withoutReserved } from './variables';
+import type { ZeebeElementInfo } from './zeebe-model';
+
+export const RUN_CONTEXT_OPTION = 'govflowRunContext';
+
+export function runContextOf(environment: BpmnEnvironment): RunContext {
+  const run = environment.options[RUN_CONTEXT_OPTION];
+  if (!(run instanceof RunContext)) throw new Error('engine element built without a GovFlow run context');
+  return run;
+}
+
+export interface WaitEntry<W> {
+  wait: W;
+  api: ElementApi;
+}
+
+export type RunMode = 'normal' | 'terminate';
+
+export interface HistoryElement {
+  id: string;
+  name?: string;
+  type: string;
+  executionId: string;
+}
+
+export class RunContext {
+  /** set when runInstance returns: late callbacks (a slow service, a deferred step) are ignored */
+  closed = false;
+  /** 'terminate': timers do not fire and services are not invoked while the instance is wound down */
+  mode: RunMode = 'normal';
+  incident: { activityId: string | null; message: string } | null = null;
+  /** the engine emitted 'end' */
+  ended = false;
+  activitiesStarted = 0;
+  /** bumped on every engine event: the settle loop waits until it stops moving */
+  eventSeq = 0;
+
+  readonly history: HistoryEvent[] = [];
+  readonly userTasks = new Map<string, WaitEntry<UserTaskWait>>();
+  readonly timers = new Map<string, TimerWait>();
+  readonly messages = new Map<string, WaitEntry<MessageWait>>();
+  readonly calls = new Map<string, WaitEntry<CallWait>>();
+  readonly services = new Map<string, ServiceWait>();
+  /** timers that fired in this run, by the execution id of their activity (history outcome 'timeout') */
+  readonly firedTimers = new Set<string>();
+  /** activity executions started (or found running at resume) and not yet closed in the history */
+  readonly openExecutions = new Map<string, HistoryElement>();
+
+  private readonly processEnvironments = new Map<string, BpmnEnvironment>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly host: EngineHost,
+    readonly definition: CompiledDefinition,
+    readonly instanceId: string,
+    readonly maxActivitiesPerRun: number,
+  ) {}
+
+  now(): Date {
+    return this.host.clock.now();
+  }
+
+  info(elementId: string): ZeebeElementInfo | undefined {
+    return this.definition.model.elements.get(elementId);
+  }
+
+  /** The BPMN type as written in the diagram (bpmn-elements rewrites `type` inside some messages). */
+  typeOf(elementId: string, fallback: string): string {
+    return this.info(elementId)?.type ?? fallback;
+  }
+
+  registerProcess(processId: string, environment: BpmnEnvironment): void {
+    this.processEnvironments.set(processId, environment);
+  }
+
+  /**
+   * The environment holding the process variables for an element: the root process's. Embedded
+   * sub-processes get a copy of it from bpmn-elements; we read and write the root so that every
+   * scope sees one set of variables (Camunda 8 propagates to the root scope the same way).
+   */
+  processEnvironment(elementId?: string | null): BpmnEnvironment | undefined {
+    const processId = elementId ? this.info(elementId)?.processId : undefined;
+    if (processId && this.processEnvironments.has(processId)) return this.processEnvironments.get(processId);
+    return this.processEnvironments.values().next().value;
+  }
+
+  /** A copy of the process variables (without the engine's reserved keys). */
+  variables(elementId?: string | null): Record<string, unknown> {
+    const env = this.processEnvironment(elementId);
+    return env ? withoutReserved(env.variables) : {};
+  }
+
+  setVariables(vars: Record<string, unknown>, elementId?: string | null): void {
+    const reserved = reservedNamesIn(vars);
+    if (reserved.length) throw new ReservedVariableError(reserved);
+    if (!Object.keys(vars).length) return;
+    const env = this.processEnvironment(elementId);
+    if (!env) throw new Error('no running process to hold the variables');
+    env.assignVariables(toJsonRecord(vars));
+  }
+
+  /** FEEL over the process variables (plus `extra`, e.g. a task's local variables); literal when not `=…`. */
+  evaluate(text: string, elementId: string | null, extra?: Record<string, unknown>): unknown {
+    if (!text.startsWith('=')) return text;
+    return evaluateFeel(text, { ...this.variables(elementId), ...extra }, { now: this.now() });
+  }
+
+  recordHistory(element: HistoryElement, event: HistoryEvent['event'], outcome: string | null): HistoryEvent {
+    if (event === 'start') {
+      this.openExecutions.set(element.executionId, {
+        id: element.id,
+        name: element.name,
+        type: element.type,
+        executionId: element.executionId,
+      });
+    } else {
+      this.openExecutions.delete(element.executionId);
+    }
+    const h: HistoryEvent = {
+      activityId: element.id,
+      activityName: this.info(element.id)?.name ?? element.name ?? null,
+      type: this.typeOf(element.id, element.type),
+      executionId: element.executionId,
+      event,
+      at: this.now(),
+      outcome,
+    };
+    this.history.push(h);
+    return h;
+  }
+
+  /**
+   * Records the first failure. The run stops moving at once: gates stay closed, deferred steps and
+   * late service outcomes are dropped, and the settle loop returns the incident. The engine object
+   * is simply abandoned (it holds no real timer), the caller keeps the previous state.
+   */
+  fail(activityId: string | null, message: string): void {
+    if (this.incident || this.closed) return;
+    this.incident = { activityId, message };
+  }
+
+  /** Asynchronous work the engine is waiting for; the run is not settled while any is pending. */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    const done = () => this.pending.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** Runs fn on a later macrotask (tracked); skipped once the run is closed or failed. */
+  defer(fn: () => void): void {
+    this.track(
+      new Promise<void>((resolve) => {
+        setImmediate(() => {
+          try {
+            if (!this.closed && !this.incident) fn();
+          } catch (err) {
+            this.fail(null, `引擎内部错误 (engine error): ${(err as Error).message}`);
+          } finally {
+            resolve();
+          }
+        });
+      }),
+    );
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves when one pending piece of work finished (or at once when none), bounded by `ms`. */
+  async whenSomePendingSettles(ms: number): Promise<void> {
+    if (!this.pending.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.race([...this.pending].map((p) => p.then(noop, noop))),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, ms));
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Removes every wait registered for an activity execution (it left, was discarded or stopped). */
+  removeWaits(executionId: string): void {
+    this.userTasks.delete(executionId);
+    this.timers.delete(executionId);
+    this.messages.delete(executionId);
+    this.calls.delete(executionId);
+    this.services.delete(executionId);
+  }
+}
+
+function noop(): void {}

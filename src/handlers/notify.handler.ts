@@ -1,0 +1,21 @@
+import { defineHandler } from './handler';
+
+/** Sends an in-app notification (and e-mail where configured) to users or groups, once per step. */
+export const notifyHandler = defineHandler<{ to: string | string[]; title: string; body?: string; kind?: string }, Record<string, never>>({
+  name: 'notify',
+  title: '发送通知',
+  description: '向指定用户或组（group:组标识）发送站内通知，配置邮件时同时发送邮件；同一步骤只发送一次。',
+  category: '通知',
+  inputs: [
+    { name: 'to', type: 'array', title: '接收人（用户名或 group:组标识）', required: true },
+    { name: 'title', type: 'string', title: '标题', required: true },
+    { name: 'body', type: 'string', title: '正文' },
+  ],
+  outputs: [],
+  async run(input, ctx) {
+    const to = Array.isArray(input.to) ? input.to : String(input.to ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (!to.length || !input.title) throw new Error('notify needs "to" and "title"');
+    ctx.notify({ to, kind: 'info', title: String(input.title), body: String(input.body ?? ''), key: `notify:${ctx.executionId}` });
+    return {};
+  },
+});

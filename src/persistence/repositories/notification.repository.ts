@@ -1,0 +1,54 @@
+import { Op } from 'sequelize';
+import { NotificationModel, OutboxModel } from '../models/runtime.model';
+
+export class NotificationRepository {
+  unsent(wallNow: Date, limit: number) {
+    return OutboxModel.findAll({
+      where: { sentAt: null, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
+      order: [['id', 'ASC']],
+      limit,
+    });
+  }
+
+  async claim(id: number, wallNow: Date, leaseMs: number): Promise<boolean> {
+    const [n] = await OutboxModel.update(
+      { lockedUntil: new Date(wallNow.getTime() + leaseMs) },
+      { where: { id, sentAt: null, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] } },
+    );
+    return n === 1;
+  }
+
+  async markSent(id: number, at: Date) {
+    await OutboxModel.update({ sentAt: at, lockedUntil: null }, { where: { id } });
+  }
+
+  async markFailed(id: number, error: string, retryAt: Date) {
+    const row = await OutboxModel.findByPk(id);
+    await row?.update({ lastError: error.slice(0, 2000), lockedUntil: retryAt, attempts: row.attempts + 1 });
+  }
+
+  /** One inbox entry per user and key, however often it is delivered. */
+  async deliver(n: { username: string; kind: string; title: string; body: string; instanceId: string | null; taskId: number | null; dedupeKey: string; createdAt: Date }) {
+    const exists = await NotificationModel.findOne({ where: { dedupeKey: n.dedupeKey } });
+    if (exists) return false;
+    try {
+      await NotificationModel.create({ ...n, readAt: null });
+      return true;
+    } catch {
+      return false; // delivered concurrently by another process
+    }
+  }
+
+  inbox(username: string, limit = 200) {
+    return NotificationModel.findAll({ where: { username }, order: [['id', 'DESC']], limit });
+  }
+
+  async markRead(id: number, username: string, at: Date) {
+    const [n] = await NotificationModel.update({ readAt: at }, { where: { id, username, readAt: null } });
+    return n;
+  }
+
+  find(id: number) {
+    return NotificationModel.findByPk(id);
+  }
+}

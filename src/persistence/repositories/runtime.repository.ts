@@ -1,0 +1,197 @@
+import { Op, type CreationAttributes, type Transaction } from 'sequelize';
+import {
+  ActivityHistoryModel,
+  EffectModel,
+  IncidentModel,
+  JobModel,
+  MessageSubscriptionModel,
+  OperationLogModel,
+  OutboxModel,
+  ProcessInstanceModel,
+  TaskCandidateModel,
+  TaskModel,
+} from '../models/runtime.model';
+
+export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel };
+
+/** Queries of the workflow runtime. Every write takes the caller's transaction. */
+export class RuntimeRepository {
+  // ---- instances
+  createInstance(values: CreationAttributes<ProcessInstanceModel>, t: Transaction) {
+    return ProcessInstanceModel.create(values, { transaction: t });
+  }
+
+  /** Locks the instance row for the rest of the transaction (FOR UPDATE on MySQL; SQLite transactions are IMMEDIATE). */
+  lockInstance(id: string, t: Transaction) {
+    return ProcessInstanceModel.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE });
+  }
+
+  findInstance(id: string) {
+    return ProcessInstanceModel.findByPk(id);
+  }
+
+  listInstances(where: { definitionKey?: string; state?: string; businessKey?: string }, limit = 500) {
+    const w: Record<string, string> = {};
+    for (const [k, v] of Object.entries(where)) if (v) w[k] = v;
+    return ProcessInstanceModel.findAll({ where: w, order: [['startedAt', 'DESC']], limit, attributes: { exclude: ['engineState'] } });
+  }
+
+  childOf(parentInstanceId: string, parentExecutionId: string, t: Transaction) {
+    return ProcessInstanceModel.findOne({ where: { parentInstanceId, parentExecutionId }, transaction: t });
+  }
+
+  // ---- tasks
+  openTasks(instanceId: string, t: Transaction) {
+    return TaskModel.findAll({ where: { instanceId, state: 'open' }, transaction: t });
+  }
+
+  async createTask(values: CreationAttributes<TaskModel>, t: Transaction) {
+    const task = await TaskModel.create(values, { transaction: t });
+    const candidates = [
+      ...task.candidateGroups.map((value) => ({ taskId: task.id, kind: 'group' as const, value })),
+      ...task.candidateUsers.map((value) => ({ taskId: task.id, kind: 'user' as const, value })),
+    ];
+    if (candidates.length) await TaskCandidateModel.bulkCreate(candidates, { transaction: t, ignoreDuplicates: true });
+    return task;
+  }
+
+  findTask(id: number, t?: Transaction) {
+    return TaskModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
+  }
+
+  /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
+  async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
+    const cands = await TaskCandidateModel.findAll({
+      attributes: ['taskId'],
+      where: { [Op.or]: [{ kind: 'group', value: { [Op.in]: groups.length ? groups : ['\u0000'] } }, { kind: 'user', value: username }] },
+    });
+    const where: Record<string | symbol, unknown> = {
+      state: 'open',
+      [Op.or]: [{ assignee: username }, { assignee: null, id: { [Op.in]: [...new Set(cands.map((c) => c.taskId))] } }],
+    };
+    if (filter.instanceId) where.instanceId = filter.instanceId;
+    if (filter.businessKey) where.businessKey = filter.businessKey;
+    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+  }
+
+  // ---- jobs (timers, retries, call activities)
+  jobsOf(instanceId: string, type: JobModel['type'], t: Transaction) {
+    return JobModel.findAll({ where: { instanceId, type }, transaction: t });
+  }
+
+  createJob(values: CreationAttributes<JobModel>, t: Transaction) {
+    return JobModel.create(values, { transaction: t });
+  }
+
+  findJob(id: number, t?: Transaction) {
+    return JobModel.findByPk(id, { transaction: t });
+  }
+
+  retryJobFor(instanceId: string, executionId: string, t: Transaction) {
+    return JobModel.findOne({ where: { instanceId, executionId, type: 'retry' }, transaction: t });
+  }
+
+  async deleteJobs(where: { instanceId: string; type?: JobModel['type'][]; executionId?: string }, t: Transaction) {
+    const w: Record<string, unknown> = { instanceId: where.instanceId };
+    if (where.type) w.type = { [Op.in]: where.type };
+    if (where.executionId) w.executionId = where.executionId;
+    await JobModel.destroy({ where: w, transaction: t });
+  }
+
+  /** Due, unleased jobs (by the process clock for due dates, the wall clock for leases). */
+  dueJobs(clockNow: Date, wallNow: Date, limit: number) {
+    return JobModel.findAll({
+      where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
+      order: [['dueAt', 'ASC'], ['id', 'ASC']],
+      limit,
+    });
+  }
+
+  /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
+  async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
+    const [n] = await JobModel.update(
+      { lockedBy: owner, lockedUntil: new Date(wallNow.getTime() + leaseMs) },
+      { where: { id, dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] } },
+    );
+    return n === 1;
+  }
+
+  async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }) {
+    await JobModel.update({ lockedBy: null, ...values }, { where: { id } });
+  }
+
+  // ---- message subscriptions
+  subscriptionsOf(instanceId: string, t: Transaction) {
+    return MessageSubscriptionModel.findAll({ where: { instanceId }, transaction: t });
+  }
+
+  createSubscription(values: CreationAttributes<MessageSubscriptionModel>, t: Transaction) {
+    return MessageSubscriptionModel.create(values, { transaction: t });
+  }
+
+  async deleteSubscriptions(ids: number[], t: Transaction) {
+    if (ids.length) await MessageSubscriptionModel.destroy({ where: { id: { [Op.in]: ids } }, transaction: t });
+  }
+
+  findSubscriptions(messageName: string, businessKey?: string | null) {
+    const where: Record<string, unknown> = { messageName };
+    if (businessKey) where.businessKey = businessKey;
+    return MessageSubscriptionModel.findAll({ where, order: [['id', 'ASC']] });
+  }
+
+  // ---- history
+  startActivity(values: CreationAttributes<ActivityHistoryModel>, t: Transaction) {
+    return ActivityHistoryModel.create(values, { transaction: t });
+  }
+
+  async endActivity(instanceId: string, executionId: string, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction): Promise<boolean> {
+    const open = await ActivityHistoryModel.findOne({ where: { instanceId, executionId, endedAt: null }, order: [['id', 'DESC']], transaction: t });
+    if (!open) return false;
+    await open.update({ endedAt: values.endedAt, outcome: values.outcome, actor: values.actor ?? open.actor }, { transaction: t });
+    return true;
+  }
+
+  activityHistory(instanceId: string) {
+    return ActivityHistoryModel.findAll({ where: { instanceId }, order: [['startedAt', 'ASC'], ['id', 'ASC']] });
+  }
+
+  log(values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null }, t?: Transaction) {
+    return OperationLogModel.create({ taskId: null, data: null, ...values }, { transaction: t });
+  }
+
+  operations(instanceId: string) {
+    return OperationLogModel.findAll({ where: { instanceId }, order: [['id', 'ASC']] });
+  }
+
+  // ---- incidents
+  createIncident(values: CreationAttributes<IncidentModel>, t: Transaction) {
+    return IncidentModel.create(values, { transaction: t });
+  }
+
+  openIncidents(instanceId: string, t?: Transaction) {
+    return IncidentModel.findAll({ where: { instanceId, resolvedAt: null }, order: [['id', 'ASC']], transaction: t });
+  }
+
+  allOpenIncidents() {
+    return IncidentModel.findAll({ where: { resolvedAt: null }, order: [['id', 'ASC']], limit: 1000 });
+  }
+
+  findIncident(id: number, t?: Transaction) {
+    return IncidentModel.findByPk(id, { transaction: t });
+  }
+
+  // ---- handler side effects, outbox
+  findEffect(instanceId: string, executionId: string, key: string, t: Transaction) {
+    return EffectModel.findOne({ where: { instanceId, executionId, key }, transaction: t });
+  }
+
+  createEffect(values: { instanceId: string; executionId: string; key: string; result: unknown; createdAt: Date }, t: Transaction) {
+    return EffectModel.create(values, { transaction: t });
+  }
+
+  /** Queues a message once: a second call with the same key changes nothing. */
+  async enqueue(values: { dedupeKey: string; channel: 'inbox' | 'email'; payload: Record<string, unknown>; createdAt: Date }, t: Transaction) {
+    const exists = await OutboxModel.findOne({ where: { dedupeKey: values.dedupeKey }, transaction: t });
+    if (!exists) await OutboxModel.create({ ...values, sentAt: null, lockedUntil: null, lastError: null }, { transaction: t });
+  }
+}

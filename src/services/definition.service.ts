@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import { malformed, notFound, unprocessable } from '../domain/errors';
+import type { CompiledDefinitionRef } from '../engine/types';
+import { validateDeployment } from '../engine/validate-deployment';
+import type { DefinitionRepository, DefinitionRow } from '../persistence/repositories/definition.repository';
+import { inTransaction } from '../persistence/transaction';
+import type { Clock } from './clock.service';
+
+export interface FormSchema {
+  id: string;
+  [k: string]: unknown;
+}
+
+export interface DeployInput {
+  xml: string;
+  forms?: FormSchema[];
+}
+
+export interface DefinitionSummary {
+  key: string;
+  name: string;
+  version: number;
+  deployedAt: string;
+  deployedBy: string | null;
+}
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const summary = (d: Omit<DefinitionRow, 'xml'>): DefinitionSummary => ({
+  key: d.key,
+  name: d.name,
+  version: d.version,
+  deployedAt: d.deployedAt.toISOString(),
+  deployedBy: d.deployedBy,
+});
+
+/**
+ * Deployments: each deploy of a process id is a new version (an identical document is not: it
+ * answers the version it already is, as Camunda's duplicate filtering does). Forms referenced by
+ * `zeebe:formDefinition formId` are versioned with it: the definition pins the form versions that
+ * were current when it was deployed.
+ */
+export class DefinitionService {
+  private readonly xmlCache = new Map<number, string>();
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly repo: DefinitionRepository,
+    private readonly clock: Pick<Clock, 'now'>,
+    private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]> },
+  ) {}
+
+  async deploy(input: DeployInput, deployedBy: string | null): Promise<DefinitionSummary & { duplicate: boolean }> {
+    if (typeof input.xml !== 'string' || !input.xml.trim()) throw malformed('缺少 BPMN XML', [{ field: 'xml', message: '请提供 BPMN XML' }]);
+    const forms = input.forms ?? [];
+    if (!Array.isArray(forms) || forms.some((f) => !f || typeof f !== 'object' || typeof f.id !== 'string' || !f.id)) {
+      throw malformed('forms 必须是带 id 的 form-js 表单数组', [{ field: 'forms', message: '每个表单须有字符串 id' }]);
+    }
+    const deployedForms = new Map(forms.map((f) => [f.id, f]));
+    const groups = new Set(await this.known.groupKeys());
+    const result = await validateDeployment(input.xml, {
+      hasHandler: (t) => this.known.hasHandler(t),
+      hasGroup: (g) => groups.has(g),
+      hasForm: () => true, // checked below against this deployment and the stored forms, with one query
+    });
+    if (!result.ok) {
+      throw unprocessable('流程图不可部署', result.problems.map((p) => ({ elementId: p.elementId ?? undefined, message: p.message })), 'invalid-diagram');
+    }
+    const stored = await this.repo.knownFormIds(result.formIds.filter((id) => !deployedForms.has(id)));
+    const missing = result.formIds.filter((id) => !deployedForms.has(id) && !stored.has(id));
+    if (missing.length) {
+      throw unprocessable('流程图引用了未部署的表单', missing.map((id) => ({ message: `表单「${id}」未部署，请随流程一起提交` })), 'invalid-diagram');
+    }
+
+    const checksum = sha256(JSON.stringify([input.xml, [...deployedForms.entries()].sort(([a], [b]) => a.localeCompare(b))]));
+    return inTransaction(this.sequelize, async (t) => {
+      const latest = await this.repo.latest(result.processId, t);
+      if (latest && latest.checksum === checksum) return { ...summary(latest), duplicate: true };
+      const now = this.clock.now();
+      const formRefs: Record<string, number> = {};
+      for (const formId of result.formIds) {
+        const given = deployedForms.get(formId);
+        const current = await this.repo.latestForm(formId, t);
+        if (!given) {
+          formRefs[formId] = current!.id;
+          continue;
+        }
+        const formChecksum = sha256(JSON.stringify(given));
+        formRefs[formId] =
+          current && current.checksum === formChecksum
+            ? current.id
+            : (await this.repo.createForm({ formId, version: (current?.version ?? 0) + 1, schema: given, checksum: formChecksum, deployedAt: now, deployedBy }, t)).id;
+      }
+      const created = await this.repo.create(
+        { key: result.processId, version: (latest?.version ?? 0) + 1, name: result.name, xml: input.xml, checksum, forms: formRefs, deployedAt: now, deployedBy },
+        t,
+      );
+      return { ...summary(created), duplicate: false };
+    });
+  }
+
+  async list(): Promise<DefinitionSummary[]> {
+    return (await this.repo.listLatest()).map(summary);
+  }
+
+  async get(key: string, version?: number): Promise<DefinitionRow> {
+    const d = version === undefined ? await this.repo.latest(key) : await this.repo.byVersion(key, version);
+    if (!d) throw notFound(version === undefined ? `流程定义「${key}」不存在` : `流程定义「${key}」没有版本 ${version}`);
+    return d;
+  }
+
+  summary(d: DefinitionRow): DefinitionSummary {
+    return summary(d);
+  }
+
+  /** What the engine needs to run a version; definitions never change, so the XML is cached by id. */
+  async compiled(definitionId: number, transaction?: Transaction): Promise<CompiledDefinitionRef> {
+    let xml = this.xmlCache.get(definitionId);
+    if (xml === undefined) {
+      const d = await this.repo.byId(definitionId, transaction);
+      if (!d) throw notFound(`流程定义 ${definitionId} 不存在`);
+      xml = d.xml;
+      if (this.xmlCache.size > 200) this.xmlCache.delete(this.xmlCache.keys().next().value!);
+      this.xmlCache.set(definitionId, xml);
+    }
+    return { definitionId: String(definitionId), xml };
+  }
+
+  async form(formDefinitionId: number | null, transaction?: Transaction) {
+    return formDefinitionId ? this.repo.formById(formDefinitionId, transaction) : null;
+  }
+}

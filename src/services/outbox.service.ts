@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { notFound } from '../domain/errors';
+import type { User } from '../domain/organisation';
+import type { Mailer } from '../notifications/mailer';
+import type { NotificationRepository } from '../persistence/repositories/notification.repository';
+import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+import type { Clock } from './clock.service';
+
+interface InboxPayload {
+  to: string[];
+  kind: string;
+  title: string;
+  body: string;
+  instanceId?: string | null;
+  taskId?: number | null;
+}
+
+/**
+ * Delivers the outbox after commit: the unit of work that made a notification wrote it in its own
+ * transaction (so a rolled-back step notifies nobody, a resumed one notifies no one twice); here
+ * each row becomes one inbox entry per recipient (and an e-mail when SMTP is set), once.
+ */
+export class OutboxService {
+  constructor(
+    private readonly d: {
+      repo: NotificationRepository;
+      org: Pick<OrganisationRepository, 'usersInGroups' | 'findUsersByUsername'>;
+      clock: Pick<Clock, 'now'>;
+      mailer: Mailer | null;
+      log: Logger;
+    },
+  ) {}
+
+  async dispatch(limit = 100): Promise<number> {
+    let delivered = 0;
+    for (const row of await this.d.repo.unsent(new Date(), limit)) {
+      if (!(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
+      try {
+        const p = row.payload as unknown as InboxPayload;
+        const users = await this.recipients(p.to ?? []);
+        for (const u of users) {
+          const fresh = await this.d.repo.deliver({
+            username: u.username,
+            kind: p.kind,
+            title: p.title,
+            body: p.body,
+            instanceId: p.instanceId ?? null,
+            taskId: p.taskId ?? null,
+            dedupeKey: `${row.dedupeKey}:${u.username}`,
+            createdAt: this.d.clock.now(),
+          });
+          if (fresh && this.d.mailer && u.email) await this.d.mailer.send({ to: u.email, subject: `[GovFlow] ${p.title}`, text: p.body });
+        }
+        await this.d.repo.markSent(row.id, new Date());
+        delivered++;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.d.log.warn({ event: 'outbox.failed', id: row.id, err: message });
+        await this.d.repo.markFailed(row.id, message, new Date(Date.now() + 60_000));
+      }
+    }
+    return delivered;
+  }
+
+  private async recipients(to: string[]): Promise<User[]> {
+    const groups = to.filter((x) => x.startsWith('group:')).map((x) => x.slice(6));
+    const names = to.filter((x) => !x.startsWith('group:'));
+    const users = [...(groups.length ? await this.d.org.usersInGroups(groups) : []), ...(names.length ? await this.d.org.findUsersByUsername(names) : [])];
+    return [...new Map(users.filter((u) => u.active).map((u) => [u.username, u])).values()];
+  }
+
+  async inbox(user: User) {
+    return (await this.d.repo.inbox(user.username)).map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      title: n.title,
+      body: n.body,
+      processInstanceId: n.instanceId,
+      taskId: n.taskId,
+      createdAt: n.createdAt.toISOString(),
+      readAt: n.readAt ? n.readAt.toISOString() : null,
+    }));
+  }
+
+  async markRead(id: number, user: User) {
+    const n = await this.d.repo.find(id);
+    if (!n || n.username !== user.username) throw notFound(`通知 ${id} 不存在`);
+    await this.d.repo.markRead(id, user.username, this.d.clock.now());
+  }
+}

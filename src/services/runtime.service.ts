@@ -1,0 +1,552 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { Sequelize, Transaction } from 'sequelize';
+import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
+import { changedVariables, variableProblems } from '../domain/variables';
+import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
+import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome } from '../engine/types';
+import type { NotificationRequest } from '../handlers/handler';
+import type { HandlerRegistry } from '../handlers/registry';
+import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import { inTransaction } from '../persistence/transaction';
+import type { Clock } from './clock.service';
+import type { DefinitionService } from './definition.service';
+
+/** Thrown inside a unit of work to leave without changing anything (e.g. a job that another process already ran). */
+class Skip extends Error {}
+
+/** One database transaction around one engine run, plus what it queued for after the commit. */
+interface UnitOfWork {
+  t: Transaction;
+  /** jobs due now that this unit created: run right after the commit */
+  dueJobIds: number[];
+}
+
+export interface ActOptions {
+  actor: string | null;
+  operation: string;
+  data?: Record<string, unknown>;
+  /** runs in the transaction after the instance is locked, before the engine: may refuse by throwing */
+  before?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
+  /** the open engine incident this action retries (otherwise such an incident blocks every action) */
+  retriesIncidentId?: number;
+}
+
+export interface InstanceState {
+  id: string;
+  state: string;
+  activeActivityIds: string[];
+}
+
+export interface RuntimeOptions {
+  maxActivitiesPerRun?: number;
+  /** back-off of a failed service task: base × 2^(attempt-1), capped */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  jobLeaseMs?: number;
+}
+
+const TERMINAL = new Set(['completed', 'terminated']);
+
+/**
+ * The durable runtime: every change to an instance is one unit of work — lock the instance row,
+ * recover its engine from the saved state, apply one action, run until every token waits, and save
+ * the new state together with the tasks, timers, subscriptions, history and outbox rows it produced,
+ * in the same transaction. Between requests the database is the truth.
+ */
+export class RuntimeService {
+  readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+
+  constructor(
+    private readonly d: {
+      sequelize: Sequelize;
+      repo: RuntimeRepository;
+      definitions: Pick<DefinitionService, 'compiled' | 'get'>;
+      handlers: Pick<HandlerRegistry, 'get'>;
+      clock: Clock;
+      log: Logger;
+      options?: RuntimeOptions;
+    },
+  ) {}
+
+  private get opts(): Required<RuntimeOptions> {
+    return { maxActivitiesPerRun: 1000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, jobLeaseMs: 60_000, ...this.d.options };
+  }
+
+  // ------------------------------------------------------------------ public use cases
+
+  async start(
+    key: string,
+    input: { businessKey?: string | null; variables?: Record<string, unknown>; projectId?: number | null },
+    actor: string | null,
+  ): Promise<InstanceState> {
+    const problems = variableProblems(input.variables);
+    if (problems.length) throw unprocessable('流程变量不合法', problems);
+    if (input.businessKey != null && (typeof input.businessKey !== 'string' || input.businessKey.length > 255)) {
+      throw unprocessable('businessKey 不合法', [{ field: 'businessKey', message: 'businessKey 须为不超过 255 个字符的字符串' }]);
+    }
+    const def = await this.d.definitions.get(key);
+    await this.d.clock.refresh();
+    const id = crypto.randomUUID();
+    const { value, uow } = await this.unit(async (uow) => {
+      const inst = await this.createInstance(uow, {
+        id,
+        definitionId: def.id,
+        definitionKey: def.key,
+        definitionVersion: def.version,
+        businessKey: input.businessKey ?? null,
+        projectId: input.projectId ?? null,
+        parentInstanceId: null,
+        parentExecutionId: null,
+        startedBy: actor,
+      });
+      await this.run(uow, inst, { kind: 'start', variables: input.variables ?? {}, businessKey: input.businessKey ?? null }, actor);
+      await this.d.repo.log({ instanceId: id, operation: 'start', actor, at: this.d.clock.now(), data: { definitionKey: def.key, version: def.version } }, uow.t);
+      return this.stateOf(inst);
+    });
+    await this.drain(uow.dueJobIds);
+    return (await this.current(value.id)) ?? value;
+  }
+
+  /** Applies one action to one instance in one unit of work; then runs the jobs it made due. */
+  async act(instanceId: string, action: EngineAction, o: ActOptions): Promise<InstanceState | null> {
+    await this.d.clock.refresh();
+    let result: { value: InstanceState; uow: UnitOfWork };
+    try {
+      result = await this.unit(async (uow) => {
+        const inst = await this.d.repo.lockInstance(instanceId, uow.t);
+        if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
+        if (TERMINAL.has(inst.state)) throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
+        const blocking = (await this.d.repo.openIncidents(inst.id, uow.t)).find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
+        if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
+        if (o.before) await o.before(inst, uow.t);
+        await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+        await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
+        return this.stateOf(inst);
+      });
+    } catch (err) {
+      if (err instanceof Skip) return null;
+      throw err;
+    }
+    await this.drain(result.uow.dueJobIds);
+    return (await this.current(instanceId)) ?? result.value;
+  }
+
+  async terminate(instanceId: string, actor: string): Promise<InstanceState | null> {
+    return this.act(instanceId, { kind: 'terminate' }, { actor, operation: 'terminate' });
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  /** Runs every due job (timers, retries, call activities), oldest first, until none is left or the bound is hit. */
+  async runDueJobs(max = 500): Promise<number> {
+    await this.d.clock.refresh();
+    let ran = 0;
+    while (ran < max) {
+      const due = await this.d.repo.dueJobs(this.d.clock.now(), new Date(), Math.min(50, max - ran));
+      if (!due.length) break;
+      let progressed = false;
+      for (const job of due) {
+        if (await this.runJob(job.id)) {
+          ran++;
+          progressed = true;
+        }
+      }
+      if (!progressed) break;
+    }
+    return ran;
+  }
+
+  /** Runs the given jobs now (those a unit of work made due), and any due jobs they make in turn. */
+  private async drain(jobIds: number[]): Promise<void> {
+    const queue = [...jobIds];
+    for (let i = 0; i < queue.length && i < 200; i++) {
+      const made = await this.runJob(queue[i], true);
+      if (Array.isArray(made)) queue.push(...made);
+    }
+  }
+
+  /** Claims one job with a lease and runs it; false when another process has it or it is gone. */
+  async runJob(jobId: number, collect = false): Promise<boolean | number[]> {
+    const clockNow = this.d.clock.now();
+    if (!(await this.d.repo.claimJob(jobId, this.workerId, clockNow, new Date(), this.opts.jobLeaseMs))) return false;
+    const job = await this.d.repo.findJob(jobId);
+    if (!job) return false;
+    try {
+      const made = await this.execute(job);
+      return collect ? made : true;
+    } catch (err) {
+      const attempts = job.attempts + 1;
+      const message = err instanceof Error ? err.message : String(err);
+      this.d.log.warn({ event: 'job.failed', jobId, type: job.type, instanceId: job.instanceId, attempts, err: message });
+      const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), this.opts.retryMaxMs);
+      // the lease (wall clock) keeps it from spinning; the due date (process clock) moves on too
+      await this.d.repo.releaseJob(jobId, { lockedUntil: new Date(Date.now() + backoff), attempts, lastError: message.slice(0, 2000) });
+      return false;
+    }
+  }
+
+  private async execute(job: JobModel): Promise<number[]> {
+    // the job is ours only while our lease holds; then it is consumed in the same transaction as the
+    // engine run — except a retry job, whose attempts the service invocation itself counts and clears
+    const owned = async (t: Transaction) => {
+      const fresh = await this.d.repo.findJob(job.id, t);
+      if (!fresh || fresh.lockedBy !== this.workerId) throw new Skip();
+      if (fresh.type !== 'retry') await fresh.destroy({ transaction: t });
+    };
+    switch (job.type) {
+      case 'timer':
+      case 'retry': {
+        const made: number[] = [];
+        await this.actCollecting(job.instanceId, { kind: 'resume' }, { actor: null, operation: job.type, data: { activityId: job.activityId }, before: (_i, t) => owned(t) }, made);
+        return made;
+      }
+      case 'call-start': {
+        const { value, uow } = await this.unit(async (uow) => {
+          const parent = await this.d.repo.lockInstance(job.instanceId, uow.t);
+          await owned(uow.t);
+          if (!parent || parent.state !== 'running' || (await this.d.repo.childOf(parent.id, job.executionId!, uow.t))) return null;
+          const payload = job.payload as { processId: string; variables: Record<string, unknown> };
+          const def = await this.d.definitions.get(payload.processId).catch(() => null);
+          if (!def) {
+            await this.d.repo.createIncident(
+              { instanceId: parent.id, activityId: job.activityId, executionId: job.executionId, kind: 'job', message: `被调用的流程「${payload.processId}」未部署`, pendingAction: { kind: 'call-start', ...payload }, createdAt: this.d.clock.now(), resolvedAt: null, resolvedBy: null },
+              uow.t,
+            );
+            await parent.update({ state: 'incident' }, { transaction: uow.t });
+            return null;
+          }
+          const child = await this.createInstance(uow, {
+            id: crypto.randomUUID(),
+            definitionId: def.id,
+            definitionKey: def.key,
+            definitionVersion: def.version,
+            businessKey: parent.businessKey,
+            projectId: parent.projectId,
+            parentInstanceId: parent.id,
+            parentExecutionId: job.executionId,
+            startedBy: parent.startedBy,
+          });
+          await this.run(uow, child, { kind: 'start', variables: payload.variables ?? {}, businessKey: parent.businessKey }, null);
+          await this.d.repo.log({ instanceId: child.id, operation: 'start', actor: null, at: this.d.clock.now(), data: { calledBy: parent.id, activityId: job.activityId } }, uow.t);
+          return child.id;
+        });
+        return value ? uow.dueJobIds : [];
+      }
+      case 'call-complete': {
+        const made: number[] = [];
+        const payload = job.payload as { variables: Record<string, unknown> };
+        await this.actCollecting(
+          job.instanceId,
+          { kind: 'complete-call', executionId: job.executionId!, variables: payload.variables ?? {} },
+          { actor: null, operation: 'call-complete', data: { activityId: job.activityId }, before: (_i, t) => owned(t) },
+          made,
+        );
+        return made;
+      }
+    }
+  }
+
+  /** act() for jobs: the due jobs it makes are handed back to the caller's drain loop instead of run recursively. */
+  private async actCollecting(instanceId: string, action: EngineAction, o: ActOptions, made: number[]) {
+    try {
+      const { uow } = await this.unit(async (uow) => {
+        const inst = await this.d.repo.lockInstance(instanceId, uow.t);
+        if (!inst || TERMINAL.has(inst.state)) {
+          if (o.before) await o.before(inst!, uow.t).catch(() => undefined);
+          return null;
+        }
+        if ((await this.d.repo.openIncidents(inst.id, uow.t)).some((i) => i.kind === 'engine')) {
+          throw new Error('instance has an open engine incident'); // released with back-off, tried again later
+        }
+        if (o.before) await o.before(inst, uow.t);
+        await this.run(uow, inst, action, o.actor);
+        await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
+        return null;
+      });
+      made.push(...uow.dueJobIds);
+    } catch (err) {
+      if (!(err instanceof Skip)) throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------ the unit of work
+
+  private async unit<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<{ value: T; uow: UnitOfWork }> {
+    let last: UnitOfWork | null = null;
+    const value = await inTransaction(this.d.sequelize, async (t) => {
+      last = { t, dueJobIds: [] };
+      return fn(last);
+    });
+    return { value, uow: last! };
+  }
+
+  private async createInstance(
+    uow: UnitOfWork,
+    v: { id: string; definitionId: number; definitionKey: string; definitionVersion: number; businessKey: string | null; projectId: number | null; parentInstanceId: string | null; parentExecutionId: string | null; startedBy: string | null },
+  ) {
+    const now = this.d.clock.now();
+    return this.d.repo.createInstance(
+      { ...v, state: 'running', engineState: null, engineVersion: ENGINE_VERSION, variables: {}, activeActivityIds: [], revision: 0, startedAt: now, endedAt: null, updatedAt: now },
+      uow.t,
+    );
+  }
+
+  private stateOf(inst: ProcessInstanceModel): InstanceState {
+    return { id: inst.id, state: inst.state, activeActivityIds: inst.activeActivityIds ?? [] };
+  }
+
+  private async current(id: string): Promise<InstanceState | null> {
+    const inst = await this.d.repo.findInstance(id);
+    return inst ? this.stateOf(inst) : null;
+  }
+
+  /** Runs the engine for one action and saves everything it produced, in uow's transaction. */
+  private async run(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, actor: string | null, retriesIncidentId?: number) {
+    const definition = await this.d.definitions.compiled(inst.definitionId, uow.t);
+    const host: EngineHost = {
+      clock: this.d.clock,
+      maxActivitiesPerRun: this.opts.maxActivitiesPerRun,
+      invokeService: (inv) => this.invokeService(uow, inst, inv),
+    };
+    const state = inst.engineState ? JSON.parse(inst.engineState) : null;
+    if (!state && action.kind !== 'start') throw conflict('流程实例没有可恢复的状态', 'no-state');
+    const result = await runInstance({ definition, state, action, host, instanceId: inst.id });
+    if (result.state === 'incident') return this.saveIncident(uow, inst, action, result, retriesIncidentId);
+    if (retriesIncidentId) {
+      const inc = await this.d.repo.findIncident(retriesIncidentId, uow.t);
+      await inc?.update({ resolvedAt: this.d.clock.now(), resolvedBy: actor }, { transaction: uow.t });
+    }
+    await this.save(uow, inst, result, actor);
+  }
+
+  private async saveIncident(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, result: RunResult, retriesIncidentId?: number) {
+    const now = this.d.clock.now();
+    const message = result.incident?.message ?? '流程执行出错';
+    if (retriesIncidentId) {
+      const inc = await this.d.repo.findIncident(retriesIncidentId, uow.t);
+      await inc?.update({ message: message.slice(0, 5000), createdAt: now }, { transaction: uow.t });
+    } else {
+      await this.d.repo.createIncident(
+        { instanceId: inst.id, activityId: result.incident?.activityId ?? null, executionId: null, kind: 'engine', message: message.slice(0, 5000), pendingAction: action as unknown as Record<string, unknown>, createdAt: now, resolvedAt: null, resolvedBy: null },
+        uow.t,
+      );
+    }
+    // the engine state stays the last good one; retrying the incident replays the action on it
+    await inst.update({ state: 'incident', updatedAt: now, revision: inst.revision + 1 }, { transaction: uow.t });
+    this.d.log.warn({ event: 'instance.incident', instanceId: inst.id, activityId: result.incident?.activityId, message });
+  }
+
+  private async save(uow: UnitOfWork, inst: ProcessInstanceModel, r: RunResult, actor: string | null) {
+    const { repo } = this.d;
+    const t = uow.t;
+    const now = this.d.clock.now();
+    const changed = changedVariables(inst.variables ?? {}, r.variables);
+    const openIncidents = await repo.openIncidents(inst.id, t);
+    const state = openIncidents.length && !TERMINAL.has(r.state) ? 'incident' : r.state;
+    await inst.update(
+      {
+        engineState: r.engineState === null ? null : JSON.stringify(r.engineState),
+        engineVersion: r.engineVersion,
+        variables: r.variables,
+        activeActivityIds: r.activeActivityIds,
+        state,
+        revision: inst.revision + 1,
+        updatedAt: now,
+        endedAt: TERMINAL.has(r.state) ? now : null,
+      },
+      { transaction: t },
+    );
+    if (Object.keys(changed).length) await repo.log({ instanceId: inst.id, operation: 'variables', actor, at: now, data: { changed } }, t);
+
+    // history: one row per activity execution
+    for (const ev of r.history) {
+      if (ev.event === 'start') {
+        await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: null, actor: null, outcome: null }, t);
+      } else {
+        const outcome = ev.event === 'end' ? (ev.outcome ?? null) : `${ev.event}${ev.outcome ? `: ${ev.outcome}` : ''}`;
+        const ended = await repo.endActivity(inst.id, ev.executionId, { endedAt: ev.at, outcome, actor: ev.type === 'bpmn:UserTask' ? actor : null }, t);
+        // a discard without a start is a path not taken (the other branch of a gateway): not history
+        if (!ended && ev.event !== 'discard') {
+          await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: ev.at, actor: null, outcome }, t);
+        }
+      }
+    }
+
+    // user tasks: create the new waits, cancel the tasks whose wait is gone (a boundary event interrupted them)
+    const open = await repo.openTasks(inst.id, t);
+    const waiting = new Set(r.userTasks.map((w) => w.executionId));
+    for (const task of open) {
+      if (!waiting.has(task.executionId)) {
+        await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
+        await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-canceled', actor: null, at: now, data: { activityId: task.activityId } }, t);
+      }
+    }
+    const known = new Set(open.map((x) => x.executionId));
+    for (const w of r.userTasks) {
+      if (known.has(w.executionId)) continue;
+      const def = await this.d.definitions.get(inst.definitionKey, inst.definitionVersion);
+      const task = await repo.createTask(
+        {
+          instanceId: inst.id,
+          executionId: w.executionId,
+          activityId: w.activityId,
+          name: w.name,
+          definitionKey: inst.definitionKey,
+          businessKey: inst.businessKey,
+          projectId: inst.projectId,
+          assignee: w.assignee,
+          owner: null,
+          candidateGroups: w.candidateGroups,
+          candidateUsers: w.candidateUsers,
+          formId: w.formId,
+          formDefinitionId: w.formId ? (def.forms[w.formId] ?? null) : null,
+          input: w.input,
+          state: 'open',
+          createdAt: now,
+          dueAt: w.dueAt,
+          followUpAt: w.followUpAt,
+          completedAt: null,
+          completedBy: null,
+          result: null,
+          revision: 0,
+        },
+        t,
+      );
+      await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-created', actor: null, at: now, data: { activityId: w.activityId } }, t);
+      const to = w.assignee ? [w.assignee] : [...w.candidateUsers, ...w.candidateGroups.map((g) => `group:${g}`)];
+      await repo.enqueue(
+        {
+          dedupeKey: `task:${task.id}`,
+          channel: 'inbox',
+          payload: { to, kind: 'task', title: `新待办：${w.name ?? w.activityId}`, body: `${inst.businessKey ? `项目 ${inst.businessKey}：` : ''}${w.name ?? w.activityId}${w.dueAt ? `，办理期限 ${w.dueAt.toISOString()}` : ''}`, instanceId: inst.id, taskId: task.id },
+          createdAt: now,
+        },
+        t,
+      );
+    }
+
+    // timers: the rows follow the engine's set of armed timers (a due date never changes once computed)
+    const timers = await repo.jobsOf(inst.id, 'timer', t);
+    const wanted = new Map(r.timers.map((x) => [`${x.executionId}|${x.dueAt.getTime()}`, x]));
+    for (const job of timers) {
+      const k = `${job.executionId}|${job.dueAt.getTime()}`;
+      if (wanted.has(k)) wanted.delete(k);
+      else await job.destroy({ transaction: t });
+    }
+    for (const x of wanted.values()) {
+      const job = await repo.createJob(
+        { type: 'timer', instanceId: inst.id, executionId: x.executionId, activityId: x.activityId, dueAt: x.dueAt, payload: { timerType: x.timerType, expression: x.expression }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+        t,
+      );
+      if (x.dueAt.getTime() <= now.getTime()) uow.dueJobIds.push(job.id);
+    }
+
+    // message subscriptions follow the engine's waiting message events
+    const subs = await repo.subscriptionsOf(inst.id, t);
+    const wantedSubs = new Map(r.messages.map((m) => [`${m.executionId}|${m.messageName}`, m]));
+    const stale: number[] = [];
+    for (const s of subs) {
+      const k = `${s.executionId}|${s.messageName}`;
+      if (wantedSubs.has(k)) wantedSubs.delete(k);
+      else stale.push(s.id);
+    }
+    await repo.deleteSubscriptions(stale, t);
+    for (const m of wantedSubs.values()) {
+      await repo.createSubscription({ instanceId: inst.id, executionId: m.executionId, activityId: m.activityId, messageName: m.messageName, correlationKey: m.correlationKey, businessKey: inst.businessKey, createdAt: now }, t);
+    }
+
+    // call activities: start each child once, through a job run right after the commit
+    const callJobs = await repo.jobsOf(inst.id, 'call-start', t);
+    for (const c of r.calls) {
+      if (callJobs.some((j) => j.executionId === c.executionId) || (await repo.childOf(inst.id, c.executionId, t))) continue;
+      const job = await repo.createJob(
+        { type: 'call-start', instanceId: inst.id, executionId: c.executionId, activityId: c.activityId, dueAt: now, payload: { processId: c.processId, variables: c.variables }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+        t,
+      );
+      uow.dueJobIds.push(job.id);
+    }
+
+    // retry jobs of service tasks that no longer wait are stale
+    const waitingServices = new Set(r.services.map((s) => s.executionId));
+    for (const job of await repo.jobsOf(inst.id, 'retry', t)) {
+      if (!waitingServices.has(job.executionId ?? '')) await job.destroy({ transaction: t });
+    }
+
+    if (TERMINAL.has(r.state)) {
+      await repo.deleteJobs({ instanceId: inst.id, type: ['timer', 'retry', 'call-start'] }, t);
+      if (inst.parentInstanceId && inst.parentExecutionId && r.state === 'completed') {
+        const job = await repo.createJob(
+          { type: 'call-complete', instanceId: inst.parentInstanceId, executionId: inst.parentExecutionId, activityId: null, dueAt: now, payload: { variables: r.variables, childInstanceId: inst.id }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+          t,
+        );
+        uow.dueJobIds.push(job.id);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ service tasks
+
+  /**
+   * Calls a service task's handler inside the unit of work. Technical failures are retried with
+   * back-off through a `retry` job, up to the task's retries; then an incident. A waiting service
+   * task whose back-off is not over, or that has an open incident, is left waiting.
+   */
+  private async invokeService(uow: UnitOfWork, inst: ProcessInstanceModel, inv: ServiceInvocation): Promise<ServiceOutcome> {
+    const { repo } = this.d;
+    const t = uow.t;
+    const now = this.d.clock.now();
+    const job = await repo.retryJobFor(inst.id, inv.executionId, t);
+    if (job && job.dueAt.getTime() > now.getTime()) return { kind: 'wait' };
+    const incidents = await repo.openIncidents(inst.id, t);
+    if (incidents.some((i) => i.executionId === inv.executionId)) return { kind: 'wait' };
+    const handler = this.d.handlers.get(inv.handler);
+    const outbox: NotificationRequest[] = [];
+    try {
+      if (!handler) throw new Error(`处理器「${inv.handler}」未注册`);
+      const output = await handler.run(inv.input, {
+        instanceId: inst.id,
+        activityId: inv.activityId,
+        executionId: inv.executionId,
+        definitionKey: inst.definitionKey,
+        businessKey: inst.businessKey,
+        headers: inv.headers,
+        now,
+        once: async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+          const done = await repo.findEffect(inst.id, inv.executionId, key, t);
+          if (done) return done.result as T;
+          const value = await fn();
+          await repo.createEffect({ instanceId: inst.id, executionId: inv.executionId, key, result: value ?? null, createdAt: now }, t);
+          return value;
+        },
+        notify: (n) => outbox.push(n),
+      });
+      for (const n of outbox) {
+        await repo.enqueue({ dedupeKey: `${inst.id}:${inv.executionId}:${n.key}`, channel: 'inbox', payload: { ...n, instanceId: inst.id }, createdAt: now }, t);
+      }
+      if (job) await job.destroy({ transaction: t });
+      return { kind: 'completed', output: output && typeof output === 'object' ? (output as Record<string, unknown>) : {} };
+    } catch (err) {
+      if (err instanceof BpmnError) {
+        if (job) await job.destroy({ transaction: t });
+        return { kind: 'bpmn-error', code: err.code, message: err.message };
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const attempts = (job?.attempts ?? 0) + 1;
+      this.d.log.warn({ event: 'service.failed', instanceId: inst.id, activityId: inv.activityId, handler: inv.handler, attempts, err: message });
+      if (attempts >= Math.max(1, inv.retries)) {
+        if (job) await job.destroy({ transaction: t });
+        await repo.createIncident(
+          { instanceId: inst.id, activityId: inv.activityId, executionId: inv.executionId, kind: 'job', message: `服务任务「${inv.activityName ?? inv.activityId}」（${inv.handler}）重试 ${attempts} 次后仍失败：${message}`.slice(0, 5000), pendingAction: null, createdAt: now, resolvedAt: null, resolvedBy: null },
+          t,
+        );
+        return { kind: 'wait' };
+      }
+      const dueAt = new Date(now.getTime() + Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), this.opts.retryMaxMs));
+      if (job) await job.update({ attempts, dueAt, lastError: message.slice(0, 2000), lockedBy: null, lockedUntil: null }, { transaction: t });
+      else await repo.createJob({ type: 'retry', instanceId: inst.id, executionId: inv.executionId, activityId: inv.activityId, dueAt, payload: { handler: inv.handler }, attempts, lockedBy: null, lockedUntil: null, lastError: message.slice(0, 2000), createdAt: now }, t);
+      return { kind: 'wait' };
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import type { Sequelize } from 'sequelize';
+import { conflict, forbidden, notFound, unprocessable } from '../domain/errors';
+import { formProblems } from '../domain/form-validation';
+import { isAdmin, type User } from '../domain/organisation';
+import { variableProblems } from '../domain/variables';
+import type { RuntimeRepository, TaskModel } from '../persistence/repositories/runtime.repository';
+import { inTransaction } from '../persistence/transaction';
+import type { Clock } from './clock.service';
+import type { DefinitionService } from './definition.service';
+import type { InstanceState, RuntimeService } from './runtime.service';
+
+export interface TaskView {
+  id: number;
+  name: string | null;
+  activityId: string;
+  processInstanceId: string;
+  definitionKey: string;
+  businessKey: string | null;
+  projectId: number | null;
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  createdAt: string;
+  dueAt: string | null;
+  followUpAt: string | null;
+  formId: string | null;
+  state: string;
+}
+
+export const taskView = (t: TaskModel): TaskView => ({
+  id: t.id,
+  name: t.name,
+  activityId: t.activityId,
+  processInstanceId: t.instanceId,
+  definitionKey: t.definitionKey,
+  businessKey: t.businessKey,
+  projectId: t.projectId,
+  assignee: t.assignee,
+  candidateGroups: t.candidateGroups ?? [],
+  candidateUsers: t.candidateUsers ?? [],
+  createdAt: t.createdAt.toISOString(),
+  dueAt: t.dueAt ? t.dueAt.toISOString() : null,
+  followUpAt: t.followUpAt ? t.followUpAt.toISOString() : null,
+  formId: t.formId,
+  state: t.state,
+});
+
+const isCandidate = (t: TaskModel, u: User) => (t.candidateUsers ?? []).includes(u.username) || (t.candidateGroups ?? []).some((g) => u.groups.includes(g));
+
+/** Who may act on an open task: its assignee; when unassigned, any candidate user or member of a candidate group. */
+export function mayAct(t: TaskModel, u: User): boolean {
+  return t.assignee ? t.assignee === u.username : isCandidate(t, u);
+}
+
+/** The task list, claim/unclaim, and completion (checked against the task's form, then merged through its output mapping). */
+export class TaskService {
+  constructor(
+    private readonly d: {
+      sequelize: Sequelize;
+      repo: RuntimeRepository;
+      runtime: Pick<RuntimeService, 'act'>;
+      definitions: Pick<DefinitionService, 'form'>;
+      clock: Pick<Clock, 'now'>;
+    },
+  ) {}
+
+  async list(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<TaskView[]> {
+    const rows = await this.d.repo.tasksFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey });
+    return rows.map(taskView);
+  }
+
+  async get(id: number, user: User) {
+    const task = await this.d.repo.findTask(id);
+    if (!task) throw notFound(`任务 ${id} 不存在`);
+    if (!mayAct(task, user) && !isCandidate(task, user) && task.completedBy !== user.username && !isAdmin(user)) throw forbidden('无权查看此任务');
+    const form = await this.d.definitions.form(task.formDefinitionId);
+    return { ...taskView(task), form: form?.schema ?? null, variables: task.input ?? {} };
+  }
+
+  async claim(id: number, user: User): Promise<TaskView> {
+    return inTransaction(this.d.sequelize, async (t) => {
+      const task = await this.openTask(id, t);
+      if (task.assignee && task.assignee !== user.username) throw conflict(`任务已由 ${task.assignee} 签收`, 'task-claimed');
+      if (!task.assignee && !isCandidate(task, user)) throw forbidden('您不是此任务的候选办理人');
+      if (task.assignee === user.username) return taskView(task);
+      await task.update({ assignee: user.username, revision: task.revision + 1 }, { transaction: t });
+      await this.d.repo.log({ instanceId: task.instanceId, taskId: task.id, operation: 'claim', actor: user.username, at: this.d.clock.now() }, t);
+      return taskView(task);
+    });
+  }
+
+  async unclaim(id: number, user: User): Promise<TaskView> {
+    return inTransaction(this.d.sequelize, async (t) => {
+      const task = await this.openTask(id, t);
+      if (task.assignee !== user.username) throw forbidden('只有签收人可以退签');
+      await task.update({ assignee: null, revision: task.revision + 1 }, { transaction: t });
+      await this.d.repo.log({ instanceId: task.instanceId, taskId: task.id, operation: 'unclaim', actor: user.username, at: this.d.clock.now() }, t);
+      return taskView(task);
+    });
+  }
+
+  /**
+   * Completes a task: the variables are checked against the task's form (422 listing each field,
+   * nothing changes), then the engine continues. Two completions at once: the instance row lock
+   * serialises them, the second finds the task completed and gets 409 — nothing half-done.
+   */
+  async complete(id: number, user: User, variables: unknown): Promise<{ processInstance: InstanceState }> {
+    const task = await this.d.repo.findTask(id);
+    if (!task) throw notFound(`任务 ${id} 不存在`);
+    if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
+    if (!mayAct(task, user)) throw forbidden('此任务不由您办理');
+    const vars = (variables ?? {}) as Record<string, unknown>;
+    const problems = variableProblems(vars);
+    if (problems.length) throw unprocessable('提交的变量不合法', problems);
+    const form = await this.d.definitions.form(task.formDefinitionId);
+    const formIssues = formProblems(form?.schema as never, vars);
+    if (formIssues.length) throw unprocessable('表单填写不完整或有误', formIssues, 'form-invalid');
+
+    const state = await this.d.runtime.act(
+      task.instanceId,
+      { kind: 'complete-task', executionId: task.executionId, variables: vars },
+      {
+        actor: user.username,
+        operation: 'complete',
+        data: { taskId: task.id, activityId: task.activityId },
+        before: async (_inst, t) => {
+          const fresh = await this.d.repo.findTask(id, t);
+          if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
+          if (!mayAct(fresh, user)) throw forbidden('此任务不由您办理');
+          await fresh.update(
+            { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },
+            { transaction: t },
+          );
+        },
+      },
+    );
+    return { processInstance: state! };
+  }
+
+  private async openTask(id: number, t: Parameters<RuntimeRepository['findTask']>[1]) {
+    const task = await this.d.repo.findTask(id, t);
+    if (!task) throw notFound(`任务 ${id} 不存在`);
+    if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
+    return task;
+  }
+}

@@ -1,0 +1,159 @@
+import type { Request, Response } from 'express';
+import { AppError, forbidden, malformed } from '../../domain/errors';
+import { isAdmin, type User } from '../../domain/organisation';
+import type { Clock } from '../../services/clock.service';
+import type { DefinitionService } from '../../services/definition.service';
+import type { IncidentService } from '../../services/incident.service';
+import type { InstanceService } from '../../services/instance.service';
+import type { MessageService } from '../../services/message.service';
+import type { OutboxService } from '../../services/outbox.service';
+import type { RuntimeService } from '../../services/runtime.service';
+import type { TaskService } from '../../services/task.service';
+
+export interface RuntimeWebServices {
+  definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary'>;
+  runtime: Pick<RuntimeService, 'start' | 'terminate' | 'runDueJobs'>;
+  instances: Pick<InstanceService, 'list' | 'get'>;
+  tasks: Pick<TaskService, 'list' | 'get' | 'claim' | 'unclaim' | 'complete'>;
+  messages: Pick<MessageService, 'correlate'>;
+  incidents: Pick<IncidentService, 'list' | 'retry'>;
+  outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
+  clock: Clock;
+  handlers: { catalogue(): unknown[]; templates(): unknown[] };
+}
+
+const adminOnly = (u: User) => {
+  if (!isAdmin(u)) throw forbidden('仅系统管理员可执行此操作');
+};
+const intParam = (v: unknown, name: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw malformed(`${name} 必须是正整数`);
+  return n;
+};
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+const objectBody = (req: Request): Record<string, unknown> => {
+  if (!req.is('application/json')) throw new AppError('unsupported-media', '请求体须为 application/json', 'unsupported-media');
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw malformed('请求体须为 JSON 对象');
+  return req.body as Record<string, unknown>;
+};
+
+/** Process definitions, instances, tasks, messages, incidents, notifications and the dev clock. */
+export function runtimeController(s: RuntimeWebServices) {
+  return {
+    async deploy(req: Request, res: Response) {
+      adminOnly(req.user!);
+      let input: { xml: string; forms?: never[] };
+      if (typeof req.body === 'string' && req.is(['application/xml', 'text/xml', 'application/bpmn+xml'])) input = { xml: req.body };
+      else if (req.is('application/json')) {
+        const b = objectBody(req);
+        input = { xml: b.xml as string, forms: b.forms as never[] };
+      } else throw new AppError('unsupported-media', '请求体须为 BPMN XML（application/xml）或 JSON {xml, forms}', 'unsupported-media');
+      const d = await s.definitions.deploy(input, req.user!.username);
+      res.status(201).json(d);
+    },
+    async listDefinitions(_req: Request, res: Response) {
+      res.json(await s.definitions.list());
+    },
+    async getDefinition(req: Request, res: Response) {
+      const version = req.query.version === undefined ? undefined : intParam(req.query.version, 'version');
+      res.json(s.definitions.summary(await s.definitions.get(req.params.key as string, version)));
+    },
+    async getDefinitionXml(req: Request, res: Response) {
+      const version = req.query.version === undefined ? undefined : intParam(req.query.version, 'version');
+      const d = await s.definitions.get(req.params.key as string, version);
+      res.type('application/xml').send(d.xml);
+    },
+
+    async startInstance(req: Request, res: Response) {
+      adminOnly(req.user!);
+      const b = req.body && Object.keys(req.body).length ? objectBody(req) : {};
+      const started = await s.runtime.start(
+        req.params.key as string,
+        { businessKey: (b.businessKey as string | undefined) ?? null, variables: (b.variables as Record<string, unknown> | undefined) ?? {} },
+        req.user!.username,
+      );
+      res.status(201).json(started);
+    },
+    async listInstances(req: Request, res: Response) {
+      res.json(await s.instances.list({ definitionKey: str(req.query.definitionKey), state: str(req.query.state), businessKey: str(req.query.businessKey) }));
+    },
+    async getInstance(req: Request, res: Response) {
+      res.json(await s.instances.get(req.params.id as string));
+    },
+    async terminateInstance(req: Request, res: Response) {
+      adminOnly(req.user!);
+      res.json(await s.runtime.terminate(req.params.id as string, req.user!.username));
+    },
+
+    async listTasks(req: Request, res: Response) {
+      res.json(await s.tasks.list(req.user!, { processInstanceId: str(req.query.processInstanceId), businessKey: str(req.query.businessKey) }));
+    },
+    async getTask(req: Request, res: Response) {
+      res.json(await s.tasks.get(intParam(req.params.id, 'id'), req.user!));
+    },
+    async claim(req: Request, res: Response) {
+      res.json(await s.tasks.claim(intParam(req.params.id, 'id'), req.user!));
+    },
+    async unclaim(req: Request, res: Response) {
+      res.json(await s.tasks.unclaim(intParam(req.params.id, 'id'), req.user!));
+    },
+    async complete(req: Request, res: Response) {
+      const b = req.body && Object.keys(req.body).length ? objectBody(req) : {};
+      res.json(await s.tasks.complete(intParam(req.params.id, 'id'), req.user!, b.variables ?? {}));
+    },
+
+    async correlate(req: Request, res: Response) {
+      adminOnly(req.user!);
+      const b = objectBody(req);
+      res.json(
+        await s.messages.correlate(
+          { messageName: b.messageName as string, businessKey: (b.businessKey as string) ?? null, variables: b.variables as Record<string, unknown>, all: b.all === true },
+          req.user!.username,
+        ),
+      );
+    },
+
+    async listIncidents(_req: Request, res: Response) {
+      res.json(await s.incidents.list());
+    },
+    async retryIncident(req: Request, res: Response) {
+      adminOnly(req.user!);
+      res.json(await s.incidents.retry(intParam(req.params.id, 'id'), req.user!.username));
+    },
+
+    handlers(_req: Request, res: Response) {
+      res.json(s.handlers.catalogue());
+    },
+    elementTemplates(_req: Request, res: Response) {
+      res.json(s.handlers.templates());
+    },
+
+    async notifications(req: Request, res: Response) {
+      res.json(await s.outbox.inbox(req.user!));
+    },
+    async readNotification(req: Request, res: Response) {
+      await s.outbox.markRead(intParam(req.params.id, 'id'), req.user!);
+      res.status(204).end();
+    },
+
+    async getClock(_req: Request, res: Response) {
+      await s.clock.refresh();
+      res.json({ now: s.clock.now().toISOString(), manual: s.clock.manual });
+    },
+    /** Moves the manual clock; every timer that fell due fires before this returns. */
+    async setClock(req: Request, res: Response) {
+      const b = objectBody(req);
+      const now = new Date(String(b.now));
+      if (typeof b.now !== 'string' || Number.isNaN(now.getTime())) throw malformed('now 须为 ISO-8601 时间', [{ field: 'now', message: 'now 须为 ISO-8601 时间' }]);
+      await s.clock.set(now);
+      let fired = 0;
+      // bounded: a cycle timer far behind could otherwise keep the request busy for ever
+      for (let pass = 0, n = -1; n !== 0 && pass < 20; pass++) {
+        n = await s.runtime.runDueJobs();
+        fired += n;
+      }
+      await s.outbox.dispatch();
+      res.json({ now: s.clock.now().toISOString(), firedJobs: fired });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import supertest from 'supertest';
+import { PASSWORD } from './app';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  api: ReturnType<typeof supertest>;
+  token(username: string): Promise<string>;
+  /** SIGKILL: no shutdown code runs */
+  kill(): Promise<void>;
+  /** SIGTERM: graceful stop */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real GovFlow server in its own OS process (`npm start`'s entry point), on the given database. */
+export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '100', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const api = supertest(url);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited at start: ${output}`);
+    try {
+      if ((await api.get('/healthz')).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tokens = new Map<string, string>();
+  return {
+    url,
+    child,
+    api,
+    async token(username) {
+      if (!tokens.has(username)) tokens.set(username, (await api.post('/api/auth/token').send({ username, password: PASSWORD })).body.token);
+      return tokens.get(username)!;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
