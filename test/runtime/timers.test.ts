@@ -88,3 +88,50 @@ describe('durable timers (database rows, fired by the scheduler)', () => {
     expect(inst.incidents[0].message).to.contain('2027');
   });
 });
+
+describe('cycle timers and event-based gateways, persisted', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await deploy(t, 'race.bpmn');
+  });
+  after(() => t.close());
+
+  it('repeats a non-interrupting cycle timer with a new due date each time, and stops it with the task', async () => {
+    await setClock(t, '2026-06-01T09:00:00+08:00');
+    const started = await startInstance(t, 'reply-or-timeout', { businessKey: 'SUP-1' });
+    const due = async () => (await JobModel.findAll({ where: { instanceId: started.id, type: 'timer' } })).map((j) => j.dueAt.toISOString());
+    expect(await due()).to.deep.equal(['2026-06-02T01:00:00.000Z']);
+    await setClock(t, '2026-06-02T09:30:00+08:00');
+    // the cycle keeps its anchor: every day at 09:00, not 24 h after the late firing
+    expect(await due()).to.deep.equal(['2026-06-03T01:00:00.000Z']);
+    await setClock(t, '2026-06-03T10:00:00+08:00');
+    const inst = await instance(t, started.id);
+    expect(inst.history.filter((h: { activityId: string }) => h.activityId === 'Remind')).to.have.length(2);
+    expect(inst.activeActivityIds).to.deep.equal(['Supervise']);
+    // completing the task ends the cycle; the race arms a message subscription and a timer
+    const task = await taskOf(t, 'sjj', started.id);
+    await t.as('sjj').post(`/api/tasks/${task.id}/complete`, {});
+    expect((await instance(t, started.id)).activeActivityIds).to.have.members(['Race', 'Reply', 'NoReply']);
+    expect(await due()).to.deep.equal(['2026-06-09T16:00:00.000Z']);
+  });
+
+  it('an event-based gateway: the message wins and the timer is gone; or the timer wins and the subscription is gone', async () => {
+    await setClock(t, '2026-06-01T09:00:00+08:00');
+    const a = await startInstance(t, 'reply-or-timeout', { businessKey: 'SUP-A' });
+    const b = await startInstance(t, 'reply-or-timeout', { businessKey: 'SUP-B' });
+    for (const id of [a.id, b.id]) {
+      const task = await taskOf(t, 'sjj', id);
+      await t.as('sjj').post(`/api/tasks/${task.id}/complete`, {});
+    }
+    const replied = await t.as('admin').post('/api/messages', { messageName: 'unit-reply', businessKey: 'SUP-A' });
+    expect(replied.status).to.equal(200);
+    expect((await instance(t, a.id)).state).to.equal('completed');
+    expect(await JobModel.count({ where: { instanceId: a.id } })).to.equal(0);
+    await setClock(t, '2026-06-09T00:00:01+08:00');
+    const timedOut = await instance(t, b.id);
+    expect(timedOut.state).to.equal('completed');
+    expect(timedOut.history.map((h: { activityId: string }) => h.activityId)).to.include('Escalated');
+    expect((await t.as('admin').post('/api/messages', { messageName: 'unit-reply', businessKey: 'SUP-B' })).status).to.equal(404);
+  });
+});
