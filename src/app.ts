@@ -3,6 +3,7 @@
  */
 import crypto from 'node:crypto';
 import type { Express } from 'express';
+import type { Transaction } from 'sequelize';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 import { BUILTIN_HANDLERS } from './handlers';
@@ -17,6 +18,7 @@ import { AuthRepository } from './persistence/repositories/auth.repository';
 import { DefinitionRepository } from './persistence/repositories/definition.repository';
 import { NotificationRepository } from './persistence/repositories/notification.repository';
 import { OrganisationRepository } from './persistence/repositories/organisation.repository';
+import { ProjectRepository } from './persistence/repositories/project.repository';
 import { RuntimeRepository } from './persistence/repositories/runtime.repository';
 import { SettingsRepository } from './persistence/repositories/settings.repository';
 import { AuthService } from './services/auth.service';
@@ -27,12 +29,14 @@ import { IncidentService } from './services/incident.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { OutboxService } from './services/outbox.service';
+import { ProjectService } from './services/project.service';
 import { RuntimeService, type RuntimeOptions } from './services/runtime.service';
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
 import { createWebApp } from './web/server';
 import { DEPARTMENTS, GROUPS, USERS } from '../seed/organisation';
+import { shippedProcesses } from '../seed/processes';
 
 export interface GovFlow {
   config: Config;
@@ -49,8 +53,9 @@ export interface GovFlow {
   messages: MessageService;
   incidents: IncidentService;
   outbox: OutboxService;
+  projects: ProjectService;
   scheduler: Scheduler;
-  /** seeds the demo organisation (idempotent) */
+  /** seeds the demo organisation and deploys the shipped processes (idempotent) */
   seed(): Promise<{ created: number }>;
   close(): Promise<void>;
 }
@@ -85,12 +90,24 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     hasHandler: (name) => handlers.has(name),
     groupKeys: async () => (await org.listGroups()).map((g) => g.key),
   });
-  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, log, options: opts.runtime });
+  // handlers reach the domain through ports bound to their step's transaction (projects is built below)
+  const ports = (t: Transaction) => ({ projects: projects.port(t) });
+  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, log, options: opts.runtime, ports });
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock });
   const instances = new InstanceService(runtimeRepo);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log });
+  const projects: ProjectService = new ProjectService({
+    sequelize: db.sequelize,
+    repo: new ProjectRepository(),
+    org,
+    runtime,
+    runtimeRepo,
+    instances,
+    tasks,
+    clock,
+  });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
   const app = createWebApp(
@@ -105,6 +122,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       incidents,
       outbox,
       clock,
+      projects,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
@@ -125,8 +143,16 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     messages,
     incidents,
     outbox,
+    projects,
     scheduler,
-    seed: () => seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users: USERS }, config.seedPassword),
+    async seed() {
+      const result = await seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users: USERS }, config.seedPassword);
+      for (const p of shippedProcesses()) {
+        const d = await definitions.deploy({ xml: p.xml, forms: p.forms }, null);
+        if (!d.duplicate) log.info({ event: 'process.deployed', key: d.key, version: d.version, file: p.file });
+      }
+      return result;
+    },
     close: async () => {
       await scheduler.stop();
       await db.close();

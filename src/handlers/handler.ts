@@ -3,6 +3,7 @@
  * one object (the n8n shape). Handlers never import express, sequelize or bpmn-engine.
  */
 import type { BpmnError } from '../domain/errors';
+import type { ProjectPort } from '../domain/project';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'date' | 'object' | 'array';
 
@@ -38,6 +39,8 @@ export interface HandlerContext {
   once<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** queue a notification through the outbox (sent once, after commit) */
   notify(n: NotificationRequest): void;
+  /** the projects of the measures, read and updated in the step's own transaction */
+  projects: ProjectPort;
 }
 
 export interface HandlerDescriptor<I = Record<string, unknown>, O = Record<string, unknown>> {

@@ -2,11 +2,13 @@ import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as m001 from './migrations/001-organisation-and-auth';
 import * as m002 from './migrations/002-runtime';
+import * as m003 from './migrations/003-projects';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
   { name: '001-organisation-and-auth', ...m001 },
   { name: '002-runtime', ...m002 },
+  { name: '003-projects', ...m003 },
 ];
 
 export function migrator(sequelize: Sequelize) {

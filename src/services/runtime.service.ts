@@ -6,6 +6,7 @@ import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
 import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome } from '../engine/types';
+import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
 import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
@@ -67,6 +68,8 @@ export class RuntimeService {
       clock: Clock;
       log: Logger;
       options?: RuntimeOptions;
+      /** what handlers may use of the domain, bound to the unit of work's transaction */
+      ports: (t: Transaction) => { projects: ProjectPort };
     },
   ) {}
 
@@ -521,6 +524,7 @@ export class RuntimeService {
           return value;
         },
         notify: (n) => outbox.push(n),
+        projects: this.d.ports(t).projects,
       });
       for (const n of outbox) {
         await repo.enqueue({ dedupeKey: `${inst.id}:${inv.executionId}:${n.key}`, channel: 'inbox', payload: { ...n, instanceId: inst.id }, createdAt: now }, t);

@@ -69,6 +69,10 @@ export class TaskService {
     return rows.map(taskView);
   }
 
+  async openDeadlines(businessKey: string) {
+    return (await this.d.repo.openTasksWithDue(businessKey)).map((t) => ({ activityId: t.activityId, name: t.name, dueAt: t.dueAt! }));
+  }
+
   async get(id: number, user: User) {
     const task = await this.d.repo.findTask(id);
     if (!task) throw notFound(`任务 ${id} 不存在`);

@@ -1,17 +1,23 @@
 import express, { type Router } from 'express';
+import multer from 'multer';
 import type { AuthService } from '../services/auth.service';
 import type { HealthService } from '../services/health.service';
+import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { authController } from './controllers/auth.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
+import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>;
 }
 
+// one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
+const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10 } }).single('file');
 const xmlBody = express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: '5mb' });
 
 /** The routes — this file reads like an index of the HTTP surface (../shared/spec/api.md). */
@@ -21,6 +27,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const health = healthController(s.health);
   const pages = pagesController(s);
   const rt = runtimeController(s);
+  const projects = projectsController(s.projects);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -52,6 +59,13 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/element-templates', api, rt.elementTemplates);
   r.get('/api/notifications', api, rt.notifications);
   r.post('/api/notifications/:id/read', api, rt.readNotification);
+
+  r.get('/api/projects', api, projects.list);
+  r.post('/api/projects', api, projects.create);
+  r.get('/api/projects/:id', api, projects.get);
+  r.patch('/api/projects/:id', api, projects.patch);
+  r.post('/api/projects/:id/documents', api, upload, projects.upload);
+  r.post('/api/projects/:id/submit', api, projects.submit);
 
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { initAuthModels } from './auth.model';
 import { initOrganisationModels } from './organisation.model';
+import { initProjectModels } from './project.model';
 import { initRuntimeModels } from './runtime.model';
 
 /** Binds every model to the database (models are schema only; migrations create the tables). */
@@ -8,4 +9,5 @@ export function initModels(sequelize: Sequelize): void {
   initOrganisationModels(sequelize);
   initAuthModels(sequelize);
   initRuntimeModels(sequelize);
+  initProjectModels(sequelize);
 }

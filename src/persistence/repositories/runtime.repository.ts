@@ -74,6 +74,11 @@ export class RuntimeRepository {
     return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
   }
 
+  /** Open tasks with a due date, of every instance with that business key. */
+  openTasksWithDue(businessKey: string) {
+    return TaskModel.findAll({ where: { businessKey, state: 'open', dueAt: { [Op.ne]: null } }, order: [['dueAt', 'ASC']] });
+  }
+
   // ---- jobs (timers, retries, call activities)
   jobsOf(instanceId: string, type: JobModel['type'], t: Transaction) {
     return JobModel.findAll({ where: { instanceId, type }, transaction: t });

@@ -1,0 +1,118 @@
+import type { RuleDetail } from './errors';
+
+export const PROJECT_TYPES = ['new', 'expansion', 'renovation', 'continuation', 'operation', 'service'] as const;
+export const SCOPE_CATEGORIES = ['informatization', 'office-equipment', 'professional-equipment', 'terminal-software', 'building-intelligence', 'other'] as const;
+export const OUT_OF_PLAN_CATEGORIES = ['mandated-urgent', 'emergency', 'superior-funded'] as const;
+export const MATERIAL_TYPES = [
+  'application-form', 'construction-plan', 'previous-contract', 'service-needs-report', 'interface-and-catalog', 'security-plan',
+  'crypto-plan', 'tender-docs', 'winning-bid', 'contract', 'payment-plan', 'om-system', 'emergency-plan', 'acceptance-application',
+  'construction-summary', 'trial-operation-report', 'data-catalog-sharing', 'fund-usage', 'classified-protection-report',
+  'security-risk-report', 'crypto-assessment-report', 'digital-om-report', 'acceptance-report', 'performance-report', 'other',
+] as const;
+
+export type ProjectType = (typeof PROJECT_TYPES)[number];
+export type ScopeCategory = (typeof SCOPE_CATEGORIES)[number];
+export type OutOfPlanCategory = (typeof OUT_OF_PLAN_CATEGORIES)[number];
+export type MaterialType = (typeof MATERIAL_TYPES)[number];
+
+/** Where a project stands; set by the processes (handler `project-stage`) — data in the diagrams. */
+export type ProjectStage = string;
+
+export interface ProjectFields {
+  name: string;
+  unitCode: string;
+  type: ProjectType;
+  investment: number;
+  planYear: number;
+  classified: boolean;
+  crossDepartment: boolean;
+  participants: string[];
+  standaloneMobileApp: boolean;
+  justification: string | null;
+  scopeCategory: ScopeCategory;
+  inAnnualPlan: boolean;
+  outOfPlanCategory: OutOfPlanCategory | null;
+  existingSystems: string[];
+  description: string;
+}
+
+export interface Project extends ProjectFields {
+  id: number;
+  code: string;
+  stage: ProjectStage;
+  budgeted: boolean;
+  approvedAmount: number | null;
+  createdBy: string;
+  createdAt: Date;
+  submittedAt: Date | null;
+}
+
+/** What the processes' handlers may read of a project, and change. Implemented by the services layer. */
+export interface ProjectPort {
+  get(code: string): Promise<(Project & { materials: string[] }) | null>;
+  setStage(code: string, stage: string): Promise<void>;
+  update(code: string, changes: Partial<Pick<Project, 'budgeted' | 'approvedAmount'>>): Promise<void>;
+}
+
+const MONEY = /^\d+(\.\d{1,2})?$/;
+
+/**
+ * Checks the fields of a draft (POST /api/projects, PATCH): shape only (400/422 for malformed
+ * fields). The rules of the measures run in the application process, not here.
+ */
+export function draftProblems(input: Record<string, unknown>, partial = false): RuleDetail[] {
+  const p: RuleDetail[] = [];
+  const has = (k: string) => input[k] !== undefined;
+  const need = (k: string) => !partial || has(k);
+  const str = (k: string, max: number, required = true) => {
+    if (!need(k) || (!required && (input[k] === null || input[k] === undefined))) return;
+    const v = input[k];
+    if (typeof v !== 'string' || (required && !v.trim()) || v.length > max) p.push({ field: k, message: `${k} 须为${required ? '非空' : ''}字符串（不超过 ${max} 字）` });
+  };
+  const bool = (k: string) => {
+    if (need(k) && typeof input[k] !== 'boolean') p.push({ field: k, message: `${k} 须为 true 或 false` });
+  };
+  const oneOf = (k: string, values: readonly string[], required = true) => {
+    if (!need(k) || (!required && (input[k] === null || input[k] === undefined))) return;
+    if (!values.includes(input[k] as string)) p.push({ field: k, message: `${k} 须为 ${values.join(' | ')} 之一` });
+  };
+  const list = (k: string) => {
+    if (!need(k)) return;
+    const v = input[k];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x || x.length > 200) || v.length > 100) p.push({ field: k, message: `${k} 须为字符串数组` });
+  };
+  str('name', 200);
+  str('unitCode', 64);
+  oneOf('type', PROJECT_TYPES);
+  if (need('investment')) {
+    const v = input.investment;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e12 || !MONEY.test(String(v))) p.push({ field: 'investment', message: 'investment 须为非负金额（元，至多两位小数）' });
+  }
+  if (need('planYear')) {
+    const v = input.planYear;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 2000 || v > 2100) p.push({ field: 'planYear', message: 'planYear 须为年份' });
+  }
+  bool('classified');
+  bool('crossDepartment');
+  list('participants');
+  bool('standaloneMobileApp');
+  str('justification', 5000, false);
+  oneOf('scopeCategory', SCOPE_CATEGORIES);
+  bool('inAnnualPlan');
+  oneOf('outOfPlanCategory', OUT_OF_PLAN_CATEGORIES, false);
+  list('existingSystems');
+  str('description', 20000);
+  const known = new Set(['name', 'unitCode', 'type', 'investment', 'planYear', 'classified', 'crossDepartment', 'participants', 'standaloneMobileApp', 'justification', 'scopeCategory', 'inAnnualPlan', 'outOfPlanCategory', 'existingSystems', 'description']);
+  for (const k of Object.keys(input)) if (!known.has(k)) p.push({ field: k, message: `未知字段 ${k}` });
+  return p;
+}
+
+/** Groups that may see a project's details: classified ones only by the unit, confidentiality and the data bureau (R5.4). */
+export function mayViewProject(p: Pick<Project, 'classified' | 'unitCode' | 'participants'>, groups: string[], supervisorCode: string | null): boolean {
+  const unitGroups = [`unit:${p.unitCode}`];
+  if (p.classified) return groups.some((g) => [...unitGroups, 'confidentiality', 'data-bureau'].includes(g));
+  const participants = p.participants.map((c) => `unit:${c}`);
+  const supervisor = supervisorCode ? [`unit:${supervisorCode}`] : [];
+  const bureaus = ['data-bureau', 'confidentiality', 'cryptography', 'cyberspace', 'drc', 'finance', 'audit', 'district-government', 'experts'];
+  return groups.some((g) => [...unitGroups, ...participants, ...supervisor, ...bureaus].includes(g));
+}

@@ -1,0 +1,109 @@
+import { Op, type Transaction } from 'sequelize';
+import type { Project, ProjectFields } from '../../domain/project';
+import { AnnualPlanItemModel, AnnualPlanModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
+
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+export const toProject = (m: ProjectModel): Project => ({
+  id: m.id,
+  code: m.code,
+  name: m.name,
+  unitCode: m.unitCode,
+  type: m.type as Project['type'],
+  investment: Number(m.investment),
+  planYear: m.planYear,
+  classified: Boolean(m.classified),
+  crossDepartment: Boolean(m.crossDepartment),
+  participants: m.participants ?? [],
+  standaloneMobileApp: Boolean(m.standaloneMobileApp),
+  justification: m.justification,
+  scopeCategory: m.scopeCategory as Project['scopeCategory'],
+  inAnnualPlan: Boolean(m.inAnnualPlan),
+  outOfPlanCategory: m.outOfPlanCategory as Project['outOfPlanCategory'],
+  existingSystems: m.existingSystems ?? [],
+  description: m.description,
+  stage: m.stage,
+  budgeted: Boolean(m.budgeted),
+  approvedAmount: num(m.approvedAmount),
+  createdBy: m.createdBy,
+  createdAt: m.createdAt,
+  submittedAt: m.submittedAt,
+});
+
+export class ProjectRepository {
+  /** The next code of a plan year: GF-<year>-<4 digits>, unique by the column's constraint. */
+  async nextCode(planYear: number, t: Transaction): Promise<string> {
+    const last = await ProjectModel.findOne({ where: { code: { [Op.like]: `GF-${planYear}-%` } }, order: [['code', 'DESC']], transaction: t, lock: t.LOCK.UPDATE });
+    const n = last ? Number(last.code.split('-')[2]) + 1 : 1;
+    return `GF-${planYear}-${String(n).padStart(4, '0')}`;
+  }
+
+  async create(fields: ProjectFields & { code: string; stage: string; createdBy: string; now: Date }, t: Transaction): Promise<Project> {
+    const { now, ...rest } = fields;
+    return toProject(await ProjectModel.create({ ...rest, budgeted: false, approvedAmount: null, createdAt: now, updatedAt: now, submittedAt: null }, { transaction: t }));
+  }
+
+  async byId(id: number, t?: Transaction) {
+    const m = await ProjectModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
+    return m ? toProject(m) : null;
+  }
+
+  async byCode(code: string, t?: Transaction) {
+    const m = await ProjectModel.findOne({ where: { code }, transaction: t });
+    return m ? toProject(m) : null;
+  }
+
+  async update(id: number, changes: Partial<Omit<Project, 'id' | 'code'>> & { updatedAt: Date }, t?: Transaction) {
+    await ProjectModel.update(changes, { where: { id }, transaction: t });
+  }
+
+  async updateByCode(code: string, changes: Partial<Omit<Project, 'id' | 'code'>> & { updatedAt: Date }, t?: Transaction) {
+    await ProjectModel.update(changes, { where: { code }, transaction: t });
+  }
+
+  async list(filter: { stage?: string; unitCode?: string; planYear?: number }) {
+    const where: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') where[k] = v;
+    return (await ProjectModel.findAll({ where, order: [['id', 'DESC']], limit: 1000 })).map(toProject);
+  }
+
+  async addDocument(d: Omit<ProjectDocumentModel['_creationAttributes'], 'id'>, t?: Transaction) {
+    const m = await ProjectDocumentModel.create(d, { transaction: t });
+    return { id: m.id, materialType: m.materialType, filename: m.filename, size: m.size, sha256: m.sha256, mimeType: m.mimeType, uploadedBy: m.uploadedBy, uploadedAt: m.uploadedAt };
+  }
+
+  async documents(projectId: number, t?: Transaction) {
+    const rows = await ProjectDocumentModel.findAll({ where: { projectId }, attributes: { exclude: ['content'] }, order: [['id', 'ASC']], transaction: t });
+    return rows.map((m) => ({ id: m.id, materialType: m.materialType, filename: m.filename, size: m.size, sha256: m.sha256, mimeType: m.mimeType, uploadedBy: m.uploadedBy, uploadedAt: m.uploadedAt }));
+  }
+
+  async documentContent(projectId: number, documentId: number) {
+    return ProjectDocumentModel.findOne({ where: { projectId, id: documentId } });
+  }
+
+  async payments(projectId: number, t?: Transaction) {
+    const rows = await PaymentModel.findAll({ where: { projectId }, order: [['id', 'ASC']], transaction: t });
+    return rows.map((p) => ({ id: p.id, amount: Number(p.amount), state: p.state, requestedBy: p.requestedBy, requestedAt: p.requestedAt, decidedAt: p.decidedAt, instanceId: p.instanceId }));
+  }
+
+  async createPlan(p: { year: number; createdBy: string; createdAt: Date; projectIds: number[] }, t: Transaction) {
+    const plan = await AnnualPlanModel.create({ year: p.year, state: 'compiling', instanceId: null, createdBy: p.createdBy, createdAt: p.createdAt, approvedAt: null }, { transaction: t });
+    await AnnualPlanItemModel.bulkCreate(p.projectIds.map((projectId, i) => ({ planId: plan.id, projectId, priority: i + 1 })), { transaction: t });
+    return plan;
+  }
+
+  async setPlanInstance(planId: number, instanceId: string) {
+    await AnnualPlanModel.update({ instanceId }, { where: { id: planId } });
+  }
+
+  async plan(planId: number) {
+    const plan = await AnnualPlanModel.findByPk(planId);
+    if (!plan) return null;
+    const items = await AnnualPlanItemModel.findAll({ where: { planId }, order: [['priority', 'ASC']] });
+    return { id: plan.id, year: plan.year, state: plan.state, instanceId: plan.instanceId, createdBy: plan.createdBy, createdAt: plan.createdAt, approvedAt: plan.approvedAt, items: items.map((i) => ({ projectId: i.projectId, priority: i.priority })) };
+  }
+
+  async updatePlan(planId: number, changes: { state?: string; approvedAt?: Date | null }, t?: Transaction) {
+    await AnnualPlanModel.update(changes, { where: { id: planId }, transaction: t });
+  }
+}

@@ -1,0 +1,232 @@
+import crypto from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import { AppError, conflict, forbidden, malformed, notFound, unprocessable } from '../domain/errors';
+import type { User } from '../domain/organisation';
+import { MATERIAL_TYPES, draftProblems, mayViewProject, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
+import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+import type { ProjectRepository } from '../persistence/repositories/project.repository';
+import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import { inTransaction } from '../persistence/transaction';
+import type { Clock } from './clock.service';
+import type { InstanceService } from './instance.service';
+import type { RuntimeService } from './runtime.service';
+
+export const APPLICATION_PROCESS = 'application-approval';
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+export const DOCUMENT_TYPES: Record<string, string[]> = {
+  'application/pdf': ['.pdf'],
+  'application/msword': ['.doc'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['.docx'],
+  'application/vnd.ms-excel': ['.xls'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['.xlsx'],
+  'application/ofd': ['.ofd'],
+  'application/zip': ['.zip'],
+  'image/png': ['.png'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'text/plain': ['.txt'],
+};
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+const isUnitMember = (u: User, unitCode: string) => u.groups.includes(`unit:${unitCode}`);
+
+/**
+ * The projects of the measures: drafts (草稿) by a unit, their documents, submission into the
+ * application process, and what each caller may see (R5.4: classified projects only by the unit,
+ * confidentiality and the data bureau).
+ */
+export class ProjectService {
+  constructor(
+    private readonly d: {
+      sequelize: Sequelize;
+      repo: ProjectRepository;
+      org: Pick<OrganisationRepository, 'findDepartment' | 'listDepartments'>;
+      runtime: Pick<RuntimeService, 'start'>;
+      runtimeRepo: Pick<RuntimeRepository, 'listInstances'>;
+      instances: Pick<InstanceService, 'list'>;
+      tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date }[]> };
+      clock: Pick<Clock, 'now'>;
+    },
+  ) {}
+
+  async create(user: User, input: unknown): Promise<{ id: number; code: string; stage: string }> {
+    const body = this.body(input);
+    const problems = draftProblems(body);
+    if (problems.length) throw unprocessable('项目字段不合法', problems, 'invalid-fields');
+    const fields = this.normalise(body as unknown as ProjectFields);
+    if (!isUnitMember(user, fields.unitCode)) throw forbidden(`只有项目单位（unit:${fields.unitCode}）的用户可以为其起草申报`);
+    await this.checkUnits(fields);
+    const p = await inTransaction(this.d.sequelize, async (t) => {
+      const code = await this.d.repo.nextCode(fields.planYear, t);
+      return this.d.repo.create({ ...fields, code, stage: 'draft', createdBy: user.username, now: this.d.clock.now() }, t);
+    });
+    return { id: p.id, code: p.code, stage: p.stage };
+  }
+
+  async patch(id: number, user: User, input: unknown) {
+    const body = this.body(input);
+    const problems = draftProblems(body, true);
+    if (problems.length) throw unprocessable('项目字段不合法', problems, 'invalid-fields');
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以修改申报');
+    if (!['draft', 'revising'].includes(p.stage)) throw conflict('只有草稿或退回修改中的申报可以修改', 'not-editable');
+    const merged = this.normalise({ ...p, ...(body as Partial<ProjectFields>) });
+    if (merged.unitCode !== p.unitCode) throw unprocessable('不能更改申报单位', [{ field: 'unitCode', message: '不能更改申报单位' }]);
+    await this.checkUnits(merged);
+    const { name, type, investment, planYear, classified, crossDepartment, participants, standaloneMobileApp, justification, scopeCategory, inAnnualPlan, outOfPlanCategory, existingSystems, description } = merged;
+    await this.d.repo.update(id, { name, type, investment, planYear, classified, crossDepartment, participants, standaloneMobileApp, justification, scopeCategory, inAnnualPlan, outOfPlanCategory, existingSystems, description, updatedAt: this.d.clock.now() });
+    return this.get(id, user);
+  }
+
+  async addDocument(id: number, user: User, file: UploadedFile | undefined, materialType: unknown) {
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以上传材料');
+    if (!file) throw malformed('缺少文件（multipart 字段 file）', [{ field: 'file', message: '请选择要上传的文件' }]);
+    if (typeof materialType !== 'string' || !(MATERIAL_TYPES as readonly string[]).includes(materialType)) {
+      throw unprocessable('材料类型不正确', [{ field: 'materialType', message: `materialType 须为 ${MATERIAL_TYPES.join(' | ')} 之一` }]);
+    }
+    if (file.size > MAX_DOCUMENT_BYTES) throw new AppError('too-large', `文件不能超过 ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`, 'too-large');
+    const ext = (/\.[A-Za-z0-9]+$/.exec(file.originalname)?.[0] ?? '').toLowerCase();
+    const allowed = DOCUMENT_TYPES[file.mimetype];
+    if (!allowed || !allowed.includes(ext)) {
+      throw new AppError('unsupported-media', `不支持的文件类型 ${file.mimetype}（${ext || '无扩展名'}）；可上传 PDF、Word、Excel、OFD、ZIP、PNG、JPG、TXT`, 'unsupported-media');
+    }
+    const sha256 = crypto.createHash('sha256').update(file.buffer).digest('hex');
+    const doc = await this.d.repo.addDocument({
+      projectId: id,
+      materialType,
+      filename: file.originalname.slice(0, 255),
+      mimeType: file.mimetype,
+      size: file.size,
+      sha256,
+      content: file.buffer,
+      uploadedBy: user.username,
+      uploadedAt: this.d.clock.now(),
+    });
+    return { id: doc.id, materialType: doc.materialType, filename: doc.filename, size: doc.size, sha256: doc.sha256 };
+  }
+
+  /** Starts `application-approval` (businessKey = project code); the rule checks at its start have run when this returns. */
+  async submit(id: number, user: User) {
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以提交申报');
+    const now = this.d.clock.now();
+    const claimed = await inTransaction(this.d.sequelize, async (t) => {
+      const fresh = await this.d.repo.byId(id, t);
+      if (!fresh || fresh.stage !== 'draft') return false;
+      await this.d.repo.update(id, { stage: 'submitted', submittedAt: now, updatedAt: now }, t);
+      return true;
+    });
+    if (!claimed) throw conflict('只有草稿可以提交；此申报已提交', 'already-submitted');
+    try {
+      const variables = await this.processVariables(p);
+      const started = await this.d.runtime.start(APPLICATION_PROCESS, { businessKey: p.code, projectId: p.id, variables }, user.username);
+      return { processInstanceId: started.id, state: started.state, activeActivityIds: started.activeActivityIds };
+    } catch (err) {
+      await this.d.repo.update(id, { stage: 'draft', submittedAt: null, updatedAt: now });
+      throw err;
+    }
+  }
+
+  async get(id: number, user: User) {
+    const p = await this.visible(id, user);
+    const [documents, payments, instances, deadlines] = await Promise.all([
+      this.d.repo.documents(id),
+      this.d.repo.payments(id),
+      this.d.instances.list({ businessKey: p.code }),
+      this.d.tasks.openDeadlines(p.code),
+    ]);
+    const now = this.d.clock.now().getTime();
+    return {
+      ...this.view(p),
+      documents: documents.map((d) => ({ ...d, uploadedAt: d.uploadedAt.toISOString() })),
+      processInstances: instances.map((i) => ({ id: i.id, definitionKey: i.definitionKey, state: i.state, activeActivityIds: i.activeActivityIds, startedAt: i.startedAt, endedAt: i.endedAt })),
+      deadlines: deadlines.map((d) => ({ rule: null, activityId: d.activityId, name: d.name, dueAt: d.dueAt.toISOString(), state: d.dueAt.getTime() < now ? 'overdue' : 'open' })),
+      payments: payments.map((x) => ({ ...x, requestedAt: x.requestedAt.toISOString(), decidedAt: x.decidedAt ? x.decidedAt.toISOString() : null })),
+    };
+  }
+
+  async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }) {
+    const supervisors = new Map((await this.d.org.listDepartments()).map((d) => [d.code, d.supervisorCode]));
+    const all = await this.d.repo.list(filter);
+    return all.filter((p) => mayViewProject(p, user.groups, supervisors.get(p.unitCode) ?? null)).map((p) => this.view(p));
+  }
+
+  /** The port handlers use, bound to the unit of work's transaction. */
+  port(t: Transaction): ProjectPort {
+    return {
+      get: async (code) => {
+        const p = await this.d.repo.byCode(code, t);
+        if (!p) return null;
+        const docs = await this.d.repo.documents(p.id, t);
+        return { ...p, materials: [...new Set(docs.map((d) => d.materialType))] };
+      },
+      setStage: async (code, stage) => this.d.repo.updateByCode(code, { stage, updatedAt: this.d.clock.now() }, t),
+      update: async (code, changes) => this.d.repo.updateByCode(code, { ...changes, updatedAt: this.d.clock.now() }, t),
+    };
+  }
+
+  private async processVariables(p: Project) {
+    const unit = await this.d.org.findDepartment(p.unitCode);
+    const materials = [...new Set((await this.d.repo.documents(p.id)).map((d) => d.materialType))];
+    const { id, code, createdAt: _c, submittedAt: _s, createdBy: _b, ...fields } = p;
+    return {
+      ...fields,
+      projectId: id,
+      projectCode: code,
+      unitGroup: `unit:${p.unitCode}`,
+      supervisorGroup: unit?.supervisorCode ? `unit:${unit.supervisorCode}` : null,
+      materials,
+    };
+  }
+
+  private view(p: Project) {
+    return { ...p, createdAt: p.createdAt.toISOString(), submittedAt: p.submittedAt ? p.submittedAt.toISOString() : null };
+  }
+
+  private async visible(id: number, user: User): Promise<Project> {
+    const p = await this.d.repo.byId(id);
+    if (!p) throw notFound(`项目 ${id} 不存在`);
+    const unit = await this.d.org.findDepartment(p.unitCode);
+    if (!mayViewProject(p, user.groups, unit?.supervisorCode ?? null)) throw forbidden(p.classified ? '不符合第5条：涉密项目仅限项目单位、保密部门和区数据局查看' : '无权查看此项目');
+    return p;
+  }
+
+  private body(input: unknown): Record<string, unknown> {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw malformed('请求体须为 JSON 对象');
+    return input as Record<string, unknown>;
+  }
+
+  private normalise(f: ProjectFields): ProjectFields {
+    return {
+      name: f.name.trim(),
+      unitCode: f.unitCode,
+      type: f.type,
+      investment: f.investment,
+      planYear: f.planYear,
+      classified: f.classified,
+      crossDepartment: f.crossDepartment,
+      participants: [...new Set(f.participants)],
+      standaloneMobileApp: f.standaloneMobileApp,
+      justification: f.justification ?? null,
+      scopeCategory: f.scopeCategory,
+      inAnnualPlan: f.inAnnualPlan,
+      outOfPlanCategory: f.outOfPlanCategory ?? null,
+      existingSystems: f.existingSystems,
+      description: f.description,
+    };
+  }
+
+  private async checkUnits(f: ProjectFields) {
+    const units = new Set((await this.d.org.listDepartments()).filter((d) => d.kind === 'unit').map((d) => d.code));
+    const problems = [];
+    if (!units.has(f.unitCode)) problems.push({ field: 'unitCode', message: `项目单位 ${f.unitCode} 不存在` });
+    for (const c of f.participants) if (!units.has(c)) problems.push({ field: 'participants', message: `参与单位 ${c} 不存在` });
+    if (problems.length) throw unprocessable('单位不存在', problems, 'invalid-fields');
+  }
+}

@@ -1,0 +1,42 @@
+import type { Request, Response } from 'express';
+import { malformed } from '../../domain/errors';
+import type { ProjectService, UploadedFile } from '../../services/project.service';
+
+const id = (v: unknown) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw malformed('id 必须是正整数');
+  return n;
+};
+
+/** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
+export function projectsController(s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>) {
+  return {
+    async create(req: Request, res: Response) {
+      res.status(201).json(await s.create(req.user!, req.body));
+    },
+    async patch(req: Request, res: Response) {
+      res.json(await s.patch(id(req.params.id), req.user!, req.body));
+    },
+    async upload(req: Request, res: Response) {
+      const file = (req as Request & { file?: UploadedFile }).file;
+      res.status(201).json(await s.addDocument(id(req.params.id), req.user!, file, req.body?.materialType));
+    },
+    async submit(req: Request, res: Response) {
+      res.status(201).json(await s.submit(id(req.params.id), req.user!));
+    },
+    async get(req: Request, res: Response) {
+      res.json(await s.get(id(req.params.id), req.user!));
+    },
+    async list(req: Request, res: Response) {
+      const planYear = req.query.planYear === undefined ? undefined : Number(req.query.planYear);
+      if (planYear !== undefined && !Number.isInteger(planYear)) throw malformed('planYear 须为年份');
+      res.json(
+        await s.list(req.user!, {
+          stage: typeof req.query.stage === 'string' ? req.query.stage : undefined,
+          unitCode: typeof req.query.unitCode === 'string' ? req.query.unitCode : undefined,
+          planYear,
+        }),
+      );
+    },
+  };
+}
