@@ -165,6 +165,7 @@ function onUserTask(run: RunContext, api: ElementApi): void {
       dueAt: ev(info?.schedule?.dueDate, (v) => asDate(v, 'dueDate'), null),
       followUpAt: ev(info?.schedule?.followUpDate, (v) => asDate(v, 'followUpDate'), null),
       formId: info?.form?.formId ?? info?.form?.formKey ?? null,
+      properties: { ...(info?.properties ?? {}) },
       input: local ?? run.variables(id),
       isNew: !recovered,
     },

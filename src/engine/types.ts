@@ -64,6 +64,8 @@ export interface UserTaskWait {
   followUpAt: Date | null;
   /** zeebe:formDefinition formId (or formKey) */
   formId: string | null;
+  /** zeebe:properties of the task as written (e.g. completion rules `rule:R10.1` = FEEL) */
+  properties: Record<string, string>;
   /** the variables the task sees (zeebe:ioMapping inputs, or all process variables) */
   input: Record<string, unknown>;
   /** false when this wait was already there before this run (recovered) */

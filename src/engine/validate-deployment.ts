@@ -156,6 +156,9 @@ interface ModdleElement {
   extensionElements?: ModdleElement;
   /** bpmn:ExtensionElements, zeebe:TaskHeaders */
   values?: ModdleElement[];
+  /** zeebe:Properties; zeebe:Property has name/value */
+  properties?: ModdleElement[];
+  value?: string;
   // definitions / containers
   rootElements?: ModdleElement[];
   flowElements?: ModdleElement[];
@@ -895,6 +898,18 @@ class ProcessValidator {
       } else {
         const error = isoError(() => parseDateTime(value));
         if (error) this.add(el, `${label(el)}的${what} "${value}" 不是日期时间（可写成 FEEL 表达式，以 = 开头）：${error}`);
+      }
+    }
+
+    // completion rules: zeebe:property rule:<id> = FEEL that must hold when the task is completed
+    const properties = extension(el, 'zeebe:Properties')?.properties;
+    if (Array.isArray(properties)) {
+      for (const p of properties as ModdleElement[]) {
+        const name = nonEmpty(p.name);
+        if (!name?.startsWith('rule:')) continue;
+        const value = nonEmpty(p.value);
+        if (!value || !isFeel(value)) this.add(el, `${label(el)}的完成规则 ${name} 必须是 FEEL 表达式（以 = 开头）`);
+        else this.feel(el, `完成规则 ${name}`, value);
       }
     }
 

@@ -19,6 +19,8 @@ export interface ZeebeElementInfo {
   processId: string | null;
   taskDefinition: { type: string; retries: string | null } | null;
   headers: Record<string, string>;
+  /** zeebe:properties (name → value as written): e.g. completion rules `rule:R10.1` on user tasks */
+  properties: Record<string, string>;
   inputs: IoMappingEntry[];
   outputs: IoMappingEntry[];
   assignment: { assignee: string | null; candidateGroups: string | null; candidateUsers: string | null } | null;
@@ -101,6 +103,14 @@ export function readZeebeModel(context: ModdleContextLike): ZeebeModel {
         if (key) headers[key] = typeof h.value === 'string' ? h.value : '';
       }
     }
+    const properties: Record<string, string> = {};
+    const propertyList = extension(el, 'zeebe:Properties')?.properties;
+    if (Array.isArray(propertyList)) {
+      for (const p of propertyList as ModdleElement[]) {
+        const name = str(p.name);
+        if (name) properties[name] = typeof p.value === 'string' ? p.value : '';
+      }
+    }
     const io = extension(el, 'zeebe:IoMapping');
     const assignment = extension(el, 'zeebe:AssignmentDefinition');
     const schedule = extension(el, 'zeebe:TaskSchedule');
@@ -116,6 +126,7 @@ export function readZeebeModel(context: ModdleContextLike): ZeebeModel {
         ? { type: str(taskDefinition.type) ?? '', retries: str(taskDefinition.retries) }
         : null,
       headers,
+      properties,
       inputs: mappings(io?.inputParameters),
       outputs: mappings(io?.outputParameters),
       assignment: assignment

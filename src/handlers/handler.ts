@@ -41,6 +41,8 @@ export interface HandlerContext {
   notify(n: NotificationRequest): void;
   /** the projects of the measures, read and updated in the step's own transaction */
   projects: ProjectPort;
+  /** start another process (latest version, same businessKey and project) once this step has committed */
+  startProcess(processId: string, variables?: Record<string, unknown>): void;
 }
 
 export interface HandlerDescriptor<I = Record<string, unknown>, O = Record<string, unknown>> {

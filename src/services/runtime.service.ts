@@ -237,6 +237,29 @@ export class RuntimeService {
         });
         return value ? uow.dueJobIds : [];
       }
+      case 'start-process': {
+        // a process started by a handler (e.g. the next chapter of a project): its own instance, same business key
+        const payload = job.payload as { processId: string; variables: Record<string, unknown>; businessKey: string | null; projectId: number | null };
+        const def = await this.d.definitions.get(payload.processId); // not deployed: throws, the job is retried with back-off
+        const { value, uow } = await this.unit(async (uow) => {
+          await owned(uow.t);
+          const started = await this.createInstance(uow, {
+            id: crypto.randomUUID(),
+            definitionId: def.id,
+            definitionKey: def.key,
+            definitionVersion: def.version,
+            businessKey: payload.businessKey,
+            projectId: payload.projectId,
+            parentInstanceId: null,
+            parentExecutionId: null,
+            startedBy: null,
+          });
+          await this.run(uow, started, { kind: 'start', variables: payload.variables ?? {}, businessKey: payload.businessKey }, null);
+          await this.d.repo.log({ instanceId: started.id, operation: 'start', actor: null, at: this.d.clock.now(), data: { startedBy: job.instanceId, activityId: job.activityId } }, uow.t);
+          return started.id;
+        });
+        return value ? uow.dueJobIds : [];
+      }
       case 'call-complete': {
         const made: number[] = [];
         const payload = job.payload as { variables: Record<string, unknown> };
@@ -406,6 +429,7 @@ export class RuntimeService {
           formId: w.formId,
           formDefinitionId: w.formId ? (def.forms[w.formId] ?? null) : null,
           input: w.input,
+          properties: w.properties ?? {},
           state: 'open',
           createdAt: now,
           dueAt: w.dueAt,
@@ -506,6 +530,7 @@ export class RuntimeService {
     if (incidents.some((i) => i.executionId === inv.executionId)) return { kind: 'wait' };
     const handler = this.d.handlers.get(inv.handler);
     const outbox: NotificationRequest[] = [];
+    const starts: { processId: string; variables: Record<string, unknown> }[] = [];
     try {
       if (!handler) throw new Error(`处理器「${inv.handler}」未注册`);
       const output = await handler.run(inv.input, {
@@ -525,9 +550,17 @@ export class RuntimeService {
         },
         notify: (n) => outbox.push(n),
         projects: this.d.ports(t).projects,
+        startProcess: (processId, variables = {}) => starts.push({ processId, variables }),
       });
       for (const n of outbox) {
         await repo.enqueue({ dedupeKey: `${inst.id}:${inv.executionId}:${n.key}`, channel: 'inbox', payload: { ...n, instanceId: inst.id }, createdAt: now }, t);
+      }
+      for (const s of starts) {
+        const started = await repo.createJob(
+          { type: 'start-process', instanceId: inst.id, executionId: inv.executionId, activityId: inv.activityId, dueAt: now, payload: { ...s, businessKey: inst.businessKey, projectId: inst.projectId }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+          t,
+        );
+        uow.dueJobIds.push(started.id);
       }
       if (job) await job.destroy({ transaction: t });
       return { kind: 'completed', output: output && typeof output === 'object' ? (output as Record<string, unknown>) : {} };

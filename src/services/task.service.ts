@@ -1,5 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { conflict, forbidden, notFound, unprocessable } from '../domain/errors';
+import { conflict, forbidden, notFound, unprocessable, type RuleDetail } from '../domain/errors';
+import { RULES, ruleDetail, type RuleId } from '../domain/rules';
+import { evaluateFeelCondition } from '../engine/feel';
 import { formProblems } from '../domain/form-validation';
 import { isAdmin, type User } from '../domain/organisation';
 import { variableProblems } from '../domain/variables';
@@ -44,6 +46,30 @@ export const taskView = (t: TaskModel): TaskView => ({
   formId: t.formId,
   state: t.state,
 });
+
+/**
+ * Completion rules a diagram puts on a user task as zeebe:properties — `rule:<R-id>` = FEEL that must
+ * be true over the process variables with the submitted ones, `message:<R-id>` = what the user is
+ * told. Data in the diagram, not code: an administrator changes the threshold by deploying.
+ */
+export function completionRuleProblems(properties: Record<string, string>, context: Record<string, unknown>, now: Date): RuleDetail[] {
+  const problems: RuleDetail[] = [];
+  for (const [name, expression] of Object.entries(properties)) {
+    if (!name.startsWith('rule:')) continue;
+    const rule = name.slice(5);
+    const text = properties[`message:${rule}`] ?? `规则 ${rule} 未满足`;
+    let ok: boolean;
+    try {
+      ok = evaluateFeelCondition(expression, context, { now });
+    } catch (err) {
+      ok = false;
+      problems.push({ rule, message: `规则 ${rule} 无法判断：${err instanceof Error ? err.message : String(err)}` });
+      continue;
+    }
+    if (!ok) problems.push(rule in RULES ? ruleDetail(rule as RuleId, text) : { rule, message: text });
+  }
+  return problems;
+}
 
 const isCandidate = (t: TaskModel, u: User) => (t.candidateUsers ?? []).includes(u.username) || (t.candidateGroups ?? []).some((g) => u.groups.includes(g));
 
@@ -127,10 +153,12 @@ export class TaskService {
         actor: user.username,
         operation: 'complete',
         data: { taskId: task.id, activityId: task.activityId },
-        before: async (_inst, t) => {
+        before: async (inst, t) => {
           const fresh = await this.d.repo.findTask(id, t);
           if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
           if (!mayAct(fresh, user)) throw forbidden('此任务不由您办理');
+          const broken = completionRuleProblems(fresh.properties ?? {}, { ...(inst.variables ?? {}), ...vars }, this.d.clock.now());
+          if (broken.length) throw unprocessable(broken.map((b) => b.message).join('；'), broken, 'rule-violation');
           await fresh.update(
             { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },
             { transaction: t },

@@ -122,3 +122,36 @@ describe('projects: drafts, documents, visibility (R5.4), submission', () => {
     expect(task.projectId).to.equal(p.id);
   });
 });
+
+describe('domain steps in diagrams: completion rules, update-project, start-process', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await deploy(t, 'submit-chain.bpmn');
+    await deploy(t, 'call-child.bpmn');
+  });
+  after(() => t.close());
+
+  it('refuses a completion that breaks a rule of the diagram with 422 citing the article, then continues, updates the project and starts the next process', async () => {
+    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ investment: 500000 }));
+    const submitted = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    expect(submitted.body.activeActivityIds).to.deep.equal(['RecordProcurement']);
+    const task = (await t.as('rmyy').get(`/api/tasks?businessKey=${p.code}`)).body[0];
+    // when the contract exceeds the approved budget
+    const over = await t.as('rmyy').post(`/api/tasks/${task.id}/complete`, { variables: { contractAmount: 500000.01 } });
+    // then 422 citing 第10条, and nothing changed
+    expect(over.status).to.equal(422);
+    expect(over.body.error.details).to.deep.equal([{ rule: 'R10.1', article: '第10条', message: '不符合第10条：合同金额不得超过批准的预算' }]);
+    expect((await instance(t, submitted.body.processInstanceId)).activeActivityIds).to.deep.equal(['RecordProcurement']);
+    // within the budget it goes through
+    const ok = await t.as('rmyy').post(`/api/tasks/${task.id}/complete`, { variables: { contractAmount: 480000 } });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
+    const project = (await t.as('rmyy').get(`/api/projects/${p.id}`)).body;
+    expect(project).to.include({ stage: 'procured', approvedAmount: 480000 });
+    const next = project.processInstances.find((i: { definitionKey: string }) => i.definitionKey === 'call-child');
+    expect(next).to.include({ state: 'running' });
+    const nextInstance = await instance(t, next.id);
+    expect(nextInstance).to.include({ businessKey: p.code, projectId: p.id });
+    expect(nextInstance.variables).to.deep.include({ contractAmount: 480000 });
+  });
+});

@@ -74,6 +74,8 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     formId: str(255, true),
     formDefinitionId: { type: DataTypes.INTEGER, allowNull: true },
     input: json(false),
+    /** zeebe:properties of the user task: completion rules (`rule:R10.1` FEEL + `message:R10.1`) */
+    properties: json(false),
     state: str(20), // open | completed | canceled
     createdAt: at(),
     dueAt: at(true),

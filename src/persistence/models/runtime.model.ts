@@ -62,6 +62,7 @@ export class TaskModel extends Model<Attrs<TaskModel>, Create<TaskModel>> {
   declare formId: string | null;
   declare formDefinitionId: number | null;
   declare input: Record<string, unknown>;
+  declare properties: Record<string, string>;
   declare state: string;
   declare createdAt: Date;
   declare dueAt: Date | null;
@@ -80,7 +81,7 @@ export class TaskCandidateModel extends Model<Attrs<TaskCandidateModel>, Create<
 
 export class JobModel extends Model<Attrs<JobModel>, Create<JobModel>> {
   declare id: CreationOptional<number>;
-  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete';
+  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete' | 'start-process';
   declare instanceId: string;
   declare executionId: string | null;
   declare activityId: string | null;
@@ -227,6 +228,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
       formId: D.STRING,
       formDefinitionId: D.INTEGER,
       input: D.JSON,
+      properties: D.JSON,
       state: D.STRING,
       createdAt: date,
       dueAt: date,

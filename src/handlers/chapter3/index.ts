@@ -1,0 +1,4 @@
+import type { HandlerDescriptor } from '../handler';
+
+/** The handlers of chapter 3 of the measures (an explicit list). */
+export const CHAPTER3_HANDLERS: HandlerDescriptor[] = [];
