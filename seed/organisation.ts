@@ -38,9 +38,11 @@ export interface SeedUser {
   displayName: string;
   departmentCode: string;
   groups: string[];
+  /** demo mailbox (a reserved .test domain): notifications are e-mailed here when SMTP is configured */
+  email?: string;
 }
 
-export const USERS: SeedUser[] = [
+const DEMO_USERS: SeedUser[] = [
   { username: 'admin', displayName: '系统管理员', departmentCode: 'sjj', groups: ['admin', 'data-bureau'] },
   { username: 'sjj', displayName: '区数据局 审核员', departmentCode: 'sjj', groups: ['data-bureau'] },
   { username: 'bmj', displayName: '区机要保密局 审核员', departmentCode: 'dzb', groups: ['confidentiality'] },
@@ -58,3 +60,5 @@ export const USERS: SeedUser[] = [
   { username: 'jyj', displayName: '区教育局 信息科', departmentCode: 'jyj', groups: ['unit:jyj'] },
   { username: 'gaj', displayName: '区公安分局 科技科', departmentCode: 'gaj', groups: ['unit:gaj'] },
 ];
+
+export const USERS: SeedUser[] = DEMO_USERS.map((u) => ({ ...u, email: `${u.username}@gaogang.gov.cn.test` }));

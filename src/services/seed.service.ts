@@ -5,7 +5,7 @@ import { AuthService } from './auth.service';
 export interface OrganisationSeed {
   departments: Department[];
   groups: Group[];
-  users: { username: string; displayName: string; departmentCode: string; groups: string[] }[];
+  users: { username: string; displayName: string; departmentCode: string; groups: string[]; email?: string }[];
 }
 
 /** Seeds the demo organisation idempotently (a second run changes nothing; changed passwords are kept). */

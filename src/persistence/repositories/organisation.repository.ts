@@ -101,7 +101,7 @@ export class OrganisationRepository {
           );
           created++;
         } else {
-          await m.update({ displayName: u.displayName, departmentCode: u.departmentCode }, { transaction });
+          await m.update({ displayName: u.displayName, departmentCode: u.departmentCode, email: m.email ?? u.email ?? null }, { transaction });
         }
         await UserGroupModel.destroy({ where: { userId: m.id, groupKey: { [Op.notIn]: u.groups } }, transaction });
         for (const g of u.groups) {
