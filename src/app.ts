@@ -28,6 +28,8 @@ import { HealthService } from './services/health.service';
 import { IncidentService } from './services/incident.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
+import { AnnualPlanService } from './services/annual-plan.service';
+import { ArchiveService } from './services/archive.service';
 import { OutboxService } from './services/outbox.service';
 import { ProjectService } from './services/project.service';
 import { RuntimeService, type RuntimeOptions } from './services/runtime.service';
@@ -108,6 +110,9 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     tasks,
     clock,
   });
+  const projectRepo = new ProjectRepository();
+  const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock });
+  const archives = new ArchiveService({ projects, repo: projectRepo, instances, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
   const app = createWebApp(
@@ -123,6 +128,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       outbox,
       clock,
       projects,
+      annualPlans,
+      archives,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },

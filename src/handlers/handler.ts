@@ -43,6 +43,8 @@ export interface HandlerContext {
   projects: ProjectPort;
   /** start another process (latest version, same businessKey and project) once this step has committed */
   startProcess(processId: string, variables?: Record<string, unknown>): void;
+  /** correlate a message to the instance(s) with this businessKey waiting for it, once this step has committed */
+  publishMessage(messageName: string, businessKey: string, variables?: Record<string, unknown>): void;
 }
 
 export interface HandlerDescriptor<I = Record<string, unknown>, O = Record<string, unknown>> {

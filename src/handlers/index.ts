@@ -3,13 +3,14 @@ import { CHAPTER3_HANDLERS } from './chapter3';
 import { CHAPTER4_HANDLERS } from './chapter4';
 import type { HandlerDescriptor } from './handler';
 import { notifyHandler } from './notify.handler';
-import { startProcessHandler, updateProjectHandler } from './project.handlers';
+import { publishMessageHandler, startProcessHandler, updateProjectHandler } from './project.handlers';
 
 /** Every handler GovFlow ships. Registration is this explicit list, never a folder scan. */
 export const BUILTIN_HANDLERS: HandlerDescriptor[] = [
   notifyHandler as unknown as HandlerDescriptor,
   updateProjectHandler,
   startProcessHandler,
+  publishMessageHandler,
   ...CHAPTER2_HANDLERS,
   ...CHAPTER3_HANDLERS,
   ...CHAPTER4_HANDLERS,

@@ -40,3 +40,24 @@ export const startProcessHandler = defineHandler<{ processId: string; variables?
     return {};
   },
 }) as unknown as HandlerDescriptor;
+
+/** Sends a message to the instances of the given business keys (e.g. the annual plan releasing its projects, R7.5). */
+export const publishMessageHandler = defineHandler<{ messageName: string; businessKeys: string[] | string; variables?: Record<string, unknown> }, { published: number }>({
+  name: 'publish-message',
+  title: '发送流程消息',
+  description: '向业务键（项目编号）列表中每个等待该消息的流程实例发送消息；每个实例各自原子地收到一次。',
+  category: '流程',
+  inputs: [
+    { name: 'messageName', type: 'string', title: '消息名称', required: true },
+    { name: 'businessKeys', type: 'array', title: '业务键（项目编号）列表', required: true },
+    { name: 'variables', type: 'object', title: '消息变量' },
+  ],
+  outputs: [{ name: 'published', type: 'number', title: '发送数量' }],
+  async run(input, ctx) {
+    const keys = Array.isArray(input.businessKeys) ? input.businessKeys : [input.businessKeys];
+    if (typeof input.messageName !== 'string' || !input.messageName) throw new Error('publish-message needs messageName');
+    const vars = input.variables && typeof input.variables === 'object' ? input.variables : {};
+    for (const key of keys.filter((k): k is string => typeof k === 'string' && k !== '')) ctx.publishMessage(input.messageName, key, vars);
+    return { published: keys.length };
+  },
+}) as unknown as HandlerDescriptor;

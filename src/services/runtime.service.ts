@@ -260,6 +260,30 @@ export class RuntimeService {
         });
         return value ? uow.dueJobIds : [];
       }
+      case 'publish-message': {
+        const payload = job.payload as { messageName: string; businessKey: string; variables: Record<string, unknown> };
+        const subs = await this.d.repo.findSubscriptions(payload.messageName, payload.businessKey);
+        const target = subs[0]?.instanceId;
+        const made: number[] = [];
+        if (!target) {
+          // nobody waits (any more): the message is dropped, as Zeebe does once its time to live is over
+          this.d.log.warn({ event: 'message.unmatched', messageName: payload.messageName, businessKey: payload.businessKey, from: job.instanceId });
+          await this.unit(async (uow) => {
+            await owned(uow.t);
+            await this.d.repo.log({ instanceId: job.instanceId, operation: 'message-unmatched', actor: null, at: this.d.clock.now(), data: { messageName: payload.messageName, businessKey: payload.businessKey } }, uow.t);
+          }).catch((err) => {
+            if (!(err instanceof Skip)) throw err;
+          });
+          return made;
+        }
+        await this.actCollecting(
+          target,
+          { kind: 'correlate-message', messageName: payload.messageName, executionIds: subs.filter((x) => x.instanceId === target).map((x) => x.executionId), variables: payload.variables ?? {} },
+          { actor: null, operation: 'message', data: { messageName: payload.messageName, from: job.instanceId }, before: (_i, t) => owned(t) },
+          made,
+        );
+        return made;
+      }
       case 'call-complete': {
         const made: number[] = [];
         const payload = job.payload as { variables: Record<string, unknown> };
@@ -531,6 +555,7 @@ export class RuntimeService {
     const handler = this.d.handlers.get(inv.handler);
     const outbox: NotificationRequest[] = [];
     const starts: { processId: string; variables: Record<string, unknown> }[] = [];
+    const messages: { messageName: string; businessKey: string; variables: Record<string, unknown> }[] = [];
     try {
       if (!handler) throw new Error(`处理器「${inv.handler}」未注册`);
       const output = await handler.run(inv.input, {
@@ -551,6 +576,7 @@ export class RuntimeService {
         notify: (n) => outbox.push(n),
         projects: this.d.ports(t).projects,
         startProcess: (processId, variables = {}) => starts.push({ processId, variables }),
+        publishMessage: (messageName, businessKey, variables = {}) => messages.push({ messageName, businessKey, variables }),
       });
       for (const n of outbox) {
         await repo.enqueue({ dedupeKey: `${inst.id}:${inv.executionId}:${n.key}`, channel: 'inbox', payload: { ...n, instanceId: inst.id }, createdAt: now }, t);
@@ -561,6 +587,14 @@ export class RuntimeService {
           t,
         );
         uow.dueJobIds.push(started.id);
+      }
+      // one job per message and business key: each waiting instance gets it once, in its own transaction
+      for (const m of messages) {
+        const published = await repo.createJob(
+          { type: 'publish-message', instanceId: inst.id, executionId: inv.executionId, activityId: inv.activityId, dueAt: now, payload: m, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+          t,
+        );
+        uow.dueJobIds.push(published.id);
       }
       if (job) await job.destroy({ transaction: t });
       return { kind: 'completed', output: output && typeof output === 'object' ? (output as Record<string, unknown>) : {} };

@@ -2,6 +2,8 @@ import express, { type Router } from 'express';
 import multer from 'multer';
 import type { AuthService } from '../services/auth.service';
 import type { HealthService } from '../services/health.service';
+import type { AnnualPlanService } from '../services/annual-plan.service';
+import type { ArchiveService } from '../services/archive.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { authController } from './controllers/auth.controller';
 import { healthController } from './controllers/health.controller';
@@ -14,6 +16,8 @@ export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
   projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>;
+  annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
+  archives: Pick<ArchiveService, 'build'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -27,7 +31,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const health = healthController(s.health);
   const pages = pagesController(s);
   const rt = runtimeController(s);
-  const projects = projectsController(s.projects);
+  const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -66,6 +70,10 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.patch('/api/projects/:id', api, projects.patch);
   r.post('/api/projects/:id/documents', api, upload, projects.upload);
   r.post('/api/projects/:id/submit', api, projects.submit);
+  r.get('/api/projects/:id/archive', api, projects.archive);
+  r.post('/api/annual-plans', api, projects.createPlan);
+  r.get('/api/annual-plans/:id', api, projects.getPlan);
+  r.get('/api/annual-plans/:id/export', api, projects.exportPlan);
 
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);

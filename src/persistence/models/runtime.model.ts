@@ -81,7 +81,7 @@ export class TaskCandidateModel extends Model<Attrs<TaskCandidateModel>, Create<
 
 export class JobModel extends Model<Attrs<JobModel>, Create<JobModel>> {
   declare id: CreationOptional<number>;
-  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete' | 'start-process';
+  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete' | 'start-process' | 'publish-message';
   declare instanceId: string;
   declare executionId: string | null;
   declare activityId: string | null;

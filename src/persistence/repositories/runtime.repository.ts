@@ -138,6 +138,11 @@ export class RuntimeRepository {
     if (ids.length) await MessageSubscriptionModel.destroy({ where: { id: { [Op.in]: ids } }, transaction: t });
   }
 
+  /** Subscriptions of the instances with this business key at this activity (e.g. AwaitAnnualPlan). */
+  waitingAt(businessKey: string, activityId: string) {
+    return MessageSubscriptionModel.findAll({ where: { businessKey, activityId } });
+  }
+
   findSubscriptions(messageName: string, businessKey?: string | null) {
     const where: Record<string, unknown> = { messageName };
     if (businessKey) where.businessKey = businessKey;

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import { malformed } from '../../domain/errors';
+import type { AnnualPlanService } from '../../services/annual-plan.service';
+import type { ArchiveService } from '../../services/archive.service';
 import type { ProjectService, UploadedFile } from '../../services/project.service';
 
 const id = (v: unknown) => {
@@ -9,8 +11,29 @@ const id = (v: unknown) => {
 };
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
-export function projectsController(s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>) {
+export function projectsController(
+  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>,
+  plans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>,
+  archives: Pick<ArchiveService, 'build'>,
+) {
+  const attachment = (res: Response, type: string, f: { filename: string; buffer: Buffer }) => {
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Disposition', `attachment; filename="${f.filename}"; filename*=UTF-8''${encodeURIComponent(f.filename)}`);
+    res.send(f.buffer);
+  };
   return {
+    async archive(req: Request, res: Response) {
+      attachment(res, 'application/zip', await archives.build(id(req.params.id), req.user!));
+    },
+    async createPlan(req: Request, res: Response) {
+      res.status(201).json(await plans.create(req.user!, req.body));
+    },
+    async getPlan(req: Request, res: Response) {
+      res.json(await plans.get(id(req.params.id)));
+    },
+    async exportPlan(req: Request, res: Response) {
+      attachment(res, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await plans.export(id(req.params.id)));
+    },
     async create(req: Request, res: Response) {
       res.status(201).json(await s.create(req.user!, req.body));
     },

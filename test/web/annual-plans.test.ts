@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../support/app';
+import { deploy, instance, taskOf } from '../support/runtime';
+import { draft } from './projects.test';
+
+const binary = (res: { on(e: string, f: (c?: Buffer) => void): void }, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c) => chunks.push(c!));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+describe('annual plan (R7.5): compile, approve, release every project at once; export; archive (R20.1)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await deploy(t, 'plan-stub-application.bpmn');
+    await deploy(t, 'plan-stub.bpmn');
+  });
+  after(() => t.close());
+
+  async function submitted(over: Record<string, unknown> = {}) {
+    const { body: p } = await t.as('rmyy').post('/api/projects', draft(over));
+    const res = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    expect(res.body.activeActivityIds).to.deep.equal(['AwaitAnnualPlan']);
+    return { ...p, instanceId: res.body.processInstanceId as string };
+  }
+
+  it('compiles a plan only from projects waiting at AwaitAnnualPlan (422 citing 第7条), only by the data bureau (403)', async () => {
+    const a = await submitted();
+    const { body: notSubmitted } = await t.as('rmyy').post('/api/projects', draft());
+    expect((await t.as('rmyy').post('/api/annual-plans', { year: 2027, projectIds: [a.id] })).status).to.equal(403);
+    const res = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [a.id, notSubmitted.id] });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details).to.have.length(1);
+    expect(res.body.error.details[0]).to.include({ rule: 'R7.5', article: '第7条' });
+    expect(res.body.error.details[0].message).to.contain(notSubmitted.code);
+    expect((await t.as('sjj').post('/api/annual-plans', { year: 2026, projectIds: [a.id] })).status).to.equal(422);
+    expect((await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [] })).status).to.equal(400);
+  });
+
+  it('district-government approval releases every listed project at once and records it as budgeted', async () => {
+    const projects = [await submitted({ name: '甲' }), await submitted({ name: '乙' }), await submitted({ name: '丙' })];
+    const bystander = await submitted({ name: '不在计划内' });
+    const created = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: projects.map((p) => p.id) });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const approval = await taskOf(t, 'gwh', created.body.processInstanceId, 'PlanApproval');
+    const done = await t.as('gwh').post(`/api/tasks/${approval.id}/complete`, { variables: { decision: 'approve', opinion: '同意' } });
+    expect(done.status).to.equal(200);
+    for (const p of projects) {
+      const inst = await instance(t, p.instanceId);
+      expect(inst.state, p.name).to.equal('completed');
+      expect(inst.variables).to.include({ budgeted: true, annualPlanYear: 2027 });
+      const detail = (await t.as('rmyy').get(`/api/projects/${p.id}`)).body;
+      expect(detail).to.include({ budgeted: true, stage: 'budgeted' });
+    }
+    expect((await instance(t, bystander.instanceId)).activeActivityIds).to.deep.equal(['AwaitAnnualPlan']);
+    // the plan as an Excel workbook, in priority order
+    const xlsx = await t.api.get(`/api/annual-plans/${created.body.id}/export`).set('Authorization', `Bearer ${await t.token('sjj')}`).buffer(true).parse(binary);
+    expect(xlsx.status).to.equal(200);
+    expect(xlsx.headers['content-type']).to.contain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    expect(ws.name).to.equal('2027年度实施计划');
+    expect(ws.getRow(1).getCell(3).value).to.equal('项目名称');
+    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(3).value)).to.deep.equal(['甲', '乙', '丙']);
+    expect(ws.getRow(2).getCell(7).value).to.equal('是');
+  });
+
+  it('exports the project archive as one zip: project, documents as uploaded, every instance with its history; a manifest with sha256', async () => {
+    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '档案测试' }));
+    const content = Buffer.from('%PDF-1.4 建设方案');
+    await t.api
+      .post(`/api/projects/${p.id}/documents`)
+      .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+      .field('materialType', 'construction-plan')
+      .attach('file', content, { filename: '建设方案.pdf', contentType: 'application/pdf' });
+    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    const res = await t.api.get(`/api/projects/${p.id}/archive`).set('Authorization', `Bearer ${await t.token('sjj')}`).buffer(true).parse(binary);
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.equal('application/zip');
+    const zip = await JSZip.loadAsync(res.body as Buffer);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    expect(manifest.project).to.equal(p.code);
+    for (const f of manifest.files) {
+      const data = await zip.file(f.path)!.async('nodebuffer');
+      expect(crypto.createHash('sha256').update(data).digest('hex'), f.path).to.equal(f.sha256);
+    }
+    const doc = manifest.files.find((f: { path: string }) => f.path.startsWith('documents/construction-plan/'));
+    expect(doc.path).to.contain('建设方案.pdf');
+    expect(await zip.file(doc.path)!.async('nodebuffer')).to.deep.equal(content);
+    const proc = JSON.parse(await zip.file(`processes/application-approval-${sub.body.processInstanceId}.json`)!.async('string'));
+    expect(proc.history.map((h: { activityId: string }) => h.activityId)).to.include('AwaitAnnualPlan');
+    // others see nothing of it
+    expect((await t.as('jyj').get(`/api/projects/${p.id}/archive`)).status).to.equal(403);
+  });
+});
