@@ -15,7 +15,7 @@ import { requireApiUser, requirePageUser } from './middleware/authenticate';
 export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
-  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list' | 'openAudit'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
 }
@@ -71,6 +71,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/projects/:id/documents', api, upload, projects.upload);
   r.post('/api/projects/:id/submit', api, projects.submit);
   r.get('/api/projects/:id/archive', api, projects.archive);
+  r.post('/api/projects/:id/audits', api, projects.openAudit);
   r.post('/api/annual-plans', api, projects.createPlan);
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);

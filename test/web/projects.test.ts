@@ -96,10 +96,7 @@ describe('projects: drafts, documents, visibility (R5.4), submission', () => {
 
   it('submits a draft into application-approval with businessKey = code and the project as variables; only once', async () => {
     const { body: p } = await t.as('rmyy').post('/api/projects', draft());
-    // without the process deployed: 404, and the draft stays a draft
-    expect((await t.as('rmyy').post(`/api/projects/${p.id}/submit`)).status).to.equal(404);
-    expect((await t.as('rmyy').get(`/api/projects/${p.id}`)).body.stage).to.equal('draft');
-    await deploy(t, 'submit-stub.bpmn');
+    await deploy(t, 'submit-stub.bpmn'); // a newer version than the shipped diagram: this test is about submission itself
     await t.api
       .post(`/api/projects/${p.id}/documents`)
       .set('Authorization', `Bearer ${await t.token('rmyy')}`)
@@ -153,5 +150,27 @@ describe('domain steps in diagrams: completion rules, update-project, start-proc
     const nextInstance = await instance(t, next.id);
     expect(nextInstance).to.include({ businessKey: p.code, projectId: p.id });
     expect(nextInstance.variables).to.deep.include({ contractAmount: 480000 });
+  });
+});
+
+describe('audits (R23.1): the audit group opens one on any project at any time', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await deploy(t, 'audit-stub.bpmn');
+  });
+  after(() => t.close());
+
+  it('opens an audit on a classified draft for the audit group only', async () => {
+    const { body: p } = await t.as('gaj').post('/api/projects', draft({ unitCode: 'gaj', classified: true }));
+    expect((await t.as('sjj').post(`/api/projects/${p.id}/audits`, {})).status).to.equal(403);
+    const res = await t.as('sjju').post(`/api/projects/${p.id}/audits`, { reason: '专项审计' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body.activeActivityIds).to.deep.equal(['Audit']);
+    const inst = await instance(t, res.body.processInstanceId);
+    expect(inst).to.include({ businessKey: p.code, projectId: p.id, definitionKey: 'audit' });
+    expect(inst.variables).to.include({ auditReason: '专项审计', openedBy: 'sjju' });
+    expect((await t.as('sjju').get(`/api/tasks?businessKey=${p.code}`)).body.map((x: { activityId: string }) => x.activityId)).to.deep.equal(['Audit']);
+    expect((await t.as('sjju').post('/api/projects/99999/audits', {})).status).to.equal(404);
   });
 });

@@ -12,7 +12,7 @@ const id = (v: unknown) => {
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
 export function projectsController(
-  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list'>,
+  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list' | 'openAudit'>,
   plans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>,
   archives: Pick<ArchiveService, 'build'>,
 ) {
@@ -22,6 +22,9 @@ export function projectsController(
     res.send(f.buffer);
   };
   return {
+    async openAudit(req: Request, res: Response) {
+      res.status(201).json(await s.openAudit(id(req.params.id), req.user!, req.body));
+    },
     async archive(req: Request, res: Response) {
       attachment(res, 'application/zip', await archives.build(id(req.params.id), req.user!));
     },
