@@ -371,7 +371,8 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     history: run.history.slice(),
     // where the tokens are: boundary events are listeners of their activity, not positions
     activeActivityIds: [
-      ...new Set(active.filter((a) => run.typeOf(a.id, a.type) !== 'bpmn:BoundaryEvent').map((a) => a.id)),
+      // sequence flows show up among the postponed while a token queues for a busy activity: not positions either
+      ...new Set(active.filter((a) => !['bpmn:BoundaryEvent', 'bpmn:SequenceFlow'].includes(run.typeOf(a.id, a.type))).map((a) => a.id)),
     ],
     userTasks: running ? [...run.userTasks.values()].map((e) => e.wait) : [],
     timers: running ? [...run.timers.values()] : [],
