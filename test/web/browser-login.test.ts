@@ -48,4 +48,30 @@ describe('login page in a real browser', function () {
     expect(new URL(page.url()).pathname).to.equal('/login');
     await page.close();
   });
+
+  it('lists the projects a user may see, classified ones only for their unit (R5.4)', async () => {
+    // given a classified project of gaj and an open one of rmyy
+    const base = { type: 'new', investment: 300000, planYear: 2027, crossDepartment: false, participants: [], standaloneMobileApp: false, scopeCategory: 'informatization', inAnnualPlan: true, existingSystems: [], description: '测试' };
+    await t.as('gaj').post('/api/projects', { ...base, name: '涉密指挥平台', unitCode: 'gaj', classified: true });
+    await t.as('rmyy').post('/api/projects', { ...base, name: '互联网医院', unitCode: 'rmyy', classified: false });
+    const page = await browser.newPage();
+    const signIn = async (username: string) => {
+      await page.goto(`${server.url}/login?next=/projects`);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${server.url}/projects`);
+    };
+    // when the finance reviewer looks, then only the open project shows
+    await signIn('czj');
+    let rows = await page.locator('table.list tbody tr').allTextContents();
+    expect(rows.join()).to.contain('互联网医院').and.not.to.contain('涉密指挥平台');
+    await page.click('form[action="/logout"] button');
+    await page.waitForURL(/\/login$/);
+    // and the unit sees its classified project
+    await signIn('gaj');
+    rows = await page.locator('table.list tbody tr').allTextContents();
+    expect(rows.join()).to.contain('涉密指挥平台（涉密）');
+    await page.close();
+  });
 });

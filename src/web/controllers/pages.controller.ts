@@ -4,7 +4,7 @@ import { isAdmin } from '../../domain/organisation';
 import type { RuntimeWebServices } from './runtime.controller';
 
 /** The web shell's pages. Each renders one view from one service call. */
-export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'>) {
+export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: object): Promise<unknown[]> } }) {
   return {
     home(_req: Request, res: Response) {
       res.redirect('/tasks');
@@ -12,8 +12,8 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
     async tasks(req: Request, res: Response) {
       res.render('tasks', { title: req.t('tasksTitle'), tasks: await s.tasks.list(req.user!, {}) });
     },
-    projects(req: Request, res: Response) {
-      res.render('projects', { title: req.t('projectsTitle'), projects: [] });
+    async projects(req: Request, res: Response) {
+      res.render('projects', { title: req.t('projectsTitle'), projects: await s.projects.list(req.user!, {}) });
     },
     async processes(req: Request, res: Response) {
       if (!isAdmin(req.user!)) throw forbidden();
