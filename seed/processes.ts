@@ -7,11 +7,21 @@ import path from 'node:path';
 
 export const PROCESSES_DIR = path.resolve(__dirname, '../processes');
 
+/** Every form in processes/ (a diagram being written may use one no deployed diagram references yet). */
+export function shippedForms(dir = PROCESSES_DIR): { id: string }[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.form'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { id: string });
+}
+
 export function shippedProcesses(dir = PROCESSES_DIR): { file: string; xml: string; forms: { id: string }[] }[] {
   if (!fs.existsSync(dir)) return [];
-  const files = fs.readdirSync(dir).sort();
-  const forms = files.filter((f) => f.endsWith('.form')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { id: string });
-  return files
+  const forms = shippedForms(dir);
+  return fs
+    .readdirSync(dir)
+    .sort()
     .filter((f) => f.endsWith('.bpmn'))
     .map((file) => {
       const xml = fs.readFileSync(path.join(dir, file), 'utf8');

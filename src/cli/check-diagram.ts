@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import { validateDeployment } from '../engine/validate-deployment';
 import { BUILTIN_HANDLERS } from '../handlers';
 import { GROUPS } from '../../seed/organisation';
-import { shippedProcesses } from '../../seed/processes';
+import { shippedForms } from '../../seed/processes';
 
 (async () => {
   const handlers = new Set(BUILTIN_HANDLERS.map((h) => h.name));
   const groups = new Set(GROUPS.map((g) => g.key));
-  const forms = new Set(shippedProcesses().flatMap((p) => p.forms.map((f) => f.id)));
+  const forms = new Set(shippedForms().map((f) => f.id));
   let failed = false;
   for (const file of process.argv.slice(2)) {
     const result = await validateDeployment(fs.readFileSync(file, 'utf8'), {

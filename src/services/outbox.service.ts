@@ -6,6 +6,12 @@ import type { NotificationRepository } from '../persistence/repositories/notific
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { Clock } from './clock.service';
 
+interface EmailPayload {
+  to: string;
+  subject: string;
+  text: string;
+}
+
 interface InboxPayload {
   to: string[];
   kind: string;
@@ -31,35 +37,57 @@ export class OutboxService {
     },
   ) {}
 
+  /**
+   * One pass: every due inbox row becomes one inbox entry per recipient, and — with SMTP — one e-mail
+   * row per recipient with a mailbox; then the e-mail rows are sent. Each row is its own unit: an
+   * SMTP failure retries that e-mail later without touching the inbox.
+   */
   async dispatch(limit = 100): Promise<number> {
     let delivered = 0;
-    for (const row of await this.d.repo.unsent(new Date(), limit)) {
-      if (!(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
-      try {
-        const p = row.payload as unknown as InboxPayload;
-        const users = await this.recipients(p.to ?? []);
-        for (const u of users) {
-          const fresh = await this.d.repo.deliver({
-            username: u.username,
-            kind: p.kind,
-            title: p.title,
-            body: p.body,
-            instanceId: p.instanceId ?? null,
-            taskId: p.taskId ?? null,
-            dedupeKey: `${row.dedupeKey}:${u.username}`,
-            createdAt: this.d.clock.now(),
-          });
-          if (fresh && this.d.mailer && u.email) await this.d.mailer.send({ to: u.email, subject: `[GovFlow] ${p.title}`, text: p.body });
+    for (const channel of ['inbox', 'email'] as const) {
+      for (const row of await this.d.repo.unsent(new Date(), limit)) {
+        if (row.channel !== channel || !(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
+        try {
+          if (channel === 'inbox') await this.deliverInbox(row.dedupeKey, row.payload as unknown as InboxPayload);
+          else await this.sendEmail(row.payload as unknown as EmailPayload);
+          await this.d.repo.markSent(row.id, new Date());
+          delivered++;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.d.log.warn({ event: 'outbox.failed', id: row.id, channel, err: message });
+          await this.d.repo.markFailed(row.id, message, new Date(Date.now() + 60_000));
         }
-        await this.d.repo.markSent(row.id, new Date());
-        delivered++;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.d.log.warn({ event: 'outbox.failed', id: row.id, err: message });
-        await this.d.repo.markFailed(row.id, message, new Date(Date.now() + 60_000));
       }
     }
     return delivered;
+  }
+
+  private async deliverInbox(key: string, p: InboxPayload) {
+    for (const u of await this.recipients(p.to ?? [])) {
+      await this.d.repo.deliver({
+        username: u.username,
+        kind: p.kind,
+        title: p.title,
+        body: p.body,
+        instanceId: p.instanceId ?? null,
+        taskId: p.taskId ?? null,
+        dedupeKey: `${key}:${u.username}`,
+        createdAt: this.d.clock.now(),
+      });
+      if (this.d.mailer && u.email) {
+        await this.d.repo.enqueue({
+          dedupeKey: `${key}:mail:${u.username}`,
+          channel: 'email',
+          payload: { to: u.email, subject: `[GovFlow] ${p.title}`, text: p.body },
+          createdAt: this.d.clock.now(),
+        });
+      }
+    }
+  }
+
+  private async sendEmail(p: EmailPayload) {
+    if (!this.d.mailer) throw new Error('SMTP is not configured');
+    await this.d.mailer.send({ to: p.to, subject: p.subject, text: p.text });
   }
 
   private async recipients(to: string[]): Promise<User[]> {

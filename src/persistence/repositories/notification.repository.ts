@@ -18,6 +18,16 @@ export class NotificationRepository {
     return n === 1;
   }
 
+  /** Queues a message once (outside a unit of work): a second call with the same key changes nothing. */
+  async enqueue(values: { dedupeKey: string; channel: 'inbox' | 'email'; payload: Record<string, unknown>; createdAt: Date }) {
+    if (await OutboxModel.findOne({ where: { dedupeKey: values.dedupeKey } })) return;
+    try {
+      await OutboxModel.create({ ...values, sentAt: null, lockedUntil: null, lastError: null });
+    } catch {
+      // queued concurrently by another process
+    }
+  }
+
   async markSent(id: number, at: Date) {
     await OutboxModel.update({ sentAt: at, lockedUntil: null }, { where: { id } });
   }
