@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import { createGovFlow, type GovFlow } from '../../src/app';
 import { OutboxModel } from '../../src/persistence/models/runtime.model';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { draft } from '../support/builders';
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 interface Mail {
@@ -80,21 +81,7 @@ describe('e-mail notifications through a real SMTP server', () => {
     smtp = await startSmtp();
     t = await startTestApp({ CLOCK: 'manual', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_FROM: 'GovFlow <govflow@gaogang.gov.cn.test>' });
     await setClock(t, '2026-03-02T10:00:00+08:00');
-    const p = await t.as('rmyy').post('/api/projects', {
-      name: '智慧医院信息平台',
-      unitCode: 'rmyy',
-      type: 'new',
-      investment: 800000,
-      planYear: 2027,
-      classified: false,
-      crossDepartment: false,
-      participants: [],
-      standaloneMobileApp: false,
-      scopeCategory: 'informatization',
-      inAnnualPlan: true,
-      existingSystems: [],
-      description: '建设全院统一的信息平台',
-    });
+    const p = await t.as('rmyy').post('/api/projects', draft({ existingSystems: [] }));
     expect(p.status, JSON.stringify(p.body)).to.equal(201);
     projectId = p.body.id;
     projectCode = p.body.code;

@@ -1,25 +1,9 @@
 import { expect } from 'chai';
 import { JobModel } from '../../src/persistence/models/runtime.model';
 import { startTestApp, type TestApp } from '../support/app';
+import { draft } from '../support/builders';
 import { instance, setClock, startInstance, taskOf } from '../support/runtime';
 
-/** A project draft body (as test/web/projects.test.ts builds them). */
-const draft = (over: Record<string, unknown> = {}) => ({
-  name: '智慧医院信息平台',
-  unitCode: 'rmyy',
-  type: 'new',
-  investment: 800000,
-  planYear: 2027,
-  classified: false,
-  crossDepartment: false,
-  participants: [],
-  standaloneMobileApp: false,
-  scopeCategory: 'informatization',
-  inAnnualPlan: true,
-  existingSystems: ['HIS'],
-  description: '建设全院统一的信息平台',
-  ...over,
-});
 
 type History = { activityId: string; actor: string | null; endedAt: string | null }[];
 type Notice = { kind: string; title: string; body: string };

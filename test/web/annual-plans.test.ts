@@ -4,7 +4,7 @@ import JSZip from 'jszip';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
 import { deploy, instance, taskOf } from '../support/runtime';
-import { draft } from './projects.test';
+import { draft } from '../support/builders';
 
 const binary = (res: { on(e: string, f: (c?: Buffer) => void): void }, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];

@@ -1,24 +1,12 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
+import { draft } from '../support/builders';
+
+// re-exported while scenario tests still import it from here
+export { draft };
 import { deploy, instance } from '../support/runtime';
 
-export const draft = (over: Record<string, unknown> = {}) => ({
-  name: '智慧医院信息平台',
-  unitCode: 'rmyy',
-  type: 'new',
-  investment: 800000,
-  planYear: 2027,
-  classified: false,
-  crossDepartment: false,
-  participants: [],
-  standaloneMobileApp: false,
-  scopeCategory: 'informatization',
-  inAnnualPlan: true,
-  existingSystems: ['HIS'],
-  description: '建设全院统一的信息平台',
-  ...over,
-});
 
 describe('projects: drafts, documents, visibility (R5.4), submission', () => {
   let t: TestApp;
