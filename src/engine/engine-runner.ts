@@ -123,6 +123,8 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
         // what was running before this run: closed in the history if the instance ends without
         // them (terminate, terminate end event), as bpmn-elements then stops relaying their events
         for (const api of await runningActivities(engine)) {
+          // a queued sequence flow is listed among the postponed too (see run-listener): not an activity
+          if (!api.executionId || run.typeOf(api.id, api.type) === 'bpmn:SequenceFlow') continue;
           if (!run.openExecutions.has(api.executionId)) {
             run.openExecutions.set(api.executionId, { id: api.id, name: api.name, type: api.type, executionId: api.executionId });
           }

@@ -44,6 +44,10 @@ export function createRunListener(run: RunContext): RunListener {
     emit(eventName, api) {
       run.eventSeq++;
       if (!api || run.closed) return true;
+      // A gateway's discard can run down a path that loops back (a return to an earlier step) and be
+      // queued at a waiting activity; when that activity goes on, bpmn-elements sends
+      // activity.execution.discard for the queued *sequence flow*: no activity, no execution, no history.
+      if (!api.executionId || run.typeOf(api.id, api.type) === 'bpmn:SequenceFlow') return true;
       const content = api.content;
       switch (eventName) {
         case 'activity.start':

@@ -412,6 +412,7 @@ export class RuntimeService {
 
     // history: one row per activity execution
     for (const ev of r.history) {
+      if (!ev.executionId) continue; // not an activity execution (the engine layer filters these too)
       if (ev.event === 'start') {
         await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: null, actor: null, outcome: null }, t);
       } else {

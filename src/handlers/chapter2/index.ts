@@ -1,4 +1,21 @@
 import type { HandlerDescriptor } from '../handler';
+import { releaseAnnualPlanHandler } from './annual-plan.handlers';
+import {
+  checkMaterialsHandler,
+  checkMobileAppHandler,
+  checkRulesHandler,
+  checkScopeHandler,
+  prepareRevisionHandler,
+  reloadApplicationHandler,
+} from './application.handlers';
 
 /** The handlers of chapter 2 of the measures (an explicit list). */
-export const CHAPTER2_HANDLERS: HandlerDescriptor[] = [];
+export const CHAPTER2_HANDLERS: HandlerDescriptor[] = [
+  checkScopeHandler,
+  checkRulesHandler,
+  checkMaterialsHandler,
+  checkMobileAppHandler,
+  prepareRevisionHandler,
+  reloadApplicationHandler,
+  releaseAnnualPlanHandler,
+];

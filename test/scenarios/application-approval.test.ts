@@ -1,0 +1,282 @@
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../support/app';
+import { instance, setClock, taskOf } from '../support/runtime';
+import { draft } from '../support/builders';
+
+/**
+ * Chapter 2 of the measures (第5–9条, 第24条) through the HTTP API as the seeded users: the shipped
+ * processes/application-approval.bpmn (and annual-plan.bpmn), deployed by the seed.
+ */
+
+const MATERIAL_NAMES: Record<string, string> = { 'application-form': '项目计划申报表.pdf', 'construction-plan': '建设方案.pdf', 'previous-contract': '上一期合同.pdf', 'service-needs-report': '服务需求报告.pdf', 'interface-and-catalog': '接口与数据资源目录.pdf' };
+const APPROVE = { decision: 'approve', opinion: '同意' };
+const EXPERT = (over: Record<string, unknown> = {}) => ({ decision: 'approve', opinion: '必要且可行', scores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, ...over });
+/** approved (立项/批准); the implementation-acceptance process started by StartImplementation may already have moved it on */
+const APPROVED_STAGES = ['approved', 'implementing'];
+const messages = (details: { message: string }[]) => details.map((d) => d.message).join('\n');
+
+describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    // the Data Bureau's call for 2027 is open (second half of 2026)
+    await setClock(t, '2026-09-15T10:00:00+08:00');
+  });
+  after(() => t.close());
+
+  async function upload(id: number, materialType: string, user = 'rmyy') {
+    const res = await t.api
+      .post(`/api/projects/${id}/documents`)
+      .set('Authorization', `Bearer ${await t.token(user)}`)
+      .field('materialType', materialType)
+      .attach('file', Buffer.from(`%PDF-1.4 ${materialType}`), { filename: MATERIAL_NAMES[materialType] ?? `${materialType}.pdf`, contentType: 'application/pdf' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  }
+
+  /** drafts (as the unit of `over.unitCode`, default rmyy), uploads the materials, submits */
+  async function submit(over: Record<string, unknown> = {}, materials = ['application-form', 'construction-plan']) {
+    const user = String(over.unitCode ?? 'rmyy');
+    const created = await t.as(user).post('/api/projects', draft(over));
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    for (const m of materials) await upload(created.body.id, m, user);
+    const res = await t.as(user).post(`/api/projects/${created.body.id}/submit`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return { id: created.body.id as number, code: created.body.code as string, user, instanceId: res.body.processInstanceId as string, started: res.body as { state: string; activeActivityIds: string[] } };
+  }
+
+  async function complete(user: string, instanceId: string, activityId: string, variables: Record<string, unknown>) {
+    const task = await taskOf(t, user, instanceId, activityId);
+    const res = await t.as(user).post(`/api/tasks/${task.id}/complete`, { variables });
+    expect(res.status, `${activityId}: ${JSON.stringify(res.body)}`).to.equal(200);
+    return res.body.processInstance as { state: string; activeActivityIds: string[] };
+  }
+
+  const active = async (instanceId: string) => ((await instance(t, instanceId)).activeActivityIds as string[]).slice().sort();
+  const stage = async (id: number, user = 'rmyy') => (await t.as(user).get(`/api/projects/${id}`)).body.stage as string;
+  const taskVariables = async (user: string, instanceId: string, activityId: string) => {
+    const task = await taskOf(t, user, instanceId, activityId);
+    return (await t.as(user).get(`/api/tasks/${task.id}`)).body.variables as Record<string, unknown>;
+  };
+  const patch = async (id: number, body: Record<string, unknown>, user = 'rmyy') => {
+    const res = await t.api.patch(`/api/projects/${id}`).set('Authorization', `Bearer ${await t.token(user)}`).send(body);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  };
+
+  /** the technical review round (R7.3): every reviewer approves unless told otherwise */
+  async function technicalReview(instanceId: string, classified: boolean, override: Record<string, Record<string, unknown>> = {}) {
+    const who: [string, string, Record<string, unknown>][] = [
+      ['sjj', 'TechnicalReview', APPROVE],
+      ['wxb', 'SecurityReview', APPROVE],
+      ['mmj', 'CryptoReview', APPROVE],
+      ['fgw', 'InvestmentReview', { ...APPROVE, financeOpinion: '区财政局：资金来源为区级财政预算，同意' }],
+      ...(classified ? [['bmj', 'ConfidentialityReview', APPROVE] as [string, string, Record<string, unknown>]] : []),
+    ];
+    let last;
+    for (const [user, activityId, vars] of who) last = await complete(user, instanceId, activityId, override[activityId] ?? vars);
+    return last!;
+  }
+
+  it('R24.1: ends an out-of-scope application at intake with the reason citing 第24条', async () => {
+    // given an application to buy office printers
+    const p = await submit({ name: '购置打印机', scopeCategory: 'office-equipment', investment: 60000 });
+    // then it has ended at OutOfScope at once
+    expect(p.started.state).to.equal('completed');
+    const inst = await instance(t, p.instanceId);
+    expect(inst.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['CheckScope', 'OutOfScope']);
+    expect(inst.variables.outOfScopeReason).to.match(/^不符合第24条：单独购置通用办公设备/);
+    expect(await stage(p.id)).to.equal('out-of-scope');
+    // and an informatization project is in scope
+    const ok = await submit({ name: '在范围内' });
+    expect(ok.started.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+  });
+
+  it('R7.1, R5.3: returns an application naming each missing material; after the upload it goes on', async () => {
+    // given an operation project across departments with only the application form
+    const p = await submit({ type: 'operation', crossDepartment: true, participants: ['jyj'] }, ['application-form']);
+    // then it is back with the unit, naming each missing item with its article
+    expect(p.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+    const vars = await taskVariables('rmyy', p.instanceId, 'ReviseApplication');
+    const reasons = vars.returnReasons as { rule: string; article: string; message: string }[];
+    expect(reasons.map((r) => r.rule)).to.deep.equal(['R7.1', 'R7.1', 'R5.3']);
+    expect(messages(reasons)).to.contain('不符合第7条：缺少上一期合同').and.contain('不符合第7条：缺少服务需求报告').and.contain('不符合第5条：缺少统一系统接口与数据资源目录');
+    expect(await stage(p.id)).to.equal('revising');
+    await t.gf.outbox.dispatch();
+    const inbox = (await t.as('rmyy').get('/api/notifications')).body as { kind: string; body: string }[];
+    expect(inbox.some((n) => n.kind === 'return' && n.body.includes('上一期合同'))).to.equal(true);
+    // when the unit uploads two of them and resubmits: still back, naming only the last one
+    await upload(p.id, 'previous-contract');
+    await upload(p.id, 'service-needs-report');
+    expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传' })).activeActivityIds).to.deep.equal(['ReviseApplication']);
+    const again = (await taskVariables('rmyy', p.instanceId, 'ReviseApplication')).returnReasons as { message: string }[];
+    expect(again.map((r) => r.message)).to.deep.equal(['不符合第5条：缺少统一系统接口与数据资源目录（跨部门项目）（interface-and-catalog）']);
+    // when the last one is uploaded: on to the supervising department
+    await upload(p.id, 'interface-and-catalog');
+    expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传接口目录' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+    expect(await stage(p.id)).to.equal('submitted');
+  });
+
+  it('R5.1, R8.1: an in-plan application must be for next year in the open call; outside the plan only the 第8条 categories', async () => {
+    // given an in-plan application for this year, and one outside the plan without a 第8条 category
+    const wrongYear = await submit({ planYear: 2026 });
+    const noCategory = await submit({ inAnnualPlan: false });
+    // then both are returned citing their article
+    for (const [p, rule, article] of [[wrongYear, 'R5.1', '第5条'], [noCategory, 'R8.1', '第8条']] as const) {
+      expect(p.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      const reasons = (await taskVariables('rmyy', p.instanceId, 'ReviseApplication')).returnReasons as { rule: string; article: string }[];
+      expect(reasons).to.have.length(1);
+      expect(reasons[0]).to.include({ rule, article });
+    }
+    // when the unit corrects the plan year (the project is editable while it is being revised)
+    await patch(wrongYear.id, { planYear: 2027 });
+    expect((await complete('rmyy', wrongYear.instanceId, 'ReviseApplication', { revisionNote: '计划年度改为2027' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+    // and an emergency project outside the plan is accepted for this year
+    expect((await submit({ inAnnualPlan: false, outOfPlanCategory: 'emergency', planYear: 2026 })).started.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+    // outside the call (first half of the year) an in-plan application is returned
+    await setClock(t, '2026-03-02T10:00:00+08:00');
+    try {
+      const early = await submit({ planYear: 2027 });
+      expect(early.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      const reasons = (await taskVariables('rmyy', early.instanceId, 'ReviseApplication')).returnReasons as { rule: string }[];
+      expect(reasons.map((r) => r.rule)).to.deep.equal(['R5.1']);
+    } finally {
+      await setClock(t, '2026-09-15T10:00:00+08:00');
+    }
+  });
+
+  it('R5.2: the supervising department endorses first; its return goes back to the unit citing 第5条', async () => {
+    const p = await submit();
+    // only wjw (the supervisor of rmyy) has the task; the Data Bureau does not see it yet
+    expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${p.instanceId}`)).body).to.deep.equal([]);
+    await complete('wjw', p.instanceId, 'SupervisorEndorsement', { decision: 'return', opinion: '请补充与HIS系统的衔接方案' });
+    const reasons = (await taskVariables('rmyy', p.instanceId, 'ReviseApplication')).returnReasons as { rule: string; message: string }[];
+    expect(reasons).to.deep.equal([{ rule: 'R5.2', article: '第5条', message: '不符合第5条：主管部门扎口审核退回修改：请补充与HIS系统的衔接方案' }]);
+    // resubmitted, it goes to the supervisor again, then (unclassified, no app) to the experts
+    await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补充' });
+    expect(await complete('wjw', p.instanceId, 'SupervisorEndorsement', APPROVE)).to.deep.include({ activeActivityIds: ['ExpertReview'] });
+    // a unit without a supervising department goes straight on
+    const direct = await submit({ unitCode: 'jyj' });
+    expect(direct.started.activeActivityIds).to.deep.equal(['ExpertReview']);
+  });
+
+  it('R6.1, R6.2: a standalone app needs a justification and the Data Bureau\'s explicit override; existing systems must be listed', async () => {
+    // without a justification, or without existing systems: returned citing 第6条
+    const bare = await submit({ unitCode: 'jyj', standaloneMobileApp: true });
+    const noSystems = await submit({ unitCode: 'jyj', existingSystems: [] });
+    for (const [p, rule] of [[bare, 'R6.1'], [noSystems, 'R6.2']] as const) {
+      expect(p.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      const reasons = (await taskVariables('jyj', p.instanceId, 'ReviseApplication')).returnReasons as { rule: string; article: string }[];
+      expect(reasons.map((r) => [r.rule, r.article])).to.deep.equal([[rule, '第6条']]);
+    }
+    // with a justification it is flagged for the Data Bureau, which may return it (citing 第6条)…
+    const justified = await submit({ unitCode: 'jyj', standaloneMobileApp: true, justification: '需离线采集，门户不支持' });
+    expect(justified.started.activeActivityIds).to.deep.equal(['MobileAppOverride']);
+    expect((await instance(t, justified.instanceId)).variables.mobileAppFlagged).to.equal(true);
+    await complete('sjj', justified.instanceId, 'MobileAppOverride', { decision: 'return', opinion: '请集成至全市基础移动门户' });
+    const reasons = (await taskVariables('jyj', justified.instanceId, 'ReviseApplication')).returnReasons as { rule: string; article: string; message: string }[];
+    expect(reasons).to.deep.equal([{ rule: 'R6.1', article: '第6条', message: '不符合第6条：区数据局移动端应用审核退回修改：请集成至全市基础移动门户' }]);
+    // …or explicitly override it
+    await complete('jyj', justified.instanceId, 'ReviseApplication', { revisionNote: '补充说明' });
+    expect(await complete('sjj', justified.instanceId, 'MobileAppOverride', { decision: 'approve', opinion: '准予例外' })).to.deep.include({ activeActivityIds: ['ExpertReview'] });
+  });
+
+  it('a small project (< 500,000): reviews, AwaitAnnualPlan, released by the annual plan, approved without 立项 (R7.2, R7.3, R7.5, R9.1)', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '智慧校园平台', investment: 300000 });
+    // R7.2: scores are 1–5, the recommended amount is required
+    const expertTask = await taskOf(t, 'zj1', p.instanceId, 'ExpertReview');
+    const bad = await t.as('zj1').post(`/api/tasks/${expertTask.id}/complete`, { variables: EXPERT({ scores: { necessity: 6, urgency: 0, feasibility: 4, security: 4 }, recommendedInvestment: undefined }) });
+    expect(bad.status).to.equal(422);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).to.have.members(['scores.necessity', 'scores.urgency', 'scores.intensiveness', 'recommendedInvestment']);
+    // R7.3: after the experts, the technical reviews run in parallel (no confidentiality review: not classified)
+    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT());
+    expect(await active(p.instanceId)).to.deep.equal(['CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    await technicalReview(p.instanceId, false);
+    expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
+    expect(await stage(p.id, 'jyj')).to.equal('awaiting-plan');
+    const waiting = await instance(t, p.instanceId);
+    expect(waiting.variables).to.deep.include({ expertScores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, securityOpinion: '同意', financeOpinion: '区财政局：资金来源为区级财政预算，同意' });
+    // when the annual plan with it is approved by district-government (R7.5)
+    const plan = await t.as('admin').post('/api/process-definitions/annual-plan/instances', { businessKey: 'PLAN-TEST', variables: { year: 2027, projectCodes: [p.code] } });
+    expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    await complete('gwh', plan.body.id, 'PlanApproval', { decision: 'approve', opinion: '同意发布' });
+    // then: budgeted, no 立项 below 500,000 (R9.1), approved at the expert's recommended amount
+    const done = await instance(t, p.instanceId);
+    expect(done.state).to.equal('completed');
+    const path = done.history.map((h: { activityId: string }) => h.activityId);
+    expect(path).to.include.members(['AwaitAnnualPlan', 'MarkBudgeted', 'Approved']).and.not.include('ProjectApproval');
+    const project = (await t.as('jyj').get(`/api/projects/${p.id}`)).body;
+    expect(project).to.include({ budgeted: true, approvedAmount: 280000 });
+    expect(project.stage).to.be.oneOf(APPROVED_STAGES);
+  });
+
+  it('a large classified cross-department project: pre-review, every review, a return with all opinions, the Data Bureau again, the plan, 立项 (R5.4, R7.3, R7.4, R9.1)', async () => {
+    const p = await submit({ unitCode: 'gaj', name: '涉密指挥调度平台', classified: true, crossDepartment: true, participants: ['jyj'], investment: 2000000, existingSystems: ['警务综合平台'] }, ['application-form', 'construction-plan', 'interface-and-catalog']);
+    // R5.4: the confidentiality pre-review comes first (gaj has no supervising department)
+    expect(p.started.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']);
+    await complete('bmj', p.instanceId, 'ConfidentialityPreReview', APPROVE);
+    await complete('zj2', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 1800000 }));
+    // R7.3: classified → the confidentiality bureau joins the technical review
+    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    // R7.4: one return (cyberspace) sends it back with every opinion
+    await technicalReview(p.instanceId, true, { SecurityReview: { decision: 'return', opinion: '补充等级保护三级设计' } });
+    expect(await active(p.instanceId)).to.deep.equal(['ReviseApplication']);
+    const vars = await taskVariables('gaj', p.instanceId, 'ReviseApplication');
+    expect(vars.returnReasons).to.deep.equal([{ rule: 'R7.3', article: '第7条', message: '不符合第7条：区委网信办网络和数据安全审核退回修改：补充等级保护三级设计' }]);
+    const steps = (vars.reviewOpinions as { step: string }[]).map((o) => o.step);
+    expect(steps).to.include.members(['保密部门预审', '专家评审', '区数据局技术审核', '区委网信办网络和数据安全审核', '区国家密码管理局密码应用审核', '区保密局审核', '区发展改革委投资审核', '区财政局资金审核']);
+    // the revised plan returns to the Data Bureau
+    await upload(p.id, 'other', 'gaj');
+    expect(await complete('gaj', p.instanceId, 'ReviseApplication', { revisionNote: '已补充等级保护设计' })).to.deep.include({ activeActivityIds: ['DataBureauRecheck'] });
+    await complete('sjj', p.instanceId, 'DataBureauRecheck', APPROVE);
+    // then the bureaus review the revised plan
+    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    await technicalReview(p.instanceId, true);
+    expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
+    // released by the plan: a construction project ≥ 500,000 needs 立项 by drc (R9.1)
+    const release = await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true, annualPlanYear: 2027 } });
+    expect(release.status, JSON.stringify(release.body)).to.equal(200);
+    expect(await active(p.instanceId)).to.deep.equal(['ProjectApproval']);
+    expect(await stage(p.id, 'gaj')).to.equal('budgeted');
+    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
+    const done = await instance(t, p.instanceId);
+    expect(done.state).to.equal('completed');
+    expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['ProjectApproval', 'StartImplementation', 'Approved']);
+    const project = (await t.as('gaj').get(`/api/projects/${p.id}`)).body;
+    expect(project).to.include({ approvedAmount: 1800000 });
+    expect(project.stage).to.be.oneOf(APPROVED_STAGES);
+  });
+
+  it('R9.1: 立项 from exactly 500,000 for construction; not for operation', async () => {
+    const through = async (over: Record<string, unknown>, materials: string[]) => {
+      const p = await submit({ unitCode: 'jyj', ...over }, materials);
+      await complete('zj3', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: over.investment }));
+      await technicalReview(p.instanceId, false);
+      await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
+      return active(p.instanceId);
+    };
+    expect(await through({ type: 'renovation', investment: 500000 }, ['application-form', 'construction-plan'])).to.deep.equal(['ProjectApproval']);
+    expect(await through({ type: 'operation', investment: 900000 }, ['application-form', 'previous-contract', 'service-needs-report'])).to.deep.equal([]);
+  });
+
+  it('R8.1: an out-of-plan emergency project is approved by district-government, without waiting for the plan', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '防汛应急指挥系统', inAnnualPlan: false, outOfPlanCategory: 'emergency', planYear: 2026, investment: 450000 });
+    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 450000 }));
+    await technicalReview(p.instanceId, false);
+    expect(await active(p.instanceId)).to.deep.equal(['OutOfPlanApproval']);
+    // only district-government holds it
+    expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${p.instanceId}`)).body).to.deep.equal([]);
+    await complete('gwh', p.instanceId, 'OutOfPlanApproval', { decision: 'approve', opinion: '同意按程序紧急实施' });
+    const done = await instance(t, p.instanceId);
+    expect(done.state).to.equal('completed');
+    expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include('Approved').and.not.include('AwaitAnnualPlan');
+    expect(await stage(p.id, 'jyj')).to.be.oneOf(APPROVED_STAGES);
+  });
+
+  it('any reject ends at Rejected with the project rejected', async () => {
+    const p = await submit({ unitCode: 'jyj' });
+    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ decision: 'reject', opinion: '与现有系统重复建设' }));
+    const done = await instance(t, p.instanceId);
+    expect(done.state).to.equal('completed');
+    expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include('Rejected');
+    expect(await stage(p.id, 'jyj')).to.equal('rejected');
+  });
+});
