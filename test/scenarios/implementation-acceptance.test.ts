@@ -1,0 +1,380 @@
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../support/app';
+import { instance, setClock, taskOf } from '../support/runtime';
+import { draft } from '../support/builders';
+
+/**
+ * Chapter 3 of the measures (第10–20条) through the HTTP API: the shipped diagram
+ * processes/implementation-acceptance.bpmn with its forms, as the seed deploys it.
+ */
+interface Notice {
+  kind: string;
+  title: string;
+  body: string;
+}
+interface Detail {
+  rule: string;
+  article: string;
+  message: string;
+}
+
+const CONTRACT_FILING = ['tender-docs', 'winning-bid', 'contract', 'payment-plan', 'security-plan', 'crypto-plan'];
+const ACCEPTANCE = [
+  'acceptance-application', 'construction-summary', 'trial-operation-report', 'data-catalog-sharing', 'fund-usage',
+  'classified-protection-report', 'security-risk-report', 'crypto-assessment-report', 'digital-om-report',
+];
+
+async function upload(t: TestApp, projectId: number, ...types: string[]) {
+  for (const materialType of types) {
+    const res = await t.api
+      .post(`/api/projects/${projectId}/documents`)
+      .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+      .field('materialType', materialType)
+      .attach('file', Buffer.from(`%PDF-1.4 ${materialType}`), { filename: `${materialType}.pdf`, contentType: 'application/pdf' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  }
+}
+
+/** Completes the one open task `activityId` of the instance as `user`; returns the raw response. */
+async function complete(t: TestApp, user: string, instanceId: string, activityId: string, variables: Record<string, unknown>) {
+  const task = await taskOf(t, user, instanceId, activityId);
+  return t.as(user).post(`/api/tasks/${task.id}/complete`, { variables });
+}
+
+async function done(t: TestApp, user: string, instanceId: string, activityId: string, variables: Record<string, unknown>) {
+  const res = await complete(t, user, instanceId, activityId, variables);
+  expect(res.status, `${activityId}: ${JSON.stringify(res.body)}`).to.equal(200);
+  return res.body;
+}
+
+function refused(res: { status: number; body: { error?: { details?: Detail[] } } }) {
+  expect(res.status, JSON.stringify(res.body)).to.equal(422);
+  return res.body.error!.details!;
+}
+
+const approve = (opinion = '同意') => ({ decision: 'approve', opinion });
+
+async function inbox(t: TestApp, user: string): Promise<Notice[]> {
+  await t.gf.outbox.dispatch();
+  const res = await t.as(user).get('/api/notifications');
+  expect(res.status).to.equal(200);
+  return res.body;
+}
+
+async function active(t: TestApp, id: string): Promise<string[]> {
+  return (await instance(t, id)).activeActivityIds;
+}
+
+async function stage(t: TestApp, projectId: number): Promise<string> {
+  return (await t.as('rmyy').get(`/api/projects/${projectId}`)).body.stage;
+}
+
+async function startImplementation(t: TestApp, project: { id: number; code: string }, variables: Record<string, unknown>) {
+  const res = await t.as('admin').post('/api/process-definitions/implementation-acceptance/instances', {
+    businessKey: project.code,
+    variables: { projectId: project.id, projectCode: project.code, unitGroup: 'unit:rmyy', ...variables },
+  });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.body.id as string;
+}
+
+describe('scenario: implementation and acceptance of a construction project (第10–20条)', () => {
+  let t: TestApp;
+  let project: { id: number; code: string };
+  let id: string;
+
+  async function pay(amount: number) {
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'payment', paymentAmount: amount, paymentBasis: `按合同付款计划支付 ${amount} 元` });
+    await done(t, 'sjj', id, 'PaymentPreReview', approve('进度属实'));
+  }
+
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-09-10T09:00:00+08:00');
+    const res = await t.as('rmyy').post('/api/projects', draft({ investment: 800000 }));
+    expect(res.status).to.equal(201);
+    project = res.body;
+    id = await startImplementation(t, project, { type: 'new', investment: 800000, approvedAmount: 800000, designApprovedAt: '2026-03-20' });
+  });
+  after(() => t.close());
+
+  it('starts implementing; R16.2: flags DRC and Finance when there is no start 6 months after the design approval', async () => {
+    // given the implementation started 2026-09-10, design approved 2026-03-20
+    expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
+    expect(await stage(t, project.id)).to.equal('implementing');
+    // when the clock passes 2026-09-20 without a procurement recorded
+    await setClock(t, '2026-09-19T18:00:00+08:00');
+    expect((await inbox(t, 'fgw')).filter((n) => n.title.includes('第16条'))).to.have.length(0);
+    await setClock(t, '2026-09-21T09:00:00+08:00');
+    // then DRC and Finance are told, citing 第16条, and the unit can still record its procurement
+    for (const user of ['fgw', 'czj']) {
+      const flagged = (await inbox(t, user)).filter((n) => n.title === '项目未按时开工（第16条）');
+      expect(flagged, user).to.have.length(1);
+      expect(flagged[0].body).to.include('不符合第16条').and.include(project.code);
+    }
+    expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
+  });
+
+  it('R10.1: refuses a contract amount above the approved budget, citing 第10条', async () => {
+    await setClock(t, '2026-09-28T10:00:00+08:00');
+    const procurement = { procurementMethod: 'public-tender', supplier: '某某信息技术有限公司', contractSignedAt: '2026-09-28', contractCompletionDate: '2027-03-31' };
+    const details = refused(await complete(t, 'rmyy', id, 'RecordProcurement', { ...procurement, contractAmount: 820000 }));
+    expect(details).to.deep.equal([{ rule: 'R10.1', article: '第10条', message: '不符合第10条：合同金额不得超过批准的预算（概算控制预算、预算控制决算，第15条）' }]);
+    expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
+    await done(t, 'rmyy', id, 'RecordProcurement', { ...procurement, contractAmount: 780000 });
+    expect(await active(t, id)).to.deep.equal(['FileContract']);
+  });
+
+  it('R13.1: files within 10 working days across National Day — a reminder 2 working days before, an escalation counted in working days the first working day late, not blocking', async () => {
+    // given the contract signed on Monday 2026-09-28: the 10th working day is 2026-10-16 (10/1–10/8 holiday)
+    const task = await taskOf(t, 'rmyy', id, 'FileContract');
+    expect(task.dueAt).to.equal('2026-10-16T15:59:59.000Z');
+    await upload(t, project.id, 'tender-docs', 'winning-bid', 'contract', 'payment-plan', 'security-plan');
+    // the holiday passes without a reminder
+    await setClock(t, '2026-10-12T12:00:00+08:00');
+    expect((await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder')).to.have.length(0);
+    // when 2 working days before the deadline: a reminder to the unit
+    await setClock(t, '2026-10-14T08:00:00+08:00');
+    const reminders = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder');
+    expect(reminders).to.have.length(1);
+    expect(reminders[0].title).to.equal('合同备案即将到期（第13条）');
+    expect(reminders[0].body).to.include('2026-10-16');
+    // the due day itself passes without an escalation
+    const overdue = async (user: string) => (await inbox(t, user)).filter((n) => n.kind === 'escalation' && n.title === '合同备案逾期（第13条）');
+    await setClock(t, '2026-10-16T23:00:00+08:00');
+    expect(await overdue('sjj')).to.have.length(0);
+    // when the next working day (Monday 10/19) starts: escalated to the data bureau and the unit, counted in working days
+    await setClock(t, '2026-10-19T09:00:00+08:00');
+    expect(await overdue('sjj')).to.have.length(1);
+    expect((await overdue('sjj'))[0].body).to.include('不符合第13条：合同签订后10个工作日内须报区数据局备案（已超期1个工作日）');
+    expect(await overdue('rmyy')).to.have.length(1);
+    // two more working days later: marked overdue, shown as overdue, still not blocking (and not escalated again)
+    await setClock(t, '2026-10-21T10:00:00+08:00');
+    expect(await overdue('sjj')).to.have.length(1);
+    const inst = await instance(t, id);
+    expect(inst.variables).to.include({ contractFilingOverdue: true });
+    expect(inst.activeActivityIds).to.deep.equal(['FileContract']);
+    const deadlines = (await t.as('rmyy').get(`/api/projects/${project.id}`)).body.deadlines;
+    expect(deadlines.find((d: { activityId: string }) => d.activityId === 'FileContract')).to.include({ state: 'overdue' });
+  });
+
+  it('R11.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
+    const details = refused(await complete(t, 'rmyy', id, 'FileContract', { eDocumentManagement: false, warrantyMonths: 6 }));
+    expect(details.map((d) => [d.rule, d.article])).to.have.deep.members([['R11.1', '第11条'], ['R13.2', '第13条']]);
+    expect(details.find((d) => d.rule === 'R13.2')!.message).to.include('不少于12个月');
+    // the declaration and 12 months pass the form; the missing 密码应用方案 returns the filing to the unit
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    expect(await active(t, id)).to.deep.equal(['FileContract']);
+    // filed on 10/21: 3 working days late (10/19, 10/20, 10/21), recorded for the data bureau
+    expect((await instance(t, id)).variables.contractFilingOverdueDays).to.equal(3);
+    const returned = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'return');
+    expect(returned).to.have.length(1);
+    expect(returned[0].body).to.equal('不符合第11条：缺少密码应用方案');
+    // coming back to the task neither reminds nor escalates again
+    expect((await inbox(t, 'sjj')).filter((n) => n.title === '合同备案逾期（第13条）')).to.have.length(1);
+    expect((await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder')).to.have.length(1);
+    // with the plan attached the filing reaches the data bureau, who accepts it although late
+    await upload(t, project.id, 'crypto-plan');
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    await done(t, 'sjj', id, 'ReviewContractFiling', approve('逾期备案，已督办，予以备案'));
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
+  });
+
+  it('R14.1, R15.1: each payment passes the data bureau and then Finance; an over-budget payment is refused citing 第15条', async () => {
+    // a payment request needs an amount and its basis
+    const details = refused(await complete(t, 'rmyy', id, 'PaymentRequest', { next: 'payment' }));
+    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R14.1', '第14条']]);
+    // first payment: data bureau first, Finance only afterwards
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'payment', paymentAmount: 300000, paymentBasis: '合同签订后首付款' });
+    expect((await t.as('czj').get(`/api/tasks?processInstanceId=${id}`)).body).to.have.length(0);
+    await done(t, 'sjj', id, 'PaymentPreReview', approve());
+    await done(t, 'czj', id, 'PaymentReview', approve());
+    // second payment
+    await pay(400000);
+    await done(t, 'czj', id, 'PaymentReview', approve());
+    let inst = await instance(t, id);
+    expect(inst.variables.disbursedTotal).to.equal(700000);
+    expect(inst.variables.payments.map((p: { amount: number }) => p.amount)).to.deep.equal([300000, 400000]);
+    // third: 700,000 + 200,000 > 780,000 — Finance cannot approve it
+    await pay(200000);
+    const over = refused(await complete(t, 'czj', id, 'PaymentReview', approve()));
+    expect(over).to.deep.equal([{ rule: 'R15.1', article: '第15条', message: '不符合第15条：累计拨付金额不得超过合同金额，合同金额不得超过批准的预算，本次支付不予同意' }]);
+    await done(t, 'czj', id, 'PaymentReview', { decision: 'reject', opinion: '超出合同金额' });
+    inst = await instance(t, id);
+    expect(inst.variables.disbursedTotal).to.equal(700000);
+    expect(inst.activeActivityIds).to.deep.equal(['Implementation', 'PaymentRequest']);
+    const refusedNotice = (await inbox(t, 'rmyy')).filter((n) => n.title === '资金支付申请未获同意');
+    expect(refusedNotice).to.have.length(1);
+    expect(refusedNotice[0].body).to.include('200000').and.include('超出合同金额');
+  });
+
+  it('R15.2: a price increase for another reason is refused citing 第15条; a policy change needs the joint consultation and the district government', async () => {
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'contract-change' });
+    const details = refused(await complete(t, 'rmyy', id, 'ContractChange', { changeAction: 'submit', changeReason: 'other', newContractAmount: 800000, changeExplanation: '供应商要求涨价' }));
+    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R15.2', '第15条']]);
+    expect(details[0].message).to.match(/^不符合第15条：合同价款增加仅限政策变化、标准变化或应用场景变化/);
+    await done(t, 'rmyy', id, 'ContractChange', { changeAction: 'submit', changeReason: 'policy-change', newContractAmount: 800000, changeExplanation: '等保2.0新增要求' });
+    // joint consultation in parallel; the district government only after all three
+    expect((await active(t, id)).sort()).to.deep.equal(['ConsultDataBureau', 'ConsultDrc', 'ConsultFinance', 'Implementation']);
+    expect((await t.as('gwh').get(`/api/tasks?processInstanceId=${id}`)).body).to.have.length(0);
+    await done(t, 'sjj', id, 'ConsultDataBureau', approve());
+    await done(t, 'czj', id, 'ConsultFinance', approve());
+    await done(t, 'fgw', id, 'ConsultDrc', approve());
+    await done(t, 'gwh', id, 'ChangeApproval', approve('同意变更'));
+    const inst = await instance(t, id);
+    expect(inst.variables).to.include({ contractAmount: 800000, approvedAmount: 800000 });
+    // a payment above the old contract amount now fits the changed contract
+    await pay(50000);
+    await done(t, 'czj', id, 'PaymentReview', approve());
+    expect((await instance(t, id)).variables.disbursedTotal).to.equal(750000);
+  });
+
+  it('R17.1, R18.1: acceptance materials are checked; a failed acceptance stops use and funds until rectified and accepted', async () => {
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'trial-operation' });
+    await done(t, 'rmyy', id, 'TrialOperation', { trialStartedAt: '2026-11-02', trialEndedAt: '2026-11-30', trialSummary: '试运行平稳' });
+    expect(await stage(t, project.id)).to.equal('accepting');
+    // R17.1: one material missing → back to the unit naming it
+    await upload(t, project.id, ...ACCEPTANCE.filter((m) => m !== 'digital-om-report'));
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ApplyAcceptance']);
+    expect((await inbox(t, 'rmyy')).map((n) => n.body)).to.include('不符合第17条：缺少数字化运维报告');
+    await upload(t, project.id, 'digital-om-report');
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    await done(t, 'sjj', id, 'ReviewAcceptance', approve());
+    // R18.1: a failed acceptance → rectification; no payment step, not in use, everyone told
+    await done(t, 'rmyy', id, 'OrganiseAcceptance', { acceptanceResult: 'fail', acceptanceDate: '2026-12-01', acceptanceOpinion: '性能测试未达标' });
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'RectifyAcceptance']);
+    expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).to.deep.equal(['RectifyAcceptance']);
+    expect(await stage(t, project.id)).to.equal('accepting');
+    for (const user of ['rmyy', 'czj']) {
+      const failed = (await inbox(t, user)).filter((n) => n.title === '竣工验收不合格（第18条）');
+      expect(failed, user).to.have.length(1);
+      expect(failed[0].body).to.include('不得拨付项目资金');
+    }
+    await done(t, 'rmyy', id, 'RectifyAcceptance', { rectificationReport: '已优化数据库索引，性能达标' });
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ApplyAcceptance']);
+    await done(t, 'rmyy', id, 'ApplyAcceptance', { acceptanceApplicationNote: '整改后重新申请' });
+    await done(t, 'sjj', id, 'ReviewAcceptance', approve());
+    await done(t, 'rmyy', id, 'OrganiseAcceptance', { acceptanceResult: 'pass', acceptanceDate: '2026-12-15', acceptanceOpinion: '验收合格' });
+    expect(await stage(t, project.id)).to.equal('accepted');
+    expect((await active(t, id)).sort()).to.deep.equal(['AcceptanceReportFiling', 'FileAcceptanceReport', 'FinalPaymentRequest', 'FinalPayments', 'RegisterAssets']);
+    expect((await instance(t, id)).variables.acceptanceFailures).to.equal(1);
+    // once accepted, the remaining funds may be paid, through the same reviews and budget control
+    const details = refused(await complete(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentBasis: '尾款' }));
+    expect(details.map((d) => d.rule)).to.deep.equal(['R14.1']);
+    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentAmount: 60000, paymentBasis: '验收合格后支付尾款' });
+    await done(t, 'sjj', id, 'FinalPaymentPreReview', approve());
+    expect(refused(await complete(t, 'czj', id, 'FinalPaymentReview', approve())).map((d) => d.rule)).to.deep.equal(['R15.1']);
+    await done(t, 'czj', id, 'FinalPaymentReview', { decision: 'return', opinion: '尾款应为 50000 元' });
+    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentAmount: 50000, paymentBasis: '验收合格后支付尾款' });
+    await done(t, 'sjj', id, 'FinalPaymentPreReview', approve());
+    await done(t, 'czj', id, 'FinalPaymentReview', approve());
+    const paid = await instance(t, id);
+    expect(paid.variables.disbursedTotal).to.equal(800000);
+    expect(paid.variables.payments.map((p: { amount: number }) => p.amount)).to.deep.equal([300000, 400000, 50000, 50000]);
+    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'done' });
+  });
+
+  it('R19.1: registers fixed and intangible assets and files the acceptance report with the data bureau', async () => {
+    const details = refused(await complete(t, 'rmyy', id, 'RegisterAssets', { fixedAssetsRegistered: true, intangibleAssetsRegistered: false, assetRegisterNo: 'ZC-2026-001' }));
+    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R19.1', '第19条']]);
+    await done(t, 'rmyy', id, 'RegisterAssets', { fixedAssetsRegistered: true, intangibleAssetsRegistered: true, assetRegisterNo: 'ZC-2026-001' });
+    // without the report uploaded the filing comes back
+    await done(t, 'rmyy', id, 'FileAcceptanceReport', {});
+    const waiting = await active(t, id);
+    expect(waiting).to.include('FileAcceptanceReport').and.not.include('Archive');
+    expect((await inbox(t, 'rmyy')).map((n) => n.body)).to.include('不符合第19条：缺少竣工验收报告');
+    await upload(t, project.id, 'acceptance-report');
+    await done(t, 'rmyy', id, 'FileAcceptanceReport', {});
+    await done(t, 'sjj', id, 'ReceiveAcceptanceReport', approve('已备案'));
+    expect(await active(t, id)).to.deep.equal(['Archive']);
+  });
+
+  it('R20.1: the data bureau confirms the electronic archive; the project is archived and performance supervision is started', async () => {
+    const details = refused(await complete(t, 'sjj', id, 'Archive', { ...approve(), archiveConfirmed: false }));
+    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R20.1', '第20条']]);
+    const zip = await t.as('sjj').get(`/api/projects/${project.id}/archive`);
+    expect(zip.status).to.equal(200);
+    expect(zip.headers['content-type']).to.include('application/zip');
+    await done(t, 'sjj', id, 'Archive', { ...approve('档案完整'), archiveConfirmed: true });
+    const inst = await instance(t, id);
+    expect(inst.state).to.equal('completed');
+    expect(await stage(t, project.id)).to.equal('archived');
+    const ids = inst.history.map((h: { activityId: string }) => h.activityId);
+    expect(ids).to.include.members(['StageArchived', 'StartPerformance', 'End']);
+    expect(inst.incidents).to.have.length(0);
+  });
+});
+
+describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R16.1)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-01-05T09:00:00+08:00');
+  });
+  after(() => t.close());
+
+  /** A project whose contract (signed 2026-01-05, to be completed 2026-02-27) is filed and accepted by the data bureau. */
+  async function implementing(type: string, materials: string[]) {
+    const { body: project } = await t.as('rmyy').post('/api/projects', draft({ type, investment: 300000 }));
+    const id = await startImplementation(t, project, { type, investment: 300000, approvedAmount: 300000 });
+    await done(t, 'rmyy', id, 'RecordProcurement', {
+      procurementMethod: 'competitive-consultation', supplier: '某运维服务公司', contractAmount: 280000, contractSignedAt: '2026-01-05', contractCompletionDate: '2026-02-27',
+    });
+    await upload(t, project.id, ...materials);
+    return { project, id };
+  }
+
+  it('R13.1, R13.3: a service contract needs the O&M system and emergency plan, not the 12-month warranty', async () => {
+    const { project, id } = await implementing('service', CONTRACT_FILING.filter((m) => m !== 'payment-plan'));
+    // signed 2026-01-05: due 2026-01-19 (10th working day), reminder on 2026-01-15
+    await setClock(t, '2026-01-15T10:00:00+08:00');
+    const reminders = async () => (await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder' && n.body.includes(project.code));
+    expect(await reminders()).to.have.length(1);
+    // no warranty months: fine for the service class (R13.2 is for construction only)
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true });
+    expect(await active(t, id)).to.deep.equal(['FileContract']);
+    // returned inside the reminder window: the unit is not reminded twice
+    expect(await reminders()).to.have.length(1);
+    const returned = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'return');
+    expect(returned).to.have.length(1);
+    expect(returned[0].body).to.equal('不符合第13条：缺少付款计划；不符合第13条：缺少运维管理制度（含定期自评）；不符合第13条：缺少应急预案');
+    const problems = (await instance(t, id)).variables.contractFilingProblems as Detail[];
+    expect(problems.map((p) => p.rule)).to.deep.equal(['R13.1', 'R13.3', 'R13.3']);
+    await upload(t, project.id, 'payment-plan', 'om-system', 'emergency-plan');
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true });
+    await done(t, 'sjj', id, 'ReviewContractFiling', approve());
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
+  });
+
+  it('R16.1: six months past the completion date without acceptance the unit reports; the data bureau orders rectification or suspends', async () => {
+    // given two projects (construction class) implementing since January, due 2026-02-27
+    const a = await implementing('new', CONTRACT_FILING);
+    const b = await implementing('new', CONTRACT_FILING);
+    for (const { id } of [a, b]) {
+      await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24 });
+      await done(t, 'sjj', id, 'ReviewContractFiling', approve());
+    }
+    // five months and 30 days: nothing yet
+    await setClock(t, '2026-08-26T18:00:00+08:00');
+    expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
+    // when six months pass (2026-08-27): the unit must report, the bureaus are told, implementation goes on meanwhile
+    await setClock(t, '2026-08-27T09:00:00+08:00');
+    for (const { id } of [a, b]) expect((await active(t, id)).sort()).to.deep.equal(['DelayReport', 'Implementation', 'PaymentRequest']);
+    const told = (await inbox(t, 'fgw')).filter((n) => n.title === '项目严重逾期（第16条）');
+    for (const { project } of [a, b]) expect(told.filter((n) => n.body.includes(project.code)), project.code).to.have.length(1);
+    // then A is ordered to rectify and continues; B is suspended and ends
+    for (const { id } of [a, b]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
+    await done(t, 'sjj', a.id, 'DelayDecision', { ...approve('限期整改'), delayMeasure: 'rectify' });
+    expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
+    expect(await stage(t, a.project.id)).to.equal('implementing');
+    await done(t, 'sjj', b.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
+    const suspended = await instance(t, b.id);
+    expect(suspended.state).to.not.equal('running');
+    expect(suspended.activeActivityIds).to.deep.equal([]);
+    expect(await stage(t, b.project.id)).to.equal('suspended');
+    const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）');
+    expect(suspendedNotice).to.have.length(1);
+    expect(suspendedNotice[0].body).to.include(b.project.code);
+  });
+});
