@@ -52,6 +52,8 @@ export interface ProjectPort {
   get(code: string): Promise<(Project & { materials: string[] }) | null>;
   setStage(code: string, stage: string): Promise<void>;
   update(code: string, changes: Partial<Pick<Project, 'budgeted' | 'approvedAmount'>>): Promise<void>;
+  /** records a payment decision of the project (R14.1), shown in GET /api/projects/:id `payments` */
+  recordPayment(code: string, payment: { amount: number; state: 'disbursed' | 'refused'; instanceId: string; decidedAt: Date }): Promise<void>;
 }
 
 const MONEY = /^\d+(\.\d{1,2})?$/;

@@ -187,6 +187,11 @@ export class ProjectService {
       },
       setStage: async (code, stage) => this.d.repo.updateByCode(code, { stage, updatedAt: this.d.clock.now() }, t),
       update: async (code, changes) => this.d.repo.updateByCode(code, { ...changes, updatedAt: this.d.clock.now() }, t),
+      recordPayment: async (code, payment) => {
+        const p = await this.d.repo.byCode(code, t);
+        if (!p) throw new Error(`project ${code} does not exist`);
+        await this.d.repo.addPayment({ projectId: p.id, instanceId: payment.instanceId, amount: payment.amount, state: payment.state, requestedAt: payment.decidedAt, decidedAt: payment.decidedAt }, t);
+      },
     };
   }
 

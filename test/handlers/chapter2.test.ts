@@ -25,6 +25,7 @@ function context(projects: Record<string, Partial<Project> & { materials: string
       update: async (code, changes) => {
         Object.assign(projects[code], changes);
       },
+      recordPayment: async () => undefined,
     },
     startProcess: () => undefined,
     publishMessage: (messageName, businessKey, variables) => published.push({ messageName, businessKey, variables }),

@@ -17,6 +17,7 @@ function context(materials: string[] | null, over: Partial<HandlerContext> = {})
     },
     async setStage() {},
     async update() {},
+    async recordPayment() {},
   };
   const ctx = {
     instanceId: 'i-1',

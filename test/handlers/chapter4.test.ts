@@ -28,6 +28,7 @@ function context(over: Partial<HandlerContext> = {}, projects: (Project & { mate
       get: async (code) => projects.find((p) => p.code === code) ?? null,
       setStage: async () => undefined,
       update: async () => undefined,
+      recordPayment: async () => undefined,
     },
     startProcess: () => undefined,
     publishMessage: () => undefined,

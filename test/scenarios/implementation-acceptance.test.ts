@@ -195,6 +195,9 @@ describe('scenario: implementation and acceptance of a construction project (第
     let inst = await instance(t, id);
     expect(inst.variables.disbursedTotal).to.equal(700000);
     expect(inst.variables.payments.map((p: { amount: number }) => p.amount)).to.deep.equal([300000, 400000]);
+    // the project shows them too (R14.1)
+    const shown = (await t.as('rmyy').get(`/api/projects/${inst.variables.projectId}`)).body.payments;
+    expect(shown.map((p: { amount: number; state: string }) => [p.amount, p.state])).to.deep.equal([[300000, 'disbursed'], [400000, 'disbursed']]);
     // third: 700,000 + 200,000 > 780,000 — Finance cannot approve it
     await pay(200000);
     const over = refused(await complete(t, 'czj', id, 'PaymentReview', approve()));

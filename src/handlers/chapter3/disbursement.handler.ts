@@ -47,6 +47,11 @@ export const recordDisbursementHandler = defineHandler<
     }
     const list = Array.isArray(input.payments) ? input.payments : [];
     const lastPayment: PaymentRecord = { no: list.length + 1, amount, disbursedAt: ctx.now.toISOString() };
+    // the project's payment list (GET /api/projects/:id); once per step, a resumed step records nothing twice
+    if (ctx.businessKey) {
+      const code = ctx.businessKey;
+      await ctx.once('record-payment', () => ctx.projects.recordPayment(code, { amount, state: 'disbursed', instanceId: ctx.instanceId, decidedAt: ctx.now }));
+    }
     const to = Array.isArray(input.to) ? input.to.filter((x) => typeof x === 'string' && x) : [];
     if (to.length) {
       ctx.notify({

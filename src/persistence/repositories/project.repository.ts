@@ -86,6 +86,10 @@ export class ProjectRepository {
     return rows.map((p) => ({ id: p.id, amount: Number(p.amount), state: p.state, requestedBy: p.requestedBy, requestedAt: p.requestedAt, decidedAt: p.decidedAt, instanceId: p.instanceId }));
   }
 
+  async addPayment(p: { projectId: number; instanceId: string; amount: number; state: string; requestedAt: Date; decidedAt: Date }, t?: Transaction) {
+    await PaymentModel.create({ ...p, requestedBy: null }, { transaction: t });
+  }
+
   async createPlan(p: { year: number; createdBy: string; createdAt: Date; projectIds: number[] }, t: Transaction) {
     const plan = await AnnualPlanModel.create({ year: p.year, state: 'compiling', instanceId: null, createdBy: p.createdBy, createdAt: p.createdAt, approvedAt: null }, { transaction: t });
     await AnnualPlanItemModel.bulkCreate(p.projectIds.map((projectId, i) => ({ planId: plan.id, projectId, priority: i + 1 })), { transaction: t });
