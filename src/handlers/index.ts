@@ -2,6 +2,7 @@ import { CHAPTER2_HANDLERS } from './chapter2';
 import { CHAPTER3_HANDLERS } from './chapter3';
 import { CHAPTER4_HANDLERS } from './chapter4';
 import type { HandlerDescriptor } from './handler';
+import { checkProjectMaterialsHandler } from './materials.handler';
 import { notifyHandler } from './notify.handler';
 import { publishMessageHandler, startProcessHandler, updateProjectHandler } from './project.handlers';
 
@@ -11,6 +12,7 @@ export const BUILTIN_HANDLERS: HandlerDescriptor[] = [
   updateProjectHandler,
   startProcessHandler,
   publishMessageHandler,
+  checkProjectMaterialsHandler,
   ...CHAPTER2_HANDLERS,
   ...CHAPTER3_HANDLERS,
   ...CHAPTER4_HANDLERS,

@@ -41,7 +41,7 @@ const handler = (name: string) => {
 
 describe('chapter 2 handlers', () => {
   it('are registered with Chinese titles, categories and described inputs/outputs', () => {
-    for (const name of ['application-check-scope', 'application-check-rules', 'application-check-materials', 'application-check-mobile-app', 'application-prepare-revision', 'application-reload', 'release-annual-plan']) {
+    for (const name of ['application-check-scope', 'application-check-rules', 'application-check-mobile-app', 'application-prepare-revision', 'application-reload', 'release-annual-plan']) {
       const h = handler(name);
       expect(h.title, name).to.match(/[\u4e00-\u9fa5]/);
       expect(h.inputs.length + h.outputs.length, name).to.be.greaterThan(0);
@@ -56,23 +56,6 @@ describe('chapter 2 handlers', () => {
     expect(out).to.include({ inScope: false, outOfScopeReason: '不符合第24条：单独购置通用办公设备，不属于本办法管理范围（项目类别：office-equipment）' });
     // the list is data: a category the diagram does not list is in scope
     expect((await handler('application-check-scope').run({ scopeCategory: 'other', outOfScope }, ctx)).inScope).to.equal(true);
-  });
-
-  it('application-check-materials (R7.1, R5.3): compares the required list with the materials uploaded now', async () => {
-    const { ctx, projects } = context({ 'GF-2027-0001': { materials: ['application-form'] } });
-    const required = [
-      { material: 'application-form', label: '项目计划申报表', rule: 'R7.1' },
-      { material: 'construction-plan', label: '建设方案', rule: 'R7.1' },
-      { material: 'interface-and-catalog', label: '统一系统接口与数据资源目录', rule: 'R5.3' },
-    ];
-    const first = await handler('application-check-materials').run({ required }, ctx);
-    expect(first).to.deep.include({ materialsComplete: false, missingMaterials: ['construction-plan', 'interface-and-catalog'] });
-    expect(first.materialProblems).to.deep.equal([
-      { rule: 'R7.1', article: '第7条', message: '不符合第7条：缺少建设方案（construction-plan）' },
-      { rule: 'R5.3', article: '第5条', message: '不符合第5条：缺少统一系统接口与数据资源目录（interface-and-catalog）' },
-    ]);
-    projects['GF-2027-0001'].materials.push('construction-plan', 'interface-and-catalog');
-    expect(await handler('application-check-materials').run({ required }, ctx)).to.deep.include({ materialsComplete: true, missingMaterials: [], materialProblems: [] });
   });
 
   it('application-check-rules: each rule whose FEEL result is not true becomes a detail citing its article; unknown rules are a technical error', async () => {

@@ -68,7 +68,7 @@ const project = (materials: string[], over: Partial<Project> = {}): Project & { 
 describe('chapter 4 handlers (第21–23条)', () => {
   it('are registered once each, with Chinese titles', () => {
     const names = CHAPTER4_HANDLERS.map((h) => h.name);
-    expect(names).to.deep.equal(['article-notice', 'require-project-materials', 'audit-load-project', 'record-accountability']);
+    expect(names).to.deep.equal(['article-notice', 'audit-load-project', 'record-accountability']);
     for (const name of names) expect(BUILTIN_HANDLERS.filter((h) => h.name === name), name).to.have.length(1);
     for (const h of CHAPTER4_HANDLERS) expect(h.title).to.match(/[\u4e00-\u9fa5]/);
   });
@@ -94,28 +94,6 @@ describe('chapter 4 handlers (第21–23条)', () => {
       await expectFailure(handler('article-notice').run({ to: ['sjj'], rule: 'R21.1', title: 'x' }, ctx), /unknown kind/);
       await expectFailure(handler('article-notice').run({ to: ['sjj'], rule: 'R99.9', title: 'x' }, context().ctx), /unknown rule/);
       await expectFailure(handler('article-notice').run({ to: [], rule: 'R21.1', title: 'x' }, context().ctx), /needs "to"/);
-    });
-  });
-
-  describe('require-project-materials', () => {
-    it('reports each missing material citing the rule\'s article (第21条: the performance report)', async () => {
-      const { ctx } = context({}, [project(['acceptance-report'])]);
-      const out = await handler('require-project-materials').run({ required: ['performance-report'], rule: 'R21.1', labels: { 'performance-report': '绩效评价报告' } }, ctx);
-      expect(out).to.deep.equal({
-        ok: false,
-        missing: ['performance-report'],
-        problems: [{ rule: 'R21.1', article: '第21条', field: 'performance-report', message: '不符合第21条：缺少绩效评价报告' }],
-      });
-    });
-
-    it('is ok once the material was uploaded', async () => {
-      const { ctx } = context({}, [project(['acceptance-report', 'performance-report'])]);
-      const out = await handler('require-project-materials').run({ required: ['performance-report'], rule: 'R21.1' }, ctx);
-      expect(out).to.deep.equal({ ok: true, missing: [], problems: [] });
-    });
-
-    it('fails technically without a project', async () => {
-      await expectFailure(handler('require-project-materials').run({ required: ['performance-report'], rule: 'R21.1' }, context().ctx), /不存在/);
     });
   });
 

@@ -108,7 +108,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     await upload(p.id, 'service-needs-report');
     expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传' })).activeActivityIds).to.deep.equal(['ReviseApplication']);
     const again = (await taskVariables('rmyy', p.instanceId, 'ReviseApplication')).returnReasons as { message: string }[];
-    expect(again.map((r) => r.message)).to.deep.equal(['不符合第5条：缺少统一系统接口与数据资源目录（跨部门项目）（interface-and-catalog）']);
+    expect(again.map((r) => r.message)).to.deep.equal(['不符合第5条：缺少统一系统接口与数据资源目录（跨部门项目）']);
     // when the last one is uploaded: on to the supervising department
     await upload(p.id, 'interface-and-catalog');
     expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传接口目录' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);

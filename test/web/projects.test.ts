@@ -2,9 +2,6 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
-
-// re-exported while scenario tests still import it from here
-export { draft };
 import { deploy, instance } from '../support/runtime';
 
 

@@ -45,40 +45,6 @@ export const checkScopeHandler = defineHandler<{ scopeCategory?: string; outOfSc
   },
 }) as unknown as HandlerDescriptor;
 
-interface Requirement {
-  material: string;
-  label?: string;
-  rule?: string;
-}
-
-/** R7.1 / R5.3: the required materials (a FEEL list in the diagram) against what the unit has uploaded now. */
-export const checkMaterialsHandler = defineHandler<{ required?: Requirement[] }, { materialsComplete: boolean; missingMaterials: string[]; materialProblems: Detail[]; materials: string[] }>({
-  name: 'application-check-materials',
-  title: '检查申报材料（第7条、第5条）',
-  description: '把流程图中列出的必备材料（[{material, label, rule}]）与项目当前已上传的材料类型比较；每缺一项给出一条引用条款的说明。每次执行都重新读取项目材料，补传后再次检查即可通过。',
-  category: '申报与审批',
-  inputs: [{ name: 'required', type: 'array', title: '必备材料 [{material, label, rule}]', required: true }],
-  outputs: [
-    { name: 'materialsComplete', type: 'boolean', title: '材料齐全' },
-    { name: 'missingMaterials', type: 'array', title: '缺少的材料类型' },
-    { name: 'materialProblems', type: 'array', title: '问题（规则、条款、说明）' },
-    { name: 'materials', type: 'array', title: '已上传的材料类型' },
-  ],
-  async run(input, ctx) {
-    const required = asList(input.required) as Requirement[];
-    if (required.some((r) => !r || typeof r.material !== 'string')) throw new Error('application-check-materials: every required item needs a material');
-    const project = await projectOf(ctx);
-    const have = new Set(project.materials);
-    const missing = required.filter((r) => !have.has(r.material));
-    return {
-      materialsComplete: missing.length === 0,
-      missingMaterials: missing.map((r) => r.material),
-      materialProblems: missing.map((r) => ruleDetail(isRule(r.rule) ? r.rule : 'R7.1', `缺少${r.label ?? r.material}（${r.material}）`)),
-      materials: [...have],
-    };
-  },
-}) as unknown as HandlerDescriptor;
-
 interface Check {
   rule?: string;
   ok?: unknown;

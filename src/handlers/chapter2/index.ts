@@ -1,7 +1,6 @@
 import type { HandlerDescriptor } from '../handler';
 import { releaseAnnualPlanHandler } from './annual-plan.handlers';
 import {
-  checkMaterialsHandler,
   checkMobileAppHandler,
   checkRulesHandler,
   checkScopeHandler,
@@ -13,7 +12,6 @@ import {
 export const CHAPTER2_HANDLERS: HandlerDescriptor[] = [
   checkScopeHandler,
   checkRulesHandler,
-  checkMaterialsHandler,
   checkMobileAppHandler,
   prepareRevisionHandler,
   reloadApplicationHandler,

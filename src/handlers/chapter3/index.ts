@@ -1,7 +1,5 @@
 import type { HandlerDescriptor } from '../handler';
 import { recordDisbursementHandler } from './disbursement.handler';
-import { checkStageMaterialsHandler } from './materials.handler';
-import { implementationNoticeHandler } from './notice.handler';
 
 /** The handlers of chapter 3 of the measures (an explicit list). */
-export const CHAPTER3_HANDLERS: HandlerDescriptor[] = [checkStageMaterialsHandler, implementationNoticeHandler, recordDisbursementHandler];
+export const CHAPTER3_HANDLERS: HandlerDescriptor[] = [recordDisbursementHandler];
