@@ -96,7 +96,8 @@ export class TaskService {
   }
 
   async openDeadlines(businessKey: string) {
-    return (await this.d.repo.openTasksWithDue(businessKey)).map((t) => ({ activityId: t.activityId, name: t.name, dueAt: t.dueAt! }));
+    // the rule a deadline enforces is the task's zeebe:property `deadline` (e.g. R13.1): data in the diagram
+    return (await this.d.repo.openTasksWithDue(businessKey)).map((t) => ({ activityId: t.activityId, name: t.name, dueAt: t.dueAt!, rule: t.properties?.deadline ?? null }));
   }
 
   async get(id: number, user: User) {

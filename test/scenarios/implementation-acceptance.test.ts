@@ -155,7 +155,7 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(inst.variables).to.include({ contractFilingOverdue: true });
     expect(inst.activeActivityIds).to.deep.equal(['FileContract']);
     const deadlines = (await t.as('rmyy').get(`/api/projects/${project.id}`)).body.deadlines;
-    expect(deadlines.find((d: { activityId: string }) => d.activityId === 'FileContract')).to.include({ state: 'overdue' });
+    expect(deadlines.find((d: { activityId: string }) => d.activityId === 'FileContract')).to.include({ state: 'overdue', rule: 'R13.1', article: '第13条', dueAt: '2026-10-16T15:59:59.000Z' });
   });
 
   it('R11.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
