@@ -8,7 +8,7 @@ import { publishMessageHandler, startProcessHandler, updateProjectHandler } from
 
 /** Every handler GovFlow ships. Registration is this explicit list, never a folder scan. */
 export const BUILTIN_HANDLERS: HandlerDescriptor[] = [
-  notifyHandler as unknown as HandlerDescriptor,
+  notifyHandler,
   updateProjectHandler,
   startProcessHandler,
   publishMessageHandler,

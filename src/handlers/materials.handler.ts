@@ -1,5 +1,5 @@
 import { RULES, ruleDetail, type RuleId } from '../domain/rules';
-import { defineHandler, type HandlerDescriptor } from './handler';
+import { defineHandler } from './handler';
 
 /** One required material: its type key (as uploaded), its Chinese name, and the rule that requires it. */
 export interface RequiredMaterial {
@@ -48,4 +48,4 @@ export const checkProjectMaterialsHandler = defineHandler<
       materials: [...uploaded],
     };
   },
-}) as unknown as HandlerDescriptor;
+});

@@ -1,4 +1,4 @@
-import { defineHandler, type HandlerDescriptor } from './handler';
+import { defineHandler } from './handler';
 
 /** Records where the project of this instance (businessKey = project code) stands, and what the process decided. */
 export const updateProjectHandler = defineHandler<{ stage?: string; budgeted?: boolean; approvedAmount?: number }, Record<string, never>>({
@@ -21,7 +21,7 @@ export const updateProjectHandler = defineHandler<{ stage?: string; budgeted?: b
     if (Object.keys(changes).length) await ctx.projects.update(ctx.businessKey, changes);
     return {};
   },
-}) as unknown as HandlerDescriptor;
+});
 
 /** Starts the next process of the same project (e.g. implementation after approval) once this step has committed. */
 export const startProcessHandler = defineHandler<{ processId: string; variables?: Record<string, unknown> }, Record<string, never>>({
@@ -39,7 +39,7 @@ export const startProcessHandler = defineHandler<{ processId: string; variables?
     ctx.startProcess(input.processId, input.variables && typeof input.variables === 'object' ? input.variables : {});
     return {};
   },
-}) as unknown as HandlerDescriptor;
+});
 
 /** Sends a message to the instances of the given business keys (e.g. the annual plan releasing its projects, R7.5). */
 export const publishMessageHandler = defineHandler<{ messageName: string; businessKeys: string[] | string; variables?: Record<string, unknown> }, { published: number }>({
@@ -60,4 +60,4 @@ export const publishMessageHandler = defineHandler<{ messageName: string; busine
     for (const key of keys.filter((k): k is string => typeof k === 'string' && k !== '')) ctx.publishMessage(input.messageName, key, vars);
     return { published: keys.length };
   },
-}) as unknown as HandlerDescriptor;
+});

@@ -61,7 +61,7 @@ export function testHandlers() {
         if (value > 1000) throw new BpmnError('TOO_BIG', `金额 ${value} 超出上限`);
         return { result: value * Number(ctx.headers.factor) };
       },
-    }) as unknown as HandlerDescriptor,
+    }),
     defineHandler({
       name: 'test-flaky',
       title: '测试：不稳定接口',
@@ -81,7 +81,7 @@ export function testHandlers() {
         }
         return { receipt };
       },
-    }) as unknown as HandlerDescriptor,
+    }),
   ];
   return { handlers, calls, state };
 }

@@ -1,4 +1,4 @@
-import { defineHandler, type HandlerDescriptor } from '../handler';
+import { defineHandler } from '../handler';
 
 /**
  * R7.5: the approved annual plan is released — every listed project is recorded as budgeted (纳入预算)
@@ -33,4 +33,4 @@ export const releaseAnnualPlanHandler = defineHandler<
     }
     return { releasedProjects: codes, releasedAt: ctx.now.toISOString() };
   },
-}) as unknown as HandlerDescriptor;
+});

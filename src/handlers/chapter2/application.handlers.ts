@@ -4,7 +4,7 @@
  * only compare and phrase the result citing the article.
  */
 import { RULES, ruleDetail, type RuleId } from '../../domain/rules';
-import { defineHandler, type HandlerContext, type HandlerDescriptor } from '../handler';
+import { defineHandler, type HandlerContext } from '../handler';
 
 export type Detail = ReturnType<typeof ruleDetail>;
 
@@ -43,7 +43,7 @@ export const checkScopeHandler = defineHandler<{ scopeCategory?: string; outOfSc
     const detail = ruleDetail('R24.1', `${description}，不属于本办法管理范围（项目类别：${category}）`);
     return { inScope: false, outOfScopeReason: detail.message, scopeProblems: [detail] };
   },
-}) as unknown as HandlerDescriptor;
+});
 
 interface Check {
   rule?: string;
@@ -64,7 +64,7 @@ export const checkRulesHandler = defineHandler<{ checks?: Check[] }, { problems:
     for (const c of checks) if (!c || !isRule(c.rule)) throw new Error(`application-check-rules: unknown rule ${JSON.stringify(c?.rule)}`);
     return { problems: checks.filter((c) => c.ok !== true).map((c) => ruleDetail(c.rule as RuleId, text(c.message) || RULES[c.rule as RuleId].title)) };
   },
-}) as unknown as HandlerDescriptor;
+});
 
 /** R6.1 / R6.2: a standalone mobile app is flagged and needs a justification; the existing systems must be listed. */
 export const checkMobileAppHandler = defineHandler<
@@ -95,7 +95,7 @@ export const checkMobileAppHandler = defineHandler<
     }
     return { mobileAppFlagged: flagged, mobileProblems: problems };
   },
-}) as unknown as HandlerDescriptor;
+});
 
 interface Opinion {
   step?: string;
@@ -146,7 +146,7 @@ export const prepareRevisionHandler = defineHandler<
     }
     return { returnReasons, reviewOpinions };
   },
-}) as unknown as HandlerDescriptor;
+});
 
 const APPLICATION_FIELDS = [
   'name', 'type', 'investment', 'planYear', 'classified', 'crossDepartment', 'participants', 'standaloneMobileApp', 'justification',
@@ -168,4 +168,4 @@ export const reloadApplicationHandler = defineHandler<{ stage?: string }, Record
     for (const k of APPLICATION_FIELDS) out[k] = p[k] ?? null;
     return out;
   },
-}) as unknown as HandlerDescriptor;
+});

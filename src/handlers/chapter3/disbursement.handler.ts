@@ -1,6 +1,6 @@
 import { BpmnError } from '../../domain/errors';
 import { ruleDetail } from '../../domain/rules';
-import { defineHandler, type HandlerDescriptor } from '../handler';
+import { defineHandler } from '../handler';
 
 export interface PaymentRecord {
   no: number;
@@ -64,4 +64,4 @@ export const recordDisbursementHandler = defineHandler<
     }
     return { disbursedTotal: total, payments: [...list, lastPayment], lastPayment };
   },
-}) as unknown as HandlerDescriptor;
+});

@@ -1,6 +1,6 @@
 import { BpmnError } from '../../domain/errors';
 import { ruleDetail } from '../../domain/rules';
-import { defineHandler, type HandlerDescriptor } from '../handler';
+import { defineHandler } from '../handler';
 
 /** Opens an audit (第23条) on the project of this instance: its facts become instance variables. */
 export const auditProjectHandler = defineHandler<
@@ -30,7 +30,7 @@ export const auditProjectHandler = defineHandler<
       auditOpenedAt: ctx.now.toISOString(),
     };
   },
-}) as unknown as HandlerDescriptor;
+});
 
 export interface AccountabilityCase {
   caseNo: string;
@@ -92,4 +92,4 @@ export const recordAccountabilityHandler = defineHandler<
     };
     return { accountabilityCases: [...cases, record], accountabilityCase: record };
   },
-}) as unknown as HandlerDescriptor;
+});

@@ -1,5 +1,5 @@
 import { RULES, type RuleId } from '../../domain/rules';
-import { defineHandler, type HandlerDescriptor, type NotificationRequest } from '../handler';
+import { defineHandler, type NotificationRequest } from '../handler';
 
 const KINDS: NotificationRequest['kind'][] = ['task', 'return', 'reminder', 'escalation', 'copy', 'urge', 'info'];
 
@@ -37,4 +37,4 @@ export const articleNoticeHandler = defineHandler<{ to: string[] | string; rule:
     ctx.notify({ to, kind, title, body, key: `article-notice:${ctx.executionId}` });
     return { noticeSentAt: ctx.now.toISOString() };
   },
-}) as unknown as HandlerDescriptor;
+});
