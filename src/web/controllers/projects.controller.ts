@@ -3,12 +3,9 @@ import { malformed } from '../../domain/errors';
 import type { AnnualPlanService } from '../../services/annual-plan.service';
 import type { ArchiveService } from '../../services/archive.service';
 import type { ProjectService, UploadedFile } from '../../services/project.service';
+import { positiveInt } from '../params';
 
-const id = (v: unknown) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw malformed('id 必须是正整数');
-  return n;
-};
+const id = (v: unknown) => positiveInt(v, 'id');
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
 export function projectsController(

@@ -9,6 +9,7 @@ import type { MessageService } from '../../services/message.service';
 import type { OutboxService } from '../../services/outbox.service';
 import type { RuntimeService } from '../../services/runtime.service';
 import type { TaskService } from '../../services/task.service';
+import { positiveInt } from '../params';
 
 export interface RuntimeWebServices {
   definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary'>;
@@ -24,11 +25,6 @@ export interface RuntimeWebServices {
 
 const adminOnly = (u: User) => {
   if (!isAdmin(u)) throw forbidden('仅系统管理员可执行此操作');
-};
-const intParam = (v: unknown, name: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw malformed(`${name} 必须是正整数`);
-  return n;
 };
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 const objectBody = (req: Request): Record<string, unknown> => {
@@ -55,11 +51,11 @@ export function runtimeController(s: RuntimeWebServices) {
       res.json(await s.definitions.list());
     },
     async getDefinition(req: Request, res: Response) {
-      const version = req.query.version === undefined ? undefined : intParam(req.query.version, 'version');
+      const version = req.query.version === undefined ? undefined : positiveInt(req.query.version, 'version');
       res.json(s.definitions.summary(await s.definitions.get(req.params.key as string, version)));
     },
     async getDefinitionXml(req: Request, res: Response) {
-      const version = req.query.version === undefined ? undefined : intParam(req.query.version, 'version');
+      const version = req.query.version === undefined ? undefined : positiveInt(req.query.version, 'version');
       const d = await s.definitions.get(req.params.key as string, version);
       res.type('application/xml').send(d.xml);
     },
@@ -89,17 +85,17 @@ export function runtimeController(s: RuntimeWebServices) {
       res.json(await s.tasks.list(req.user!, { processInstanceId: str(req.query.processInstanceId), businessKey: str(req.query.businessKey) }));
     },
     async getTask(req: Request, res: Response) {
-      res.json(await s.tasks.get(intParam(req.params.id, 'id'), req.user!));
+      res.json(await s.tasks.get(positiveInt(req.params.id, 'id'), req.user!));
     },
     async claim(req: Request, res: Response) {
-      res.json(await s.tasks.claim(intParam(req.params.id, 'id'), req.user!));
+      res.json(await s.tasks.claim(positiveInt(req.params.id, 'id'), req.user!));
     },
     async unclaim(req: Request, res: Response) {
-      res.json(await s.tasks.unclaim(intParam(req.params.id, 'id'), req.user!));
+      res.json(await s.tasks.unclaim(positiveInt(req.params.id, 'id'), req.user!));
     },
     async complete(req: Request, res: Response) {
       const b = req.body && Object.keys(req.body).length ? objectBody(req) : {};
-      res.json(await s.tasks.complete(intParam(req.params.id, 'id'), req.user!, b.variables ?? {}));
+      res.json(await s.tasks.complete(positiveInt(req.params.id, 'id'), req.user!, b.variables ?? {}));
     },
 
     async correlate(req: Request, res: Response) {
@@ -118,7 +114,7 @@ export function runtimeController(s: RuntimeWebServices) {
     },
     async retryIncident(req: Request, res: Response) {
       adminOnly(req.user!);
-      res.json(await s.incidents.retry(intParam(req.params.id, 'id'), req.user!.username));
+      res.json(await s.incidents.retry(positiveInt(req.params.id, 'id'), req.user!.username));
     },
 
     handlers(_req: Request, res: Response) {
@@ -132,7 +128,7 @@ export function runtimeController(s: RuntimeWebServices) {
       res.json(await s.outbox.inbox(req.user!));
     },
     async readNotification(req: Request, res: Response) {
-      await s.outbox.markRead(intParam(req.params.id, 'id'), req.user!);
+      await s.outbox.markRead(positiveInt(req.params.id, 'id'), req.user!);
       res.status(204).end();
     },
 
