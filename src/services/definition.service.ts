@@ -41,7 +41,8 @@ const summary = (d: Omit<DefinitionRow, 'xml'>): DefinitionSummary => ({
  * were current when it was deployed.
  */
 export class DefinitionService {
-  private readonly xmlCache = new Map<number, string>();
+  /** versions never change once deployed: rows by id, a small cache */
+  private readonly rows = new Map<number, DefinitionRow>();
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -114,16 +115,22 @@ export class DefinitionService {
   }
 
   /** What the engine needs to run a version; definitions never change, so the XML is cached by id. */
-  async compiled(definitionId: number, transaction?: Transaction): Promise<CompiledDefinitionRef> {
-    let xml = this.xmlCache.get(definitionId);
-    if (xml === undefined) {
-      const d = await this.repo.byId(definitionId, transaction);
-      if (!d) throw notFound(`流程定义 ${definitionId} 不存在`);
-      xml = d.xml;
-      if (this.xmlCache.size > 200) this.xmlCache.delete(this.xmlCache.keys().next().value!);
-      this.xmlCache.set(definitionId, xml);
+  /** One deployed version by database id (cached: a version never changes). */
+  async byId(definitionId: number, transaction?: Transaction): Promise<DefinitionRow> {
+    let d = this.rows.get(definitionId);
+    if (!d) {
+      const found = await this.repo.byId(definitionId, transaction);
+      if (!found) throw notFound(`流程定义 ${definitionId} 不存在`);
+      d = found;
+      if (this.rows.size > 200) this.rows.delete(this.rows.keys().next().value!);
+      this.rows.set(definitionId, d);
     }
-    return { definitionId: String(definitionId), xml };
+    return d;
+  }
+
+  /** What the engine needs to run a version. */
+  async compiled(definitionId: number, transaction?: Transaction): Promise<CompiledDefinitionRef> {
+    return { definitionId: String(definitionId), xml: (await this.byId(definitionId, transaction)).xml };
   }
 
   async form(formDefinitionId: number | null, transaction?: Transaction) {

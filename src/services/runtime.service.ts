@@ -63,7 +63,7 @@ export class RuntimeService {
     private readonly d: {
       sequelize: Sequelize;
       repo: RuntimeRepository;
-      definitions: Pick<DefinitionService, 'compiled' | 'get'>;
+      definitions: Pick<DefinitionService, 'compiled' | 'get' | 'byId'>;
       handlers: Pick<HandlerRegistry, 'get'>;
       clock: Clock;
       log: Logger;
@@ -435,9 +435,9 @@ export class RuntimeService {
       }
     }
     const known = new Set(open.map((x) => x.executionId));
+    const formRefs = (await this.d.definitions.byId(inst.definitionId, t)).forms;
     for (const w of r.userTasks) {
       if (known.has(w.executionId)) continue;
-      const def = await this.d.definitions.get(inst.definitionKey, inst.definitionVersion);
       const task = await repo.createTask(
         {
           instanceId: inst.id,
@@ -452,7 +452,7 @@ export class RuntimeService {
           candidateGroups: w.candidateGroups,
           candidateUsers: w.candidateUsers,
           formId: w.formId,
-          formDefinitionId: w.formId ? (def.forms[w.formId] ?? null) : null,
+          formDefinitionId: w.formId ? (formRefs[w.formId] ?? null) : null,
           input: w.input,
           properties: w.properties ?? {},
           state: 'open',
