@@ -30,6 +30,8 @@ export interface ActOptions {
   data?: Record<string, unknown>;
   /** runs in the transaction after the instance is locked, before the engine: may refuse by throwing */
   before?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
+  /** consumes what triggered a job's action (its row), also when the instance has ended meanwhile */
+  claim?: (t: Transaction) => Promise<void>;
   /** the open engine incident this action retries (otherwise such an incident blocks every action) */
   retriesIncidentId?: number;
 }
@@ -115,25 +117,43 @@ export class RuntimeService {
   /** Applies one action to one instance in one unit of work; then runs the jobs it made due. */
   async act(instanceId: string, action: EngineAction, o: ActOptions): Promise<InstanceState | null> {
     await this.d.clock.refresh();
-    let result: { value: InstanceState; uow: UnitOfWork };
+    const applied = await this.applyOnce(instanceId, action, o, 'request');
+    if (!applied) return null;
+    await this.drain(applied.dueJobIds);
+    return (await this.current(instanceId)) ?? applied.state;
+  }
+
+  /**
+   * The unit of work of act(): lock, check, claim, run, log. For a request an ended instance is 404/409
+   * and an open engine incident 409; for a job the trigger is consumed silently on an ended instance,
+   * and an engine incident fails the job so that it is tried again with back-off. null: skipped.
+   */
+  private async applyOnce(instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job') {
     try {
-      result = await this.unit(async (uow) => {
+      const { value, uow } = await this.unit(async (uow) => {
         const inst = await this.d.repo.lockInstance(instanceId, uow.t);
-        if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
-        if (TERMINAL.has(inst.state)) throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
+        if (!inst || TERMINAL.has(inst.state)) {
+          if (caller === 'job') {
+            await o.claim?.(uow.t);
+            return null;
+          }
+          if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
+          throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
+        }
         const blocking = (await this.d.repo.openIncidents(inst.id, uow.t)).find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
+        if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
         if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
+        await o.claim?.(uow.t);
         if (o.before) await o.before(inst, uow.t);
         await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
         await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
         return this.stateOf(inst);
       });
+      return { state: value, dueJobIds: uow.dueJobIds };
     } catch (err) {
       if (err instanceof Skip) return null;
       throw err;
     }
-    await this.drain(result.uow.dueJobIds);
-    return (await this.current(instanceId)) ?? result.value;
   }
 
   async terminate(instanceId: string, actor: string): Promise<InstanceState | null> {
@@ -202,7 +222,7 @@ export class RuntimeService {
       case 'timer':
       case 'retry': {
         const made: number[] = [];
-        await this.actCollecting(job.instanceId, { kind: 'resume' }, { actor: null, operation: job.type, data: { activityId: job.activityId }, before: (_i, t) => owned(t) }, made);
+        await this.actCollecting(job.instanceId, { kind: 'resume' }, { actor: null, operation: job.type, data: { activityId: job.activityId }, claim: owned }, made);
         return made;
       }
       case 'call-start': {
@@ -279,7 +299,7 @@ export class RuntimeService {
         await this.actCollecting(
           target,
           { kind: 'correlate-message', messageName: payload.messageName, executionIds: subs.filter((x) => x.instanceId === target).map((x) => x.executionId), variables: payload.variables ?? {} },
-          { actor: null, operation: 'message', data: { messageName: payload.messageName, from: job.instanceId }, before: (_i, t) => owned(t) },
+          { actor: null, operation: 'message', data: { messageName: payload.messageName, from: job.instanceId }, claim: owned },
           made,
         );
         return made;
@@ -290,7 +310,7 @@ export class RuntimeService {
         await this.actCollecting(
           job.instanceId,
           { kind: 'complete-call', executionId: job.executionId!, variables: payload.variables ?? {} },
-          { actor: null, operation: 'call-complete', data: { activityId: job.activityId }, before: (_i, t) => owned(t) },
+          { actor: null, operation: 'call-complete', data: { activityId: job.activityId }, claim: owned },
           made,
         );
         return made;
@@ -300,25 +320,8 @@ export class RuntimeService {
 
   /** act() for jobs: the due jobs it makes are handed back to the caller's drain loop instead of run recursively. */
   private async actCollecting(instanceId: string, action: EngineAction, o: ActOptions, made: number[]) {
-    try {
-      const { uow } = await this.unit(async (uow) => {
-        const inst = await this.d.repo.lockInstance(instanceId, uow.t);
-        if (!inst || TERMINAL.has(inst.state)) {
-          if (o.before) await o.before(inst!, uow.t).catch(() => undefined);
-          return null;
-        }
-        if ((await this.d.repo.openIncidents(inst.id, uow.t)).some((i) => i.kind === 'engine')) {
-          throw new Error('instance has an open engine incident'); // released with back-off, tried again later
-        }
-        if (o.before) await o.before(inst, uow.t);
-        await this.run(uow, inst, action, o.actor);
-        await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
-        return null;
-      });
-      made.push(...uow.dueJobIds);
-    } catch (err) {
-      if (!(err instanceof Skip)) throw err;
-    }
+    const applied = await this.applyOnce(instanceId, action, o, 'job');
+    if (applied) made.push(...applied.dueJobIds);
   }
 
   // ------------------------------------------------------------------ the unit of work
