@@ -45,8 +45,8 @@ export class OutboxService {
   async dispatch(limit = 100): Promise<number> {
     let delivered = 0;
     for (const channel of ['inbox', 'email'] as const) {
-      for (const row of await this.d.repo.unsent(new Date(), limit)) {
-        if (row.channel !== channel || !(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
+      for (const row of await this.d.repo.unsent(channel, new Date(), limit)) {
+        if (!(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
         try {
           if (channel === 'inbox') await this.deliverInbox(row.dedupeKey, row.payload as unknown as InboxPayload);
           else await this.sendEmail(row.payload as unknown as EmailPayload);

@@ -2,9 +2,9 @@ import { Op } from 'sequelize';
 import { NotificationModel, OutboxModel } from '../models/runtime.model';
 
 export class NotificationRepository {
-  unsent(wallNow: Date, limit: number) {
+  unsent(channel: 'inbox' | 'email', wallNow: Date, limit: number) {
     return OutboxModel.findAll({
-      where: { sentAt: null, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
+      where: { channel, sentAt: null, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
       order: [['id', 'ASC']],
       limit,
     });
