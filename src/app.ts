@@ -36,6 +36,7 @@ import { RuntimeService, type RuntimeOptions } from './services/runtime.service'
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
+import { VisibilityService } from './services/visibility.service';
 import { createWebApp } from './web/server';
 import { DEPARTMENTS, GROUPS, USERS } from '../seed/organisation';
 import { shippedProcesses } from '../seed/processes';
@@ -84,7 +85,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
 
   // without SESSION_SECRET, one random secret is generated once and shared through the database
   const sessionSecret = config.sessionSecret ?? (await settings.getOrCreate('session.secret', () => crypto.randomBytes(32).toString('base64url')));
-  const auth = new AuthService(org, new AuthRepository(), { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours });
+  const auth = new AuthService(org, new AuthRepository(), { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours, log });
   const health = new HealthService(db);
 
   const handlers = new HandlerRegistry([...BUILTIN_HANDLERS, ...(opts.extraHandlers ?? [])]);
@@ -95,23 +96,25 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
   const ports = (t: Transaction) => ({ projects: projects.port(t) });
   const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, log, options: opts.runtime, ports });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock });
-  const instances = new InstanceService(runtimeRepo);
+  const projectRepo = new ProjectRepository();
+  const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, visibility });
+  const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
-  const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log });
+  const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
   const projects: ProjectService = new ProjectService({
     sequelize: db.sequelize,
-    repo: new ProjectRepository(),
+    repo: projectRepo,
     org,
     runtime,
     runtimeRepo,
     instances,
     tasks,
     clock,
+    visibility,
   });
-  const projectRepo = new ProjectRepository();
-  const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock });
+  const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
@@ -153,7 +156,10 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     projects,
     scheduler,
     async seed() {
-      const result = await seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users: USERS }, config.seedPassword);
+      // production: the organisation and the administrator only (password from ADMIN_PASSWORD); demo users never
+      const users = config.production ? USERS.filter((u) => u.username === 'admin') : USERS;
+      const password = config.production ? config.adminPassword! : config.seedPassword;
+      const result = await seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users }, password);
       for (const p of shippedProcesses()) {
         const d = await definitions.deploy({ xml: p.xml, forms: p.forms }, null);
         if (!d.duplicate) log.info({ event: 'process.deployed', key: d.key, version: d.version, file: p.file });

@@ -109,12 +109,29 @@ export function draftProblems(input: Record<string, unknown>, partial = false): 
   return p;
 }
 
-/** Groups that may see a project's details: classified ones only by the unit, confidentiality and the data bureau (R5.4). */
-export function mayViewProject(p: Pick<Project, 'classified' | 'unitCode' | 'participants'>, groups: string[], supervisorCode: string | null): boolean {
-  const unitGroups = [`unit:${p.unitCode}`];
-  if (p.classified) return groups.some((g) => [...unitGroups, 'confidentiality', 'data-bureau'].includes(g));
-  const participants = p.participants.map((c) => `unit:${c}`);
-  const supervisor = supervisorCode ? [`unit:${supervisorCode}`] : [];
-  const bureaus = ['data-bureau', 'confidentiality', 'cryptography', 'cyberspace', 'drc', 'finance', 'audit', 'district-government', 'experts'];
-  return groups.some((g) => [...unitGroups, ...participants, ...supervisor, ...bureaus].includes(g));
+/** The bureau groups of 第4条 that see every non-classified project, with the experts who review them. */
+export const PROJECT_VIEWER_GROUPS = ['data-bureau', 'confidentiality', 'cryptography', 'cyberspace', 'drc', 'finance', 'audit', 'district-government', 'experts'] as const;
+/** Besides the unit, who sees a classified (涉密) project: 第5条, and the audit bureau (第23条). */
+export const CLASSIFIED_VIEWER_GROUPS = ['confidentiality', 'data-bureau', 'audit'] as const;
+
+/**
+ * The one visibility rule of every read path (第5条; ../shared/spec/api.md "Who may see what"):
+ * a project — and its instances, tasks, history, documents, notifications, exports — is visible to its
+ * unit, its supervising department, the participating units, the bureau groups and the experts; a
+ * classified project only to its unit, `confidentiality`, `data-bureau`, `audit`. Whoever holds or held
+ * a task on the project (`holdsTask`) sees it too, classified or not, for as long as they hold or held it.
+ */
+export function mayViewProject(
+  p: Pick<Project, 'classified' | 'unitCode' | 'participants'>,
+  viewer: { groups: string[]; holdsTask: boolean },
+  supervisorCode: string | null,
+): boolean {
+  if (viewer.holdsTask) return true;
+  const allowed: string[] = [`unit:${p.unitCode}`];
+  if (p.classified) allowed.push(...CLASSIFIED_VIEWER_GROUPS);
+  else {
+    allowed.push(...p.participants.map((c) => `unit:${c}`), ...PROJECT_VIEWER_GROUPS);
+    if (supervisorCode) allowed.push(`unit:${supervisorCode}`);
+  }
+  return viewer.groups.some((g) => allowed.includes(g));
 }

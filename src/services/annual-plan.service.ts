@@ -2,17 +2,22 @@ import ExcelJS from 'exceljs';
 import type { Sequelize } from 'sequelize';
 import { forbidden, malformed, notFound, unprocessable } from '../domain/errors';
 import type { User } from '../domain/organisation';
+import type { Project } from '../domain/project';
 import { ruleDetail } from '../domain/rules';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { RuntimeService } from './runtime.service';
+import type { VisibilityService } from './visibility.service';
 
 export const ANNUAL_PLAN_PROCESS = 'annual-plan';
 /** The element where an application waits for the annual plan (R7.5); its id is part of the contract. */
 export const AWAIT_PLAN_ACTIVITY = 'AwaitAnnualPlan';
 
+/** Who reads a whole annual plan (第7条: compiled by the Data Bureau with DRC and Finance, approved by the district government; 第23条: audit). */
+const PLAN_READER_GROUPS = ['data-bureau', 'drc', 'finance', 'district-government', 'audit'];
+const CLASSIFIED_NAME = '（涉密项目）';
 const TYPE_NAMES: Record<string, string> = { new: '新建', expansion: '扩建', renovation: '改建', continuation: '续建', operation: '运维', service: '购买服务' };
 
 /**
@@ -28,6 +33,7 @@ export class AnnualPlanService {
       runtimeRepo: Pick<RuntimeRepository, 'waitingAt'>;
       runtime: Pick<RuntimeService, 'start'>;
       clock: Pick<Clock, 'now'>;
+      visibility: Pick<VisibilityService, 'projectFilter'>;
     },
   ) {}
 
@@ -66,7 +72,8 @@ export class AnnualPlanService {
           planId: plan.id,
           year,
           projectCodes: projects.map((p) => p.code),
-          projects: projects.map((p, i) => ({ priority: i + 1, code: p.code, name: p.name, unitCode: p.unitCode, type: p.type, investment: p.investment })),
+          // a classified project's name stays out of the plan's variables (第5条): its code identifies it
+          projects: projects.map((p, i) => ({ priority: i + 1, code: p.code, name: p.classified ? CLASSIFIED_NAME : p.name, classified: p.classified, unitCode: p.unitCode, type: p.type, investment: p.investment })),
           totalInvestment: projects.reduce((n, p) => n + p.investment, 0),
         },
       },
@@ -76,15 +83,46 @@ export class AnnualPlanService {
     return { id: plan.id, processInstanceId: started.id };
   }
 
-  async get(id: number) {
+  /**
+   * One plan, as the caller may see it: the compiling and approving bureaus and the audit bureau read
+   * every row, a project unit only its own rows, everyone else nothing (403). A classified row the
+   * caller may not see (第5条) keeps its place, code and amount — so the totals add up — without its
+   * name, unit or content.
+   */
+  async get(id: number, user: User) {
     const plan = await this.d.projects.plan(id);
     if (!plan) throw notFound(`年度计划 ${id} 不存在`);
-    return plan;
+    const reader = PLAN_READER_GROUPS.some((g) => user.groups.includes(g));
+    const units = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    if (!reader && !units.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
+    const [projects, visible] = await Promise.all([this.d.projects.byIds(plan.items.map((i) => i.projectId)), this.d.visibility.projectFilter(user)]);
+    const byId = new Map(projects.map((p) => [p.id, p]));
+    const rows = plan.items
+      .map((item) => ({ item, p: byId.get(item.projectId) }))
+      .filter((r): r is { item: (typeof plan.items)[number]; p: Project } => Boolean(r.p) && (reader || units.includes(r.p!.unitCode)))
+      .map(({ item, p }) => {
+        const shown = visible(p);
+        return {
+          projectId: p.id,
+          priority: item.priority,
+          code: p.code,
+          name: shown ? p.name : CLASSIFIED_NAME,
+          unitCode: shown ? p.unitCode : null,
+          type: shown ? p.type : null,
+          investment: p.investment,
+          classified: p.classified,
+          budgeted: p.budgeted,
+          stage: shown ? p.stage : null,
+          description: shown ? p.description : null,
+        };
+      });
+    if (!reader && !rows.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
+    return { ...plan, items: rows };
   }
 
   /** The plan as an Excel workbook (.xlsx), in priority order. */
-  async export(id: number): Promise<{ filename: string; buffer: Buffer }> {
-    const plan = await this.get(id);
+  async export(id: number, user: User): Promise<{ filename: string; buffer: Buffer }> {
+    const plan = await this.get(id, user);
     const wb = new ExcelJS.Workbook();
     wb.creator = 'GovFlow';
     const ws = wb.addWorksheet(`${plan.year}年度实施计划`);
@@ -99,10 +137,8 @@ export class AnnualPlanService {
       { header: '阶段', key: 'stage', width: 14 },
     ];
     ws.getRow(1).font = { bold: true };
-    for (const item of plan.items) {
-      const p = await this.d.projects.byId(item.projectId);
-      if (!p) continue;
-      ws.addRow({ priority: item.priority, code: p.code, name: p.name, unitCode: p.unitCode, type: TYPE_NAMES[p.type] ?? p.type, investment: p.investment, budgeted: p.budgeted ? '是' : '否', stage: p.stage });
+    for (const p of plan.items) {
+      ws.addRow({ priority: p.priority, code: p.code, name: p.name, unitCode: p.unitCode ?? '', type: p.type ? (TYPE_NAMES[p.type] ?? p.type) : '', investment: p.investment, budgeted: p.budgeted ? '是' : '否', stage: p.stage ?? '' });
     }
     const buffer = Buffer.from(await wb.xlsx.writeBuffer());
     return { filename: `annual-plan-${plan.year}-${plan.id}.xlsx`, buffer };

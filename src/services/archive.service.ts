@@ -18,7 +18,7 @@ export class ArchiveService {
     private readonly d: {
       projects: Pick<ProjectService, 'get'>;
       repo: Pick<ProjectRepository, 'documentContent'>;
-      instances: Pick<InstanceService, 'get'>;
+      instances: Pick<InstanceService, 'getOfVisibleProject'>;
       clock: { now(): Date };
     },
   ) {}
@@ -39,7 +39,7 @@ export class ArchiveService {
     }
     add('documents.json', JSON.stringify(documents, null, 2));
     for (const i of processInstances) {
-      add(`processes/${i.definitionKey}-${i.id}.json`, JSON.stringify(await this.d.instances.get(i.id), null, 2));
+      add(`processes/${i.definitionKey}-${i.id}.json`, JSON.stringify(await this.d.instances.getOfVisibleProject(i.id), null, 2));
     }
     zip.file('manifest.json', JSON.stringify({ project: project.code, createdAt: this.d.clock.now().toISOString(), files: manifest }, null, 2));
     const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });

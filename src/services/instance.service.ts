@@ -1,5 +1,7 @@
 import { notFound } from '../domain/errors';
-import type { IncidentModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import type { User } from '../domain/organisation';
+import type { IncidentModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import type { VisibilityService } from './visibility.service';
 
 export const incidentView = (i: IncidentModel) => ({
   id: i.id,
@@ -11,28 +13,56 @@ export const incidentView = (i: IncidentModel) => ({
   resolvedAt: i.resolvedAt ? i.resolvedAt.toISOString() : null,
 });
 
-/** Read side of instances: where each instance stands, its history and incidents. */
-export class InstanceService {
-  constructor(private readonly repo: RuntimeRepository) {}
+const instanceSummary = (i: ProcessInstanceModel) => ({
+  id: i.id,
+  definitionKey: i.definitionKey,
+  definitionVersion: i.definitionVersion,
+  businessKey: i.businessKey,
+  projectId: i.projectId,
+  state: i.state,
+  startedAt: i.startedAt.toISOString(),
+  endedAt: i.endedAt ? i.endedAt.toISOString() : null,
+  activeActivityIds: i.activeActivityIds ?? [],
+  parentInstanceId: i.parentInstanceId,
+});
 
-  async list(filter: { definitionKey?: string; state?: string; businessKey?: string }) {
+/**
+ * Read side of instances: where each instance stands, its history and incidents — each read checked
+ * against the visibility rule of 第5条 (lists leave out, single reads answer 403).
+ */
+export class InstanceService {
+  constructor(
+    private readonly repo: RuntimeRepository,
+    private readonly visibility: Pick<VisibilityService, 'instanceFilter' | 'assertInstance'>,
+  ) {}
+
+  async list(user: User, filter: { definitionKey?: string; state?: string; businessKey?: string }) {
     const rows = await this.repo.listInstances(filter);
-    return rows.map((i) => ({
-      id: i.id,
-      definitionKey: i.definitionKey,
-      definitionVersion: i.definitionVersion,
-      businessKey: i.businessKey,
-      state: i.state,
-      startedAt: i.startedAt.toISOString(),
-      endedAt: i.endedAt ? i.endedAt.toISOString() : null,
-      activeActivityIds: i.activeActivityIds ?? [],
-      parentInstanceId: i.parentInstanceId,
-    }));
+    const visible = await this.visibility.instanceFilter(user, rows);
+    return rows.filter(visible).map(instanceSummary);
   }
 
-  async get(id: string) {
+  /** The instances of a project whose visibility the caller has checked already (GET /api/projects/:id). */
+  async ofVisibleProject(businessKey: string) {
+    return (await this.repo.listInstances({ businessKey })).map(instanceSummary);
+  }
+
+  async get(id: string, user: User) {
     const i = await this.repo.findInstance(id);
     if (!i) throw notFound(`流程实例 ${id} 不存在`);
+    await this.visibility.assertInstance(user, i);
+    return this.detail(i);
+  }
+
+  /** One instance of a project whose visibility the caller has checked already (the archive). */
+  async getOfVisibleProject(id: string) {
+    const i = await this.repo.findInstance(id);
+    if (!i) throw notFound(`流程实例 ${id} 不存在`);
+    return this.detail(i);
+  }
+
+  private async detail(i: ProcessInstanceModel) {
+    const id = i.id;
     const [history, incidents, operations] = await Promise.all([this.repo.activityHistory(id), this.repo.openIncidents(id), this.repo.operations(id)]);
     return {
       id: i.id,

@@ -5,6 +5,7 @@ import type { Mailer } from '../notifications/mailer';
 import type { NotificationRepository } from '../persistence/repositories/notification.repository';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { Clock } from './clock.service';
+import type { VisibilityService } from './visibility.service';
 
 interface EmailPayload {
   to: string;
@@ -34,6 +35,7 @@ export class OutboxService {
       clock: Pick<Clock, 'now'>;
       mailer: Mailer | null;
       log: Logger;
+      visibility: Pick<VisibilityService, 'notificationFilter'>;
     },
   ) {}
 
@@ -64,6 +66,11 @@ export class OutboxService {
 
   private async deliverInbox(key: string, p: InboxPayload) {
     for (const u of await this.recipients(p.to ?? [])) {
+      // nobody is told about a project they may not see (第5条), however a diagram addresses it
+      if (p.instanceId && !(await this.d.visibility.notificationFilter(u, [p.instanceId]))(p.instanceId)) {
+        this.d.log.info({ event: 'notification.withheld', instanceId: p.instanceId, username: u.username });
+        continue;
+      }
       await this.d.repo.deliver({
         username: u.username,
         kind: p.kind,
@@ -98,7 +105,9 @@ export class OutboxService {
   }
 
   async inbox(user: User) {
-    return (await this.d.repo.inbox(user.username)).map((n) => ({
+    const rows = await this.d.repo.inbox(user.username);
+    const visible = await this.d.visibility.notificationFilter(user, rows.map((n) => n.instanceId).filter((x): x is string => Boolean(x)));
+    return rows.filter((n) => visible(n.instanceId)).map((n) => ({
       id: n.id,
       kind: n.kind,
       title: n.title,

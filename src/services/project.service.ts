@@ -3,7 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { AppError, conflict, forbidden, malformed, notFound, unprocessable } from '../domain/errors';
 import type { User } from '../domain/organisation';
 import { RULES, type RuleId } from '../domain/rules';
-import { MATERIAL_TYPES, draftProblems, mayViewProject, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
+import { MATERIAL_TYPES, draftProblems, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
@@ -11,6 +11,7 @@ import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { InstanceService } from './instance.service';
 import type { RuntimeService } from './runtime.service';
+import type { VisibilityService } from './visibility.service';
 
 export const APPLICATION_PROCESS = 'application-approval';
 export const AUDIT_PROCESS = 'audit';
@@ -50,7 +51,8 @@ export class ProjectService {
       org: Pick<OrganisationRepository, 'findDepartment' | 'listDepartments'>;
       runtime: Pick<RuntimeService, 'start'>;
       runtimeRepo: Pick<RuntimeRepository, 'listInstances'>;
-      instances: Pick<InstanceService, 'list'>;
+      instances: Pick<InstanceService, 'ofVisibleProject'>;
+      visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
       tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null }[]> };
       clock: Pick<Clock, 'now'>;
     },
@@ -113,6 +115,14 @@ export class ProjectService {
     return { id: doc.id, materialType: doc.materialType, filename: doc.filename, size: doc.size, sha256: doc.sha256 };
   }
 
+  /** One document as uploaded, for whoever may see the project (第5条). */
+  async document(id: number, docId: number, user: User) {
+    await this.visible(id, user);
+    const row = await this.d.repo.documentContent(id, docId);
+    if (!row) throw notFound(`项目 ${id} 没有材料 ${docId}`);
+    return { filename: row.filename, mimeType: row.mimeType, buffer: Buffer.from(row.content) };
+  }
+
   /** Starts `application-approval` (businessKey = project code); the rule checks at its start have run when this returns. */
   async submit(id: number, user: User) {
     const p = await this.visible(id, user);
@@ -158,7 +168,7 @@ export class ProjectService {
     const [documents, payments, instances, deadlines] = await Promise.all([
       this.d.repo.documents(id),
       this.d.repo.payments(id),
-      this.d.instances.list({ businessKey: p.code }),
+      this.d.instances.ofVisibleProject(p.code),
       this.d.tasks.openDeadlines(p.code),
     ]);
     const now = this.d.clock.now().getTime();
@@ -172,9 +182,8 @@ export class ProjectService {
   }
 
   async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }) {
-    const supervisors = new Map((await this.d.org.listDepartments()).map((d) => [d.code, d.supervisorCode]));
-    const all = await this.d.repo.list(filter);
-    return all.filter((p) => mayViewProject(p, user.groups, supervisors.get(p.unitCode) ?? null)).map((p) => this.view(p));
+    const [all, visible] = await Promise.all([this.d.repo.list(filter), this.d.visibility.projectFilter(user)]);
+    return all.filter(visible).map((p) => this.view(p));
   }
 
   /** The port handlers use, bound to the unit of work's transaction. */
@@ -217,8 +226,7 @@ export class ProjectService {
   private async visible(id: number, user: User): Promise<Project> {
     const p = await this.d.repo.byId(id);
     if (!p) throw notFound(`项目 ${id} 不存在`);
-    const unit = await this.d.org.findDepartment(p.unitCode);
-    if (!mayViewProject(p, user.groups, unit?.supervisorCode ?? null)) throw forbidden(p.classified ? '不符合第5条：涉密项目仅限项目单位、保密部门和区数据局查看' : '无权查看此项目');
+    await this.d.visibility.assertProject(user, p);
     return p;
   }
 

@@ -95,13 +95,15 @@ export class RuntimeService {
     await this.d.clock.refresh();
     const id = crypto.randomUUID();
     const { value, uow } = await this.unit(async (uow) => {
+      // an instance whose business key is a project's code belongs to that project (its visibility, 第5条)
+      const projectId = input.projectId !== undefined ? input.projectId : input.businessKey ? ((await this.d.ports(uow.t).projects.get(input.businessKey))?.id ?? null) : null;
       const inst = await this.createInstance(uow, {
         id,
         definitionId: def.id,
         definitionKey: def.key,
         definitionVersion: def.version,
         businessKey: input.businessKey ?? null,
-        projectId: input.projectId ?? null,
+        projectId,
         parentInstanceId: null,
         parentExecutionId: null,
         startedBy: actor,

@@ -15,7 +15,7 @@ import { requireApiUser, requirePageUser } from './middleware/authenticate';
 export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
-  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list' | 'openAudit'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
 }
@@ -69,6 +69,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/projects/:id', api, projects.get);
   r.patch('/api/projects/:id', api, projects.patch);
   r.post('/api/projects/:id/documents', api, upload, projects.upload);
+  r.get('/api/projects/:id/documents/:docId', api, projects.document);
   r.post('/api/projects/:id/submit', api, projects.submit);
   r.get('/api/projects/:id/archive', api, projects.archive);
   r.post('/api/projects/:id/audits', api, projects.openAudit);

@@ -176,7 +176,9 @@ describe('execution: service tasks, BPMN errors, retries, incidents', () => {
     expect(inst.incidents).to.have.length(1);
     expect(inst.incidents[0]).to.include({ activityId: 'Flaky', kind: 'job' });
     expect(inst.incidents[0].message).to.contain('外部接口超时');
-    const listed = await t.as('sjj').get('/api/incidents');
+    // incidents are the administrators' (第5条: their messages name projects)
+    expect((await t.as('sjj').get('/api/incidents')).status).to.equal(403);
+    const listed = await t.as('admin').get('/api/incidents');
     expect(listed.body.map((i: { id: number }) => i.id)).to.include(inst.incidents[0].id);
     // only admins retry
     expect((await t.as('sjj').post(`/api/incidents/${inst.incidents[0].id}/retry`)).status).to.equal(403);

@@ -170,7 +170,14 @@ describe('scenario: a project from application to audit, across every chapter', 
     const audit = await t.as('sjju').post(`/api/projects/${project.id}/audits`, { reason: '年度专项审计' });
     expect(audit.status, JSON.stringify(audit.body)).to.equal(201);
     await taskOf(t, 'sjju', audit.body.processInstanceId, 'Audit');
-    // and the other bureaus still do not see the classified project (R5.4)
-    expect((await t.as('czj').get(`/api/projects/${project.id}`)).status).to.equal(403);
+    // the reviewers who held a task on it see it (第5条) — Finance reviewed its payments —, nobody else does
+    expect((await t.as('czj').get(`/api/projects/${project.id}`)).status).to.equal(200);
+    for (const outsider of ['gwh', 'jyj', 'wjw']) {
+      const res = await t.as(outsider).get(`/api/projects/${project.id}`);
+      expect(res.status, outsider).to.equal(403);
+      expect(res.body.error.message, outsider).to.include('第5条');
+      expect((await t.as(outsider).get('/api/projects')).body.map((p: { id: number }) => p.id), outsider).to.not.include(project.id);
+      expect((await t.as(outsider).get(`/api/process-instances/${id}`)).status, outsider).to.equal(403);
+    }
   });
 });

@@ -22,8 +22,9 @@ describe('annual plan (R7.5): compile, approve, release every project at once; e
   after(() => t.close());
 
   async function submitted(over: Record<string, unknown> = {}) {
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft(over));
-    const res = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    const unit = String(over.unitCode ?? 'rmyy');
+    const { body: p } = await t.as(unit).post('/api/projects', draft(over));
+    const res = await t.as(unit).post(`/api/projects/${p.id}/submit`);
     expect(res.body.activeActivityIds).to.deep.equal(['AwaitAnnualPlan']);
     return { ...p, instanceId: res.body.processInstanceId as string };
   }
@@ -68,6 +69,38 @@ describe('annual plan (R7.5): compile, approve, release every project at once; e
     expect(ws.getRow(1).getCell(3).value).to.equal('项目名称');
     expect([2, 3, 4].map((r) => ws.getRow(r).getCell(3).value)).to.deep.equal(['甲', '乙', '丙']);
     expect(ws.getRow(2).getCell(7).value).to.equal('是');
+  });
+
+  it('shows a plan to the bureaus that compile, approve and audit it, a unit only its own rows, a classified row without its name outside its circle (第5条, 第7条)', async () => {
+    // given a plan with an open and a classified project of rmyy and one of jyj
+    const open = await submitted({ name: '公开项目' });
+    const secret = await submitted({ name: '涉密项目甲', classified: true });
+    const school = await submitted({ name: '智慧校园', unitCode: 'jyj' });
+    const created = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [open.id, secret.id, school.id] });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const plan = async (user: string) => t.as(user).get(`/api/annual-plans/${created.body.id}`);
+    const names = async (user: string) => (await plan(user)).body.items.map((i: { name: string }) => i.name);
+    // then the data bureau and audit read every row by name
+    for (const user of ['sjj', 'sjju']) expect(await names(user), user).to.deep.equal(['公开项目', '涉密项目甲', '智慧校园']);
+    // DRC, Finance and the district government read every row, the classified one without its name, unit or content
+    for (const user of ['fgw', 'czj', 'gwh']) {
+      const items = (await plan(user)).body.items;
+      expect(items.map((i: { name: string }) => i.name), user).to.deep.equal(['公开项目', '（涉密项目）', '智慧校园']);
+      expect(items[1]).to.include({ code: secret.code, unitCode: null, description: null, investment: 800000, classified: true });
+    }
+    // a unit reads only its own rows; a unit with none, and anyone else, is refused
+    expect(await names('rmyy')).to.deep.equal(['公开项目', '涉密项目甲']);
+    expect(await names('jyj')).to.deep.equal(['智慧校园']);
+    for (const user of ['gaj', 'zj1', 'wxb', 'mmj', 'bmj']) expect((await plan(user)).status, user).to.equal(403);
+    // the export follows the same rule
+    const exported = async (user: string) => t.api.get(`/api/annual-plans/${created.body.id}/export`).set('Authorization', `Bearer ${await t.token(user)}`).buffer(true).parse(binary);
+    expect((await exported('gaj')).status).to.equal(403);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await exported('gwh')).body as unknown as ArrayBuffer);
+    expect([2, 3, 4].map((r) => wb.worksheets[0].getRow(r).getCell(3).value)).to.deep.equal(['公开项目', '（涉密项目）', '智慧校园']);
+    // and the plan's process carries no classified name either
+    const vars = (await instance(t, created.body.processInstanceId)).variables;
+    expect(JSON.stringify(vars)).not.to.contain('涉密项目甲');
   });
 
   it('exports the project archive as one zip: project, documents as uploaded, every instance with its history; a manifest with sha256', async () => {

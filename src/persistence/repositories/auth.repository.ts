@@ -19,7 +19,7 @@ export class AuthRepository {
     await LoginFailureModel.create({ username, address, createdAt: at });
   }
 
-  async countFailures(by: { username: string } | { address: string }, since: Date): Promise<number> {
+  async countFailures(by: { username: string; address: string } | { address: string }, since: Date): Promise<number> {
     return LoginFailureModel.count({ where: { ...by, createdAt: { [Op.gt]: since } } });
   }
 

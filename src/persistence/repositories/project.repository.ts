@@ -48,6 +48,10 @@ export class ProjectRepository {
     return m ? toProject(m) : null;
   }
 
+  async byIds(ids: number[]) {
+    return (await ProjectModel.findAll({ where: { id: { [Op.in]: ids } } })).map(toProject);
+  }
+
   async byCode(code: string, t?: Transaction) {
     const m = await ProjectModel.findOne({ where: { code }, transaction: t });
     return m ? toProject(m) : null;

@@ -1,4 +1,4 @@
-import { Op, type CreationAttributes, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import {
   ActivityHistoryModel,
   EffectModel,
@@ -34,6 +34,10 @@ export class RuntimeRepository {
     const w: Record<string, string> = {};
     for (const [k, v] of Object.entries(where)) if (v) w[k] = v;
     return ProcessInstanceModel.findAll({ where: w, order: [['startedAt', 'DESC']], limit, attributes: { exclude: ['engineState'] } });
+  }
+
+  instancesByIds(ids: string[]) {
+    return ids.length ? ProcessInstanceModel.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'projectId', 'startedBy'] }) : Promise.resolve([]);
   }
 
   childOf(parentInstanceId: string, parentExecutionId: string, t: Transaction) {
@@ -72,6 +76,29 @@ export class RuntimeRepository {
     if (filter.instanceId) where.instanceId = filter.instanceId;
     if (filter.businessKey) where.businessKey = filter.businessKey;
     return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+  }
+
+  /**
+   * Where the user holds or held a task (第5条: reviewers see what they review): assignee, owner or
+   * completer of any task, or a candidate of an open unassigned one. One query, bound parameters.
+   */
+  async heldTaskScopes(username: string, groups: string[], only?: { projectId?: number; instanceId?: string }): Promise<{ projectIds: Set<number>; instanceIds: Set<string> }> {
+    const bind: Record<string, unknown> = { u: username };
+    let narrow = '';
+    if (only?.projectId !== undefined) [narrow, bind.p] = [' AND t.projectId = $p', only.projectId];
+    else if (only?.instanceId !== undefined) [narrow, bind.i] = [' AND t.instanceId = $i', only.instanceId];
+    const list = (groups.length ? groups : ['\u0000']).map((g, n) => ((bind[`g${n}`] = g), `$g${n}`)).join(', ');
+    const rows = await TaskModel.sequelize!.query<{ projectId: number | null; instanceId: string }>(
+      `SELECT DISTINCT t.projectId, t.instanceId FROM tasks t WHERE (t.assignee = $u OR t.completedBy = $u OR t.owner = $u)${narrow}
+       UNION
+       SELECT DISTINCT t.projectId, t.instanceId FROM tasks t JOIN task_candidates c ON c.taskId = t.id
+       WHERE t.state = 'open' AND t.assignee IS NULL AND ((c.kind = 'group' AND c.value IN (${list})) OR (c.kind = 'user' AND c.value = $u))${narrow}`,
+      { type: QueryTypes.SELECT, bind },
+    );
+    return {
+      projectIds: new Set(rows.filter((r) => r.projectId !== null).map((r) => Number(r.projectId))),
+      instanceIds: new Set(rows.map((r) => r.instanceId)),
+    };
   }
 
   /** Open tasks with a due date, of every instance with that business key. */

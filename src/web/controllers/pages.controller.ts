@@ -20,7 +20,7 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
       res.render('processes', { title: req.t('processesTitle'), definitions: await s.definitions.list() });
     },
     async monitor(req: Request, res: Response) {
-      res.render('monitor', { title: req.t('monitorTitle'), instances: await s.instances.list({ state: 'running' }) });
+      res.render('monitor', { title: req.t('monitorTitle'), instances: await s.instances.list(req.user!, { state: 'running' }) });
     },
   };
 }

@@ -9,13 +9,16 @@ const id = (v: unknown) => positiveInt(v, 'id');
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
 export function projectsController(
-  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'submit' | 'get' | 'list' | 'openAudit'>,
+  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>,
   plans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>,
   archives: Pick<ArchiveService, 'build'>,
 ) {
   const attachment = (res: Response, type: string, f: { filename: string; buffer: Buffer }) => {
+    // the plain filename= is ASCII only (a fallback for old clients); filename*= carries the UTF-8 name
+    const ascii = f.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
     res.setHeader('Content-Type', type);
-    res.setHeader('Content-Disposition', `attachment; filename="${f.filename}"; filename*=UTF-8''${encodeURIComponent(f.filename)}`);
+    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.filename)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.send(f.buffer);
   };
   return {
@@ -29,10 +32,10 @@ export function projectsController(
       res.status(201).json(await plans.create(req.user!, req.body));
     },
     async getPlan(req: Request, res: Response) {
-      res.json(await plans.get(id(req.params.id)));
+      res.json(await plans.get(id(req.params.id), req.user!));
     },
     async exportPlan(req: Request, res: Response) {
-      attachment(res, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await plans.export(id(req.params.id)));
+      attachment(res, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await plans.export(id(req.params.id), req.user!));
     },
     async create(req: Request, res: Response) {
       res.status(201).json(await s.create(req.user!, req.body));
@@ -43,6 +46,10 @@ export function projectsController(
     async upload(req: Request, res: Response) {
       const file = (req as Request & { file?: UploadedFile }).file;
       res.status(201).json(await s.addDocument(id(req.params.id), req.user!, file, req.body?.materialType));
+    },
+    async document(req: Request, res: Response) {
+      const doc = await s.document(id(req.params.id), positiveInt(req.params.docId, 'docId'), req.user!);
+      attachment(res, doc.mimeType, doc);
     },
     async submit(req: Request, res: Response) {
       res.status(201).json(await s.submit(id(req.params.id), req.user!));

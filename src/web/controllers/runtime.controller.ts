@@ -71,10 +71,10 @@ export function runtimeController(s: RuntimeWebServices) {
       res.status(201).json(started);
     },
     async listInstances(req: Request, res: Response) {
-      res.json(await s.instances.list({ definitionKey: str(req.query.definitionKey), state: str(req.query.state), businessKey: str(req.query.businessKey) }));
+      res.json(await s.instances.list(req.user!, { definitionKey: str(req.query.definitionKey), state: str(req.query.state), businessKey: str(req.query.businessKey) }));
     },
     async getInstance(req: Request, res: Response) {
-      res.json(await s.instances.get(req.params.id as string));
+      res.json(await s.instances.get(req.params.id as string, req.user!));
     },
     async terminateInstance(req: Request, res: Response) {
       adminOnly(req.user!);
@@ -109,7 +109,8 @@ export function runtimeController(s: RuntimeWebServices) {
       );
     },
 
-    async listIncidents(_req: Request, res: Response) {
+    async listIncidents(req: Request, res: Response) {
+      adminOnly(req.user!);
       res.json(await s.incidents.list());
     },
     async retryIncident(req: Request, res: Response) {
@@ -132,15 +133,19 @@ export function runtimeController(s: RuntimeWebServices) {
       res.status(204).end();
     },
 
-    async getClock(_req: Request, res: Response) {
+    async getClock(req: Request, res: Response) {
+      adminOnly(req.user!);
       await s.clock.refresh();
       res.json({ now: s.clock.now().toISOString(), manual: s.clock.manual });
     },
     /** Moves the manual clock; every timer that fell due fires before this returns. */
     async setClock(req: Request, res: Response) {
+      adminOnly(req.user!);
       const b = objectBody(req);
       const now = new Date(String(b.now));
-      if (typeof b.now !== 'string' || Number.isNaN(now.getTime())) throw malformed('now 须为 ISO-8601 时间', [{ field: 'now', message: 'now 须为 ISO-8601 时间' }]);
+      // a sane instant only: ISO-8601 with a four-digit year between 2000 and 2100
+      const sane = typeof b.now === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(b.now) && !Number.isNaN(now.getTime()) && now.getUTCFullYear() >= 2000 && now.getUTCFullYear() <= 2100;
+      if (!sane) throw malformed('now 须为 2000–2100 年之间的 ISO-8601 时间', [{ field: 'now', message: 'now 须为 2000–2100 年之间的 ISO-8601 时间，例如 2026-12-01T09:00:00+08:00' }]);
       await s.clock.set(now);
       let fired = 0;
       // bounded: a cycle timer far behind could otherwise keep the request busy for ever

@@ -1,0 +1,93 @@
+import { AppError } from '../domain/errors';
+import { isAdmin, type User } from '../domain/organisation';
+import { mayViewProject, type Project } from '../domain/project';
+import { ruleDetail } from '../domain/rules';
+import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+import type { ProjectRepository } from '../persistence/repositories/project.repository';
+import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
+
+type ProjectLike = Pick<Project, 'id' | 'classified' | 'unitCode' | 'participants'>;
+/** What visibility needs of an instance. */
+export interface InstanceLike {
+  id: string;
+  projectId: number | null;
+  startedBy: string | null;
+}
+
+/** The refusal of a single read (403), citing 第5条. */
+export function notVisible(classified: boolean) {
+  const message = classified
+    ? '不符合第5条：涉密项目仅限项目单位、区机要保密局、区数据局、区审计局及承办其审核任务的人员查看'
+    : '不符合第5条：无权查看此项目（仅限项目单位、主管部门、参与单位、各审核部门、评审专家及承办其任务的人员）';
+  return new AppError('forbidden', message, 'not-visible', [ruleDetail('R5.4', message.replace(/^不符合第5条：/, ''))]);
+}
+
+/**
+ * The one visibility rule of every read path (domain `mayViewProject`), with the data it needs: the
+ * unit's supervising department and where the caller holds or held a task. Lists use a filter built
+ * once per request (two queries); single reads answer 403 citing 第5条.
+ * Instances without a project: admins, whoever started them, and whoever holds or held a task in them.
+ */
+export class VisibilityService {
+  constructor(
+    private readonly d: {
+      org: Pick<OrganisationRepository, 'listDepartments'>;
+      projects: Pick<ProjectRepository, 'byIds'>;
+      runtime: Pick<RuntimeRepository, 'heldTaskScopes' | 'instancesByIds'>;
+    },
+  ) {}
+
+  /** A predicate over projects for one caller (one query for the supervisors, one for held tasks). */
+  async projectFilter(user: User): Promise<(p: ProjectLike) => boolean> {
+    const [departments, held] = await Promise.all([this.d.org.listDepartments(), this.d.runtime.heldTaskScopes(user.username, user.groups)]);
+    const supervisors = new Map(departments.map((d) => [d.code, d.supervisorCode]));
+    return (p) => mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisors.get(p.unitCode) ?? null);
+  }
+
+  async canViewProject(user: User, p: ProjectLike): Promise<boolean> {
+    const [departments, held] = await Promise.all([
+      this.d.org.listDepartments(),
+      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectId: p.id }),
+    ]);
+    const supervisor = departments.find((d) => d.code === p.unitCode)?.supervisorCode ?? null;
+    return mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisor);
+  }
+
+  async assertProject(user: User, p: ProjectLike): Promise<void> {
+    if (!(await this.canViewProject(user, p))) throw notVisible(p.classified);
+  }
+
+  /** A predicate over instances for one caller: an instance of a project follows the project's rule. */
+  async instanceFilter(user: User, instances: InstanceLike[]): Promise<(i: InstanceLike) => boolean> {
+    const projectIds = [...new Set(instances.map((i) => i.projectId).filter((x): x is number => x !== null))];
+    const [projects, projectVisible, held] = await Promise.all([
+      projectIds.length ? this.d.projects.byIds(projectIds) : Promise.resolve([]),
+      this.projectFilter(user),
+      this.d.runtime.heldTaskScopes(user.username, user.groups),
+    ]);
+    const byId = new Map(projects.map((p) => [p.id, p]));
+    return (i) => {
+      if (i.projectId === null) return isAdmin(user) || i.startedBy === user.username || held.instanceIds.has(i.id);
+      const p = byId.get(i.projectId);
+      return p ? projectVisible(p) : isAdmin(user);
+    };
+  }
+
+  /**
+   * For notifications, which name their instance: one about a project follows the project's rule; one
+   * from an instance without a project reaches whom its diagram addressed.
+   */
+  async notificationFilter(user: User, instanceIds: string[]): Promise<(instanceId: string | null) => boolean> {
+    const rows = await this.d.runtime.instancesByIds([...new Set(instanceIds)]);
+    const visible = await this.instanceFilter(user, rows);
+    const hidden = new Set(rows.filter((i) => i.projectId !== null && !visible(i)).map((i) => i.id));
+    return (id) => !id || !hidden.has(id);
+  }
+
+  async assertInstance(user: User, i: InstanceLike): Promise<void> {
+    const visible = await this.instanceFilter(user, [i]);
+    if (visible(i)) return;
+    const p = i.projectId === null ? null : (await this.d.projects.byIds([i.projectId]))[0];
+    throw notVisible(p?.classified ?? false);
+  }
+}
