@@ -4,6 +4,8 @@ export interface Config {
   databaseUrl: string;
   sessionSecret: string | null;
   seedPassword: string;
+  /** production only: the password of the one user the seed creates there (`admin`) */
+  adminPassword: string | null;
   clock: 'system' | 'manual';
   production: boolean;
   logLevel: string;
@@ -20,11 +22,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clock === 'manual' && production) {
     throw new Error('CLOCK=manual is refused when NODE_ENV=production');
   }
+  const adminPassword = env.ADMIN_PASSWORD ?? null;
+  // production has no demo users: the seed creates the organisation and one administrator, whose
+  // password must come from the environment (no default password ever reaches production)
+  if (production && (!adminPassword || adminPassword.length < 12)) {
+    throw new Error('NODE_ENV=production needs ADMIN_PASSWORD (at least 12 characters) for the administrator the seed creates');
+  }
   return {
     port: Number(env.PORT ?? 3000),
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/govflow.db',
     sessionSecret: env.SESSION_SECRET ?? null,
     seedPassword: env.SEED_PASSWORD ?? 'GovFlow@2026',
+    adminPassword,
     clock,
     production,
     logLevel: env.LOG_LEVEL ?? 'info',

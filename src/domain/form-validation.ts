@@ -32,6 +32,40 @@ function inputs(components: FormComponent[] | undefined, prefix: string[] = []):
   return out;
 }
 
+/**
+ * The variable paths a form lets its user set: every component with a key (`scores.necessity` →
+ * ['scores', 'necessity']), inside groups with a path too. Buttons and static texts set nothing.
+ */
+export function formFieldPaths(schema: { components?: FormComponent[] } | null | undefined): string[][] {
+  const out: string[][] = [];
+  const walk = (components: FormComponent[] | undefined, prefix: string[]) => {
+    for (const c of components ?? []) {
+      if (c.key && c.type !== 'button') out.push([...prefix, ...c.key.split('.')]);
+      if (c.components) walk(c.components, c.path ? [...prefix, ...c.path.split('.')] : prefix);
+    }
+  };
+  walk(schema?.components, []);
+  return out;
+}
+
+/**
+ * The submitted variables a task may not take: each name (or nested name) that is not a field of
+ * its form — one detail per field, naming it.
+ */
+export function unknownFieldProblems(allowed: string[][], vars: Record<string, unknown>, prefix: string[] = []): RuleDetail[] {
+  const problems: RuleDetail[] = [];
+  for (const [k, v] of Object.entries(vars)) {
+    const path = [...prefix, k];
+    const same = (p: string[]) => p.length >= path.length && path.every((x, i) => p[i] === x);
+    const exact = allowed.some((p) => p.length === path.length && same(p));
+    if (exact) continue;
+    const parent = allowed.some(same);
+    if (parent && v && typeof v === 'object' && !Array.isArray(v)) problems.push(...unknownFieldProblems(allowed, v as Record<string, unknown>, path));
+    else problems.push({ field: path.join('.'), message: `「${path.join('.')}」不是此任务可填写的字段，不能提交` });
+  }
+  return problems;
+}
+
 const read = (vars: Record<string, unknown>, path: string[]) =>
   path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), vars);
 

@@ -44,12 +44,23 @@ export function outputVariables(
   local: Record<string, unknown> | null,
   result: Record<string, unknown>,
 ): Record<string, unknown> {
+  return mapOutputs(outputs, run.variables(elementId), local, result, (source, scope) => run.evaluate(source, elementId, scope));
+}
+
+/**
+ * Camunda 8 output semantics, pure: without outputs the result as it is; else each target from its
+ * source, evaluated over the process variables (`vars`), the local variables and the result.
+ */
+export function mapOutputs(
+  outputs: IoMappingEntry[],
+  vars: Record<string, unknown>,
+  local: Record<string, unknown> | null,
+  result: Record<string, unknown>,
+  evaluate: (source: string, scope: Record<string, unknown>) => unknown,
+): Record<string, unknown> {
   if (!outputs.length) return { ...result };
-  const vars = run.variables(elementId);
   const scope = { ...local, ...result };
   const out: Record<string, unknown> = {};
-  for (const m of outputs) {
-    setPath(out, m.target, run.evaluate(m.source, elementId, scope), vars);
-  }
+  for (const m of outputs) setPath(out, m.target, evaluate(m.source, scope), vars);
   return out;
 }

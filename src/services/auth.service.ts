@@ -1,17 +1,24 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import type { Logger } from 'pino';
 import type { User } from '../domain/organisation';
 import { throttled, unauthenticated } from '../domain/errors';
 import type { AuthRepository } from '../persistence/repositories/auth.repository';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 
+/**
+ * Failed sign-ins within the window, counted per (username, address) and per address: a stranger
+ * guessing from elsewhere never locks the owner out — the right password from an address with no
+ * recent failures signs in — while one address is stopped after a few guesses at one account or
+ * many guesses across accounts.
+ */
 export interface ThrottlePolicy {
   windowMinutes: number;
-  maxPerUsername: number;
+  maxPerUsernameAndAddress: number;
   maxPerAddress: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottlePolicy = { windowMinutes: 15, maxPerUsername: 5, maxPerAddress: 20 };
+export const DEFAULT_THROTTLE: ThrottlePolicy = { windowMinutes: 15, maxPerUsernameAndAddress: 5, maxPerAddress: 20 };
 
 export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -25,7 +32,7 @@ export class AuthService {
   constructor(
     private readonly org: Pick<OrganisationRepository, 'findUserWithSecret' | 'findUserById'>,
     private readonly repo: AuthRepository,
-    private readonly opts: { tokenTtlHours: number; sessionTtlHours: number; throttle?: ThrottlePolicy },
+    private readonly opts: { tokenTtlHours: number; sessionTtlHours: number; throttle?: ThrottlePolicy; log?: Pick<Logger, 'warn'> },
   ) {}
 
   static hashPassword(password: string): Promise<string> {
@@ -41,11 +48,12 @@ export class AuthService {
     const policy = this.opts.throttle ?? DEFAULT_THROTTLE;
     const now = new Date();
     const since = new Date(now.getTime() - policy.windowMinutes * 60_000);
-    const [byUser, byAddress] = await Promise.all([
-      this.repo.countFailures({ username }, since),
+    const [byUserHere, byAddress] = await Promise.all([
+      this.repo.countFailures({ username, address }, since),
       this.repo.countFailures({ address }, since),
     ]);
-    if (byUser >= policy.maxPerUsername || byAddress >= policy.maxPerAddress) {
+    if (byUserHere >= policy.maxPerUsernameAndAddress || byAddress >= policy.maxPerAddress) {
+      this.opts.log?.warn({ event: 'auth.throttled', username, address });
       throw throttled(`登录失败次数过多，请 ${policy.windowMinutes} 分钟后再试`);
     }
     const found = await this.org.findUserWithSecret(username);
@@ -53,6 +61,7 @@ export class AuthService {
     const ok = await bcrypt.compare(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !ok || !found.active) {
       await this.repo.recordFailure(username, address, now);
+      this.opts.log?.warn({ event: 'auth.failed', username, address, reason: !found ? 'unknown-user' : !found.active ? 'inactive' : 'password' });
       throw unauthenticated('用户名或密码错误');
     }
     await this.repo.clearFailures(username);

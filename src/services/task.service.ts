@@ -2,14 +2,17 @@ import type { Sequelize } from 'sequelize';
 import { conflict, forbidden, notFound, unprocessable, type RuleDetail } from '../domain/errors';
 import { RULES, ruleDetail, type RuleId } from '../domain/rules';
 import { evaluateFeelCondition } from '../engine/feel';
-import { formProblems } from '../domain/form-validation';
-import { isAdmin, type User } from '../domain/organisation';
+import { formFieldPaths, formProblems, unknownFieldProblems } from '../domain/form-validation';
+import { protectedVariableProblems } from '../domain/protected-variables';
+import { namesReadBy, storedVariables, userTaskMappings } from '../engine/task-completion';
+import type { User } from '../domain/organisation';
 import { variableProblems } from '../domain/variables';
 import type { RuntimeRepository, TaskModel } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
 import type { InstanceState, RuntimeService } from './runtime.service';
+import type { VisibilityService } from './visibility.service';
 
 export interface TaskView {
   id: number;
@@ -85,8 +88,9 @@ export class TaskService {
       sequelize: Sequelize;
       repo: RuntimeRepository;
       runtime: Pick<RuntimeService, 'act'>;
-      definitions: Pick<DefinitionService, 'form'>;
+      definitions: Pick<DefinitionService, 'form' | 'compiled'>;
       clock: Pick<Clock, 'now'>;
+      visibility: Pick<VisibilityService, 'assertInstance'>;
     },
   ) {}
 
@@ -103,7 +107,13 @@ export class TaskService {
   async get(id: number, user: User) {
     const task = await this.d.repo.findTask(id);
     if (!task) throw notFound(`任务 ${id} 不存在`);
-    if (!mayAct(task, user) && !isCandidate(task, user) && task.completedBy !== user.username && !isAdmin(user)) throw forbidden('无权查看此任务');
+    // its holders see a task; anyone else only when they may see its instance (第5条)
+    const holds = mayAct(task, user) || isCandidate(task, user) || task.completedBy === user.username || task.owner === user.username;
+    if (!holds) {
+      const inst = await this.d.repo.findInstance(task.instanceId);
+      if (!inst) throw notFound(`任务 ${id} 不存在`);
+      await this.d.visibility.assertInstance(user, inst);
+    }
     const form = await this.d.definitions.form(task.formDefinitionId);
     return { ...taskView(task), form: form?.schema ?? null, variables: task.input ?? {} };
   }
@@ -131,9 +141,12 @@ export class TaskService {
   }
 
   /**
-   * Completes a task: the variables are checked against the task's form (422 listing each field,
-   * nothing changes), then the engine continues. Two completions at once: the instance row lock
-   * serialises them, the second finds the task completed and gets 409 — nothing half-done.
+   * Completes a task. A completion sets only what the task declares: the fields of its form (without a
+   * form: the names its output mappings read) — anything else is 422 naming the field. The values are
+   * checked against the form (422 per field), then, with the instance locked, what will be stored
+   * (through the task's output mappings) is computed: protected variables (ids, stage, flags, amounts
+   * decided by another role) are refused, and the completion rules judge exactly what will be stored.
+   * Two completions at once: the instance row lock serialises them, the second gets 409.
    */
   async complete(id: number, user: User, variables: unknown): Promise<{ processInstance: InstanceState }> {
     const task = await this.d.repo.findTask(id);
@@ -143,7 +156,14 @@ export class TaskService {
     const vars = (variables ?? {}) as Record<string, unknown>;
     const problems = variableProblems(vars);
     if (problems.length) throw unprocessable('提交的变量不合法', problems);
+    const inst = await this.d.repo.findInstance(task.instanceId);
+    if (!inst) throw notFound(`任务 ${id} 不存在`);
+    const ref = await this.d.definitions.compiled(inst.definitionId);
+    const mappings = await userTaskMappings(ref, task.activityId);
     const form = await this.d.definitions.form(task.formDefinitionId);
+    const allowed = form ? formFieldPaths(form.schema as never) : [...namesReadBy(mappings.outputs)].map((n) => [n]);
+    const unknown = unknownFieldProblems(allowed, vars);
+    if (unknown.length) throw unprocessable(`提交了此任务不能填写的字段：${unknown.map((u) => u.field).join('、')}`, unknown, 'field-not-allowed');
     const formIssues = formProblems(form?.schema as never, vars);
     if (formIssues.length) throw unprocessable('表单填写不完整或有误', formIssues, 'form-invalid');
 
@@ -154,11 +174,21 @@ export class TaskService {
         actor: user.username,
         operation: 'complete',
         data: { taskId: task.id, activityId: task.activityId },
-        before: async (inst, t) => {
+        before: async (locked, t) => {
           const fresh = await this.d.repo.findTask(id, t);
           if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
           if (!mayAct(fresh, user)) throw forbidden('此任务不由您办理');
-          const broken = completionRuleProblems(fresh.properties ?? {}, { ...(inst.variables ?? {}), ...vars }, this.d.clock.now());
+          const current = locked.variables ?? {};
+          let stored: Record<string, unknown>;
+          try {
+            stored = storedVariables(mappings.outputs, current, mappings.inputs.length ? (fresh.input ?? {}) : null, vars, this.d.clock.now());
+          } catch {
+            stored = {}; // the engine's own output mapping makes this an incident of the task, as before
+          }
+          const roles = fresh.candidateGroups?.length ? fresh.candidateGroups : user.groups;
+          const guarded = protectedVariableProblems(stored, roles);
+          if (guarded.length) throw unprocessable(guarded.map((g) => g.message).join('；'), guarded, 'protected-variable');
+          const broken = completionRuleProblems(fresh.properties ?? {}, { ...current, ...stored }, this.d.clock.now());
           if (broken.length) throw unprocessable(broken.map((b) => b.message).join('；'), broken, 'rule-violation');
           await fresh.update(
             { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },

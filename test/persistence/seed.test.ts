@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DEPARTMENTS, GROUPS, USERS } from '../../seed/organisation';
 import { UserGroupModel, UserModel } from '../../src/persistence/models/organisation.model';
 import { migrate } from '../../src/persistence/migrator';
-import { startTestApp, type TestApp } from '../support/app';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 
 describe('migrations and the demo organisation (seed.md)', () => {
   let t: TestApp;
@@ -35,5 +35,27 @@ describe('migrations and the demo organisation (seed.md)', () => {
 
   it('runs migrations once: a second run applies nothing', async () => {
     expect(await migrate(t.gf.db.sequelize)).to.deep.equal([]);
+  });
+});
+
+describe('the seed in production (NODE_ENV=production)', () => {
+  let t: TestApp;
+  const ADMIN_PASSWORD = 'Production-Secret-2026!';
+  before(async () => {
+    t = await startTestApp({ NODE_ENV: 'production', ADMIN_PASSWORD });
+  });
+  after(() => t.close());
+
+  it('creates the organisation and only the administrator, with the password from the environment — no demo users', async () => {
+    expect((await UserModel.findAll()).map((u) => u.username)).to.deep.equal(['admin']);
+    expect((await t.gf.org.listDepartments()).length).to.equal(DEPARTMENTS.length);
+    expect((await t.gf.org.listGroups()).map((g) => g.key)).to.have.members(GROUPS.map((g) => g.key));
+    // the demo password opens nothing
+    for (const username of ['admin', 'sjj', 'rmyy']) await t.api.post('/api/auth/token').send({ username, password: PASSWORD }).expect(401);
+    const res = await t.api.post('/api/auth/token').send({ username: 'admin', password: ADMIN_PASSWORD }).expect(200);
+    expect(res.body.user.groups).to.deep.equal(['admin', 'data-bureau']);
+    // and the shipped processes are deployed for the administrator to use
+    const defs = await t.api.get('/api/process-definitions').set('Authorization', `Bearer ${res.body.token}`).expect(200);
+    expect(defs.body.map((d: { key: string }) => d.key)).to.include('application-approval');
   });
 });

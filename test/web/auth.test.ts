@@ -79,7 +79,7 @@ describe('sign-in throttling', () => {
   });
   afterEach(() => t.close());
 
-  it('answers 401 for a wrong password, then 429 after 5 quick failures — even for the right password', async () => {
+  it('answers 401 for a wrong password, then 429 after 5 quick failures from one address — even for the right password', async () => {
     // given five wrong passwords for one user
     for (let i = 0; i < 5; i++) {
       const res = await t.api.post('/api/auth/token').send({ username: 'gaj', password: 'wrong' });
@@ -90,6 +90,22 @@ describe('sign-in throttling', () => {
     expect(res.body.error.code).to.equal('throttled');
     // and other users are not affected
     await t.api.post('/api/auth/token').send({ username: 'jyj', password: PASSWORD }).expect(200);
+  });
+
+  it('does not let strangers lock an account: failures from five other addresses leave the owner signing in', async () => {
+    // given five wrong passwords for admin, each from another address
+    for (let i = 1; i <= 5; i++) {
+      await t.api.post('/api/auth/token').set('X-Forwarded-For', `10.0.0.${i}`).send({ username: 'admin', password: 'wrong' }).expect(401);
+    }
+    // each recorded with its address
+    const rows = (await t.gf.db.sequelize.query("SELECT address FROM login_failures WHERE username = 'admin'", { type: 'SELECT' })) as { address: string }[];
+    expect(rows.map((r) => r.address).sort()).to.deep.equal(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5']);
+    // then the owner, from an address with no failures, still signs in with the right password
+    await t.api.post('/api/auth/token').set('X-Forwarded-For', '10.0.9.9').send({ username: 'admin', password: PASSWORD }).expect(200);
+    // while five failures from one address stop that address for that account
+    for (let i = 0; i < 5; i++) await t.api.post('/api/auth/token').set('X-Forwarded-For', '10.0.0.7').send({ username: 'sjj', password: 'wrong' }).expect(401);
+    await t.api.post('/api/auth/token').set('X-Forwarded-For', '10.0.0.7').send({ username: 'sjj', password: PASSWORD }).expect(429);
+    await t.api.post('/api/auth/token').set('X-Forwarded-For', '10.0.0.8').send({ username: 'sjj', password: PASSWORD }).expect(200);
   });
 
   it('throttles one address trying many usernames', async () => {

@@ -1,0 +1,41 @@
+/**
+ * Codes become words in one place: the Chinese names pages, exports and messages use, so no English
+ * code reaches a Chinese reader. (Group names match the seed's, ../shared/spec/seed.md.)
+ */
+export const GROUP_NAMES: Readonly<Record<string, string>> = {
+  admin: '系统管理员',
+  'data-bureau': '区数据局',
+  confidentiality: '区机要保密局',
+  cryptography: '区国家密码管理局',
+  cyberspace: '区委网信办',
+  drc: '区发展改革委',
+  finance: '区财政局',
+  audit: '区审计局',
+  'district-government': '区管委会（区政府）',
+  experts: '评审专家',
+};
+
+/** Process variables that messages name. */
+export const VARIABLE_LABELS: Readonly<Record<string, string>> = {
+  projectId: '项目标识',
+  projectCode: '项目编号',
+  projectName: '项目名称',
+  unitCode: '项目单位',
+  unitGroup: '项目单位',
+  supervisorGroup: '主管部门',
+  classified: '是否涉密',
+  crossDepartment: '是否跨部门',
+  participants: '参与单位',
+  planYear: '计划年度',
+  stage: '项目阶段',
+  budgeted: '是否纳入预算',
+  materials: '已提交材料',
+  investment: '申报投资金额',
+  disbursedTotal: '累计拨付金额',
+  approvedAmount: '批准金额',
+  recommendedInvestment: '专家建议投资金额',
+  contractAmount: '合同金额',
+};
+
+export const groupName = (key: string) => GROUP_NAMES[key] ?? (key.startsWith('unit:') ? `项目单位（${key.slice(5)}）` : key);
+export const variableLabel = (name: string) => VARIABLE_LABELS[name] ?? name;

@@ -1,0 +1,45 @@
+/**
+ * What a user task's completion will store, computed before the engine runs it: the element's
+ * zeebe:ioMapping outputs (Camunda 8 semantics, the same code the engine runs), and the names a
+ * formless task may be completed with (those its output mappings read). The task service uses it to
+ * refuse variables a task may not set and to judge completion rules on exactly what will be stored.
+ */
+import { parseExpression } from '@bpmn-io/feelin';
+import { getCompiledDefinition } from './definition-cache';
+import { evaluateFeel } from './feel';
+import { mapOutputs } from './io-mapping';
+import type { CompiledDefinitionRef } from './types';
+import type { IoMappingEntry } from './zeebe-model';
+
+export async function userTaskMappings(ref: CompiledDefinitionRef, activityId: string): Promise<{ inputs: IoMappingEntry[]; outputs: IoMappingEntry[] }> {
+  const info = (await getCompiledDefinition(ref)).model.elements.get(activityId);
+  return { inputs: info?.inputs ?? [], outputs: info?.outputs ?? [] };
+}
+
+/** The variables a completion writes into the process (FEEL errors throw FeelError). */
+export function storedVariables(
+  outputs: IoMappingEntry[],
+  processVariables: Record<string, unknown>,
+  local: Record<string, unknown> | null,
+  submitted: Record<string, unknown>,
+  now: Date,
+): Record<string, unknown> {
+  return mapOutputs(outputs, processVariables, local, submitted, (source, scope) =>
+    source.startsWith('=') ? evaluateFeel(source, { ...processVariables, ...scope }, { now }) : source,
+  );
+}
+
+/** The variable names the output mappings read: what a task without a form may be completed with. */
+export function namesReadBy(outputs: IoMappingEntry[]): Set<string> {
+  const names = new Set<string>();
+  for (const { source } of outputs) {
+    if (!source.startsWith('=')) continue;
+    const text = source.slice(1);
+    parseExpression(text, {}, undefined).iterate({
+      enter(node) {
+        if (node.type.name === 'VariableName') names.add(text.slice(node.from, node.to).trim());
+      },
+    });
+  }
+  return names;
+}
