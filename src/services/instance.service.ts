@@ -33,7 +33,7 @@ export class InstanceService {
   async get(id: string) {
     const i = await this.repo.findInstance(id);
     if (!i) throw notFound(`流程实例 ${id} 不存在`);
-    const [history, incidents, operations] = await Promise.all([this.repo.activityHistory(id), this.repo.openIncidents(id), this.repo.operations(id)]);
+    const [history, incidents, operations, timers] = await Promise.all([this.repo.activityHistory(id), this.repo.openIncidents(id), this.repo.operations(id), this.repo.jobsOf(id, 'timer')]);
     return {
       id: i.id,
       definitionKey: i.definitionKey,
@@ -58,6 +58,8 @@ export class InstanceService {
       })),
       operations: operations.map((o) => ({ operation: o.operation, taskId: o.taskId, actor: o.actor, at: o.at.toISOString(), data: o.data })),
       incidents: incidents.map(incidentView),
+      // the armed timers; provisional: counted on weekends only for a year without calendar data
+      timers: timers.map((j) => ({ activityId: j.activityId, dueAt: j.dueAt.toISOString(), provisional: !!j.provisional })),
     };
   }
 }
