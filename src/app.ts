@@ -107,7 +107,6 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     timers: { reschedule: (t, id, timers, actor) => runtime.reschedule(t, id, timers, actor), runJobs: (ids) => runtime.runJobs(ids) },
   });
   const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, calendar, log, options: opts.runtime, ports });
-  await calendar.start();
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar });
   const instances = new InstanceService(runtimeRepo);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
@@ -148,6 +147,10 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
   );
+
+  // seeds the years chinese-days has and the table lacks, and loads the calendar (once everything above exists:
+  // a seeded year recomputes provisional timers, which may run jobs)
+  await calendar.start();
 
   return {
     config,

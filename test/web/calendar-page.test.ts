@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { datesFromText } from '../../src/web/controllers/calendar.controller';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { setClock } from '../support/runtime';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
@@ -16,6 +17,7 @@ describe('the holiday schedule page (/calendar, administrators)', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-12-01T09:00:00+08:00'); // 2027 has no schedule yet
   });
   after(() => t.close());
 
