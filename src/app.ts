@@ -15,6 +15,7 @@ import { openDatabase, type Database } from './persistence/db';
 import { migrateWithLock } from './persistence/migrator';
 import { initModels } from './persistence/models';
 import { AuthRepository } from './persistence/repositories/auth.repository';
+import { CalendarRepository } from './persistence/repositories/calendar.repository';
 import { DefinitionRepository } from './persistence/repositories/definition.repository';
 import { NotificationRepository } from './persistence/repositories/notification.repository';
 import { OrganisationRepository } from './persistence/repositories/organisation.repository';
@@ -22,6 +23,7 @@ import { ProjectRepository } from './persistence/repositories/project.repository
 import { RuntimeRepository } from './persistence/repositories/runtime.repository';
 import { SettingsRepository } from './persistence/repositories/settings.repository';
 import { AuthService } from './services/auth.service';
+import { CalendarService } from './services/calendar.service';
 import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
@@ -47,6 +49,8 @@ export interface GovFlow {
   db: Database;
   app: Express;
   clock: Clock;
+  /** the statutory working-day calendar (database-backed, held in memory) */
+  calendar: CalendarService;
   org: OrganisationRepository;
   auth: AuthService;
   handlers: HandlerRegistry;
@@ -95,10 +99,18 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
   const ports = (t: Transaction) => ({ projects: projects.port(t) });
-  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, log, options: opts.runtime, ports });
+  // the calendar reschedules timers through the runtime, the runtime computes with the calendar
+  const calendar: CalendarService = new CalendarService({
+    sequelize: db.sequelize,
+    repo: new CalendarRepository(),
+    clock,
+    log,
+    timers: { reschedule: (t, id, timers, actor) => runtime.reschedule(t, id, timers, actor), runJobs: (ids) => runtime.runJobs(ids) },
+  });
+  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, calendar, log, options: opts.runtime, ports });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, visibility });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
@@ -130,6 +142,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       incidents,
       outbox,
       clock,
+      calendar,
       projects,
       annualPlans,
       archives,
@@ -138,12 +151,17 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
   );
 
+  // seeds the years chinese-days has and the table lacks, and loads the calendar (once everything above exists:
+  // a seeded year recomputes provisional timers, which may run jobs)
+  await calendar.start();
+
   return {
     config,
     log,
     db,
     app,
     clock,
+    calendar,
     org,
     auth,
     handlers,

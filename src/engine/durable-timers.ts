@@ -34,7 +34,7 @@ import {
   parseDuration,
 } from './iso8601';
 import { type RunContext, runContextOf } from './run-context';
-import type { TimerWait } from './types';
+import type { ProvisionalBasis, TimerWait } from './types';
 
 type TimerType = TimerWait['timerType'];
 const TIMER_TYPES: TimerType[] = ['timeDate', 'timeDuration', 'timeCycle'];
@@ -55,6 +55,8 @@ interface ResolvedTimer {
   expression: string;
   dueAt: Date;
   cycle: CycleState | null;
+  /** computed on a calendar without data for a year it depended on (only known when computed in this run) */
+  provisional?: ProvisionalBasis | null;
 }
 
 interface TimerEventDefinitionDef {
@@ -134,7 +136,7 @@ export class DurableTimerEventDefinition {
 
     let timer: ResolvedTimer;
     try {
-      timer = this.resolve(content);
+      timer = this.resolve(content, activityExecutionId);
     } catch (err) {
       run.fail(this.activity.id, feelErrorMessage(err, `定时器 ${this.activity.id} 无法计算到期时间 (timer cannot compute its due date)`));
       return;
@@ -167,10 +169,11 @@ export class DurableTimerEventDefinition {
       dueAt: timer.dueAt,
       timerType: timer.timerType,
       expression: timer.expression,
+      provisional: timer.provisional ?? null,
       isNew: !isRecovered,
     });
 
-    if (timer.dueAt.getTime() <= run.now().getTime() && run.mode !== 'terminate') {
+    if (timer.dueAt.getTime() <= run.now().getTime() && run.mode === 'normal') {
       run.defer(() => this.complete());
     }
   }
@@ -180,14 +183,17 @@ export class DurableTimerEventDefinition {
     this.halt();
   }
 
-  private resolve(content: ElementContent): ResolvedTimer {
-    // recovered (or re-executed) timer: the due date computed when it started
+  private resolve(content: ElementContent, activityExecutionId: string): ResolvedTimer {
+    // recovered (or re-executed) timer: the due date computed when it started — or, in a
+    // 'reschedule' run, the one computed again on a newer calendar (it replaces expireAt in the state)
     if (typeof content.expireAt === 'string' && typeof content.timerType === 'string') {
+      const rescheduled = this.run.reschedules.get(activityExecutionId);
       return {
         timerType: content.timerType as TimerType,
         expression: String(content.timerExpression ?? content[content.timerType] ?? ''),
-        dueAt: new Date(content.expireAt),
+        dueAt: rescheduled?.dueAt ?? new Date(content.expireAt),
         cycle: (content.timerCycle as CycleState | null | undefined) ?? null,
+        ...(rescheduled && { provisional: rescheduled.provisional }),
       };
     }
     // restart of a non-interrupting cycle boundary: the next occurrence computed when it fired
@@ -203,8 +209,10 @@ export class DurableTimerEventDefinition {
     const timerType = TIMER_TYPES.find((t) => typeof this.definitions[t] === 'string' && this.definitions[t] !== '');
     if (!timerType) throw new IsoFormatError('定时器没有定义时间 (timer without timeDate, timeDuration or timeCycle)');
     const expression = (this.definitions[timerType] as string).trim();
-    const value = this.run.evaluate(expression, this.activity.id);
-    return computeTimer(timerType, expression, value, this.run.now());
+    const { value, provisional } = this.run.evaluateDate(expression, this.activity.id);
+    // a provisional due date is computed again later from the clock of this evaluation (recomputeTimer)
+    const now = provisional ? new Date(provisional.now) : this.run.now();
+    return { ...computeTimer(timerType, expression, value, now), provisional };
   }
 
   private complete(): void {

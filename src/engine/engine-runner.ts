@@ -88,6 +88,10 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
   }
   const run = new RunContext(host, compiled, instanceId, host.maxActivitiesPerRun ?? DEFAULT_MAX_ACTIVITIES_PER_RUN);
   if (action.kind === 'terminate') run.mode = 'terminate';
+  if (action.kind === 'reschedule') {
+    run.mode = 'reschedule';
+    for (const x of action.timers) run.reschedules.set(x.executionId, { dueAt: new Date(x.dueAt), provisional: x.provisional });
+  }
   const listener = createRunListener(run);
 
   // typed loosely on purpose: bpmn-engine's option types expect its own element classes, ours are
@@ -165,6 +169,7 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
   switch (action.kind) {
     case 'start':
     case 'resume':
+    case 'reschedule': // the due dates were replaced while the timers were recovered
       return;
     case 'complete-task': {
       const entry = run.userTasks.get(action.executionId);

@@ -82,7 +82,7 @@ export class FeelSequenceFlow extends BaseSequenceFlow {
           if (!isFeel(body)) {
             throw new Error(`条件必须是以 = 开头的 FEEL 表达式 (a condition must be FEEL, starting with '='): ${body}`);
           }
-          result = evaluateFeelCondition(body, run.variables(sourceId), { now: run.now() });
+          result = evaluateFeelCondition(body, run.variables(sourceId), run.feelOptions());
         } catch (err) {
           run.fail(sourceId, feelErrorMessage(err, `顺序流 ${id} 的条件求值失败 (condition of sequence flow ${id} failed)`));
           if (callback) return callback(err as Error);

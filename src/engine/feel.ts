@@ -10,19 +10,33 @@
  *   write the offset (+08:00) or `@Asia/Shanghai`.
  * - Numbers are JS doubles (0.1 + 0.2 = 0.30000000000000004), not FEEL decimals.
  *
+ * Working days: addWorkingDays / workingDaysBetween count on the calendar passed in (opts.calendar,
+ * the platform's statutory calendar data). A day in a year without data counts on weekends only — the
+ * result is provisional, not an error: each such year is added to opts.provisional, so the caller can
+ * mark what it stores as provisional and compute it again once the year's schedule is entered.
+ *
  * Errors: syntax errors, unknown functions (a typo must not silently become null), wrong arguments
- * to a function, and exceptions from functions (e.g. CalendarRangeError) throw FeelError. feelin's
- * other warnings (missing variable, type mismatch) are FEEL null semantics and are not errors.
+ * to a function, and exceptions from functions throw FeelError. feelin's other warnings (missing
+ * variable, type mismatch) are FEEL null semantics and are not errors.
  */
 import { date as feelDate, evaluate, parseExpression, parseUnaryTests, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
 import {
   addMonths,
   addWorkingDays,
-  CalendarRangeError,
   toShanghaiDate,
   toShanghaiDateTime,
+  type WorkingCalendar,
   workingDaysBetween,
 } from '../domain/calendar';
+
+export interface FeelOptions {
+  /** the clock of now() and today() */
+  now: Date;
+  /** the statutory calendar addWorkingDays and workingDaysBetween count on */
+  calendar: WorkingCalendar;
+  /** receives each year without calendar data that a working-day result depended on */
+  provisional?: Set<number>;
+}
 
 export class FeelError extends Error {
   constructor(
@@ -143,13 +157,13 @@ function feelFunction(params: string[], fn: (...args: unknown[]) => unknown) {
 
 // Calendar results are FEEL dates / date-times, so `addWorkingDays(x, 10) > today()` compares;
 // the final result is turned back into an ISO string by toJson. Null arguments give null (FEEL style).
-function builtins(now: Date): Record<string, unknown> {
+function builtins({ now, calendar, provisional }: FeelOptions): Record<string, unknown> {
   return {
     addWorkingDays: feelFunction(['date', 'n'], (d, n) =>
-      d == null || n == null ? null : feelDate(addWorkingDays(calendarArg(d), n as number)),
+      d == null || n == null ? null : feelDate(addWorkingDays(calendar, calendarArg(d), n as number, provisional)),
     ),
     workingDaysBetween: feelFunction(['from', 'to'], (from, to) =>
-      from == null || to == null ? null : workingDaysBetween(calendarArg(from), calendarArg(to)),
+      from == null || to == null ? null : workingDaysBetween(calendar, calendarArg(from), calendarArg(to), provisional),
     ),
     addMonths: feelFunction(['date', 'n'], (d, n) =>
       d == null || n == null ? null : feelDate(addMonths(calendarArg(d), n as number)),
@@ -160,18 +174,16 @@ function builtins(now: Date): Record<string, unknown> {
 }
 
 /** Evaluates a FEEL expression (with or without the leading '='); the result is JSON-friendly. */
-export function evaluateFeel(expression: string, context: Record<string, unknown>, opts: { now: Date }): unknown {
+export function evaluateFeel(expression: string, context: Record<string, unknown>, opts: FeelOptions): unknown {
   const source = strip(expression);
   let result: ReturnType<typeof evaluate>;
   try {
-    result = evaluate(source, { ...context, ...builtins(opts.now) });
+    result = evaluate(source, { ...context, ...builtins(opts) });
   } catch (err) {
     const message =
       err instanceof FeelSyntaxError
         ? (checkFeel(expression) ?? `FEEL 表达式无法解析 (cannot parse FEEL): ${err.message}`)
-        : err instanceof CalendarRangeError
-          ? err.message
-          : `FEEL 表达式求值失败：${(err as Error).message} (FEEL evaluation failed): ${source.trim()}`;
+        : `FEEL 表达式求值失败：${(err as Error).message} (FEEL evaluation failed): ${source.trim()}`;
     throw Object.assign(new FeelError(message, expression), { cause: err });
   }
   const failure = result.warnings.find((w) => w.type === 'NO_FUNCTION_FOUND' || w.type === 'FUNCTION_INVOCATION_FAILURE');
@@ -184,6 +196,6 @@ export function evaluateFeel(expression: string, context: Record<string, unknown
 }
 
 /** A condition is taken only when it evaluates to boolean true (null and non-booleans are not). */
-export function evaluateFeelCondition(expression: string, context: Record<string, unknown>, opts: { now: Date }): boolean {
+export function evaluateFeelCondition(expression: string, context: Record<string, unknown>, opts: FeelOptions): boolean {
   return evaluateFeel(expression, context, opts) === true;
 }

@@ -5,7 +5,7 @@
  * (`environment.options[RUN_CONTEXT_OPTION]`: unknown engine options survive every environment
  * clone and are never part of getState()).
  */
-import { evaluateFeel } from './feel';
+import { evaluateFeel, type FeelOptions } from './feel';
 import type { BpmnEnvironment, ElementApi } from './bpmn-internals';
 import type { CompiledDefinition } from './definition-cache';
 import type {
@@ -13,6 +13,7 @@ import type {
   EngineHost,
   HistoryEvent,
   MessageWait,
+  ProvisionalBasis,
   ServiceWait,
   TimerWait,
   UserTaskWait,
@@ -33,7 +34,12 @@ export interface WaitEntry<W> {
   api: ElementApi;
 }
 
-export type RunMode = 'normal' | 'terminate';
+/**
+ * 'terminate': timers do not fire and services are not invoked while the instance is wound down;
+ * 'reschedule': nothing moves at all (timers do not fire, waiting services stay waiting uninvoked),
+ * only the listed timers take their new due dates.
+ */
+export type RunMode = 'normal' | 'terminate' | 'reschedule';
 
 export interface HistoryElement {
   id: string;
@@ -45,8 +51,9 @@ export interface HistoryElement {
 export class RunContext {
   /** set when runInstance returns: late callbacks (a slow service, a deferred step) are ignored */
   closed = false;
-  /** 'terminate': timers do not fire and services are not invoked while the instance is wound down */
   mode: RunMode = 'normal';
+  /** 'reschedule': the new due dates by the timer's activity execution id */
+  readonly reschedules = new Map<string, { dueAt: Date; provisional: ProvisionalBasis | null }>();
   incident: { activityId: string | null; message: string } | null = null;
   /** the engine emitted 'end' */
   ended = false;
@@ -118,10 +125,29 @@ export class RunContext {
     env.assignVariables(toJsonRecord(vars));
   }
 
+  /** What FEEL needs besides the variables: the clock and the working-day calendar. */
+  feelOptions(): FeelOptions {
+    return { now: this.now(), calendar: this.host.calendar };
+  }
+
   /** FEEL over the process variables (plus `extra`, e.g. a task's local variables); literal when not `=…`. */
   evaluate(text: string, elementId: string | null, extra?: Record<string, unknown>): unknown {
     if (!text.startsWith('=')) return text;
-    return evaluateFeel(text, { ...this.variables(elementId), ...extra }, { now: this.now() });
+    return evaluateFeel(text, { ...this.variables(elementId), ...extra }, this.feelOptions());
+  }
+
+  /**
+   * evaluate(), for a value that is stored (a due date): also says whether it was computed on a
+   * calendar without data for a year it depended on, with what it takes to compute it again.
+   */
+  evaluateDate(text: string, elementId: string | null, extra?: Record<string, unknown>): { value: unknown; provisional: ProvisionalBasis | null } {
+    if (!text.startsWith('=')) return { value: text, provisional: null };
+    const context = { ...this.variables(elementId), ...extra };
+    const years = new Set<number>();
+    const opts = { ...this.feelOptions(), provisional: years };
+    const value = evaluateFeel(text, context, opts);
+    if (!years.size) return { value, provisional: null };
+    return { value, provisional: { years: [...years].sort((a, b) => a - b), expression: text, context, now: opts.now.toISOString() } };
   }
 
   recordHistory(element: HistoryElement, event: HistoryEvent['event'], outcome: string | null): HistoryEvent {

@@ -128,7 +128,8 @@ function asList(v: unknown): string[] {
   return items.map((x) => String(x).trim()).filter((x) => x !== '');
 }
 
-function asDate(v: unknown, what: string): Date | null {
+/** A zeebe:taskSchedule result as a date: a date (00:00 Shanghai), a date-time, or null. */
+export function asDate(v: unknown, what: string): Date | null {
   if (v === null || v === undefined || v === '') return null;
   if (v instanceof Date) return v;
   if (typeof v === 'string') return parseDateTime(v);
@@ -157,6 +158,19 @@ function onUserTask(run: RunContext, api: ElementApi): void {
   const scope = local ?? {};
   const ev = <T>(text: string | null | undefined, convert: (v: unknown) => T, fallback: T): T =>
     attempt(recovered, () => convert(text ? run.evaluate(text, id, scope) : null), fallback);
+  // a due date is stored with the task: it says whether it is provisional (calendar without data)
+  const dated = (text: string | null | undefined, what: string) =>
+    attempt(
+      recovered,
+      () => {
+        if (!text) return { date: null, provisional: null };
+        const { value, provisional } = run.evaluateDate(text, id, scope);
+        return { date: asDate(value, what), provisional };
+      },
+      { date: null, provisional: null },
+    );
+  const due = dated(info?.schedule?.dueDate, 'dueDate');
+  const followUp = dated(info?.schedule?.followUpDate, 'followUpDate');
   run.userTasks.set(api.executionId, {
     api,
     wait: {
@@ -166,8 +180,12 @@ function onUserTask(run: RunContext, api: ElementApi): void {
       assignee: ev(info?.assignment?.assignee, asText, null),
       candidateGroups: ev(info?.assignment?.candidateGroups, asList, []),
       candidateUsers: ev(info?.assignment?.candidateUsers, asList, []),
-      dueAt: ev(info?.schedule?.dueDate, (v) => asDate(v, 'dueDate'), null),
-      followUpAt: ev(info?.schedule?.followUpDate, (v) => asDate(v, 'followUpDate'), null),
+      dueAt: due.date,
+      followUpAt: followUp.date,
+      provisional:
+        due.provisional || followUp.provisional
+          ? { ...(due.provisional && { dueDate: due.provisional }), ...(followUp.provisional && { followUpDate: followUp.provisional }) }
+          : null,
       formId: info?.form?.formId ?? info?.form?.formKey ?? null,
       properties: { ...(info?.properties ?? {}) },
       input: local ?? run.variables(id),

@@ -6,7 +6,7 @@
  */
 import { parseExpression } from '@bpmn-io/feelin';
 import { getCompiledDefinition } from './definition-cache';
-import { evaluateFeel } from './feel';
+import { evaluateFeel, type FeelOptions } from './feel';
 import { mapOutputs } from './io-mapping';
 import type { CompiledDefinitionRef } from './types';
 import type { IoMappingEntry } from './zeebe-model';
@@ -22,10 +22,10 @@ export function storedVariables(
   processVariables: Record<string, unknown>,
   local: Record<string, unknown> | null,
   submitted: Record<string, unknown>,
-  now: Date,
+  feel: FeelOptions,
 ): Record<string, unknown> {
   return mapOutputs(outputs, processVariables, local, submitted, (source, scope) =>
-    source.startsWith('=') ? evaluateFeel(source, { ...processVariables, ...scope }, { now }) : source,
+    source.startsWith('=') ? evaluateFeel(source, { ...processVariables, ...scope }, feel) : source,
   );
 }
 

@@ -5,8 +5,27 @@
  * result. It never touches the database; the caller saves the result in one transaction.
  */
 
+import type { WorkingCalendar } from '../domain/calendar';
+
 export interface EngineClock {
   now(): Date;
+}
+
+/**
+ * How a date was computed on a calendar that had no statutory data for some year it depended on
+ * (counted on weekends only), kept so that it can be computed again — exactly — once that year's
+ * schedule is entered: the same FEEL expression over the same variables at the same clock, only on
+ * the newer calendar.
+ */
+export interface ProvisionalBasis {
+  /** the years without calendar data the result depended on */
+  years: number[];
+  /** the FEEL expression as written (with '=') */
+  expression: string;
+  /** the variables it was evaluated over (process variables and the element's local inputs) */
+  context: Record<string, unknown>;
+  /** the clock at the evaluation (ISO-8601): now(), today(), and where a duration starts */
+  now: string;
 }
 
 /** A parsed, cached definition version (one per deployed process version). */
@@ -38,6 +57,8 @@ export interface ServiceInvocation {
 
 export interface EngineHost {
   clock: EngineClock;
+  /** the statutory working-day calendar FEEL's addWorkingDays / workingDaysBetween count on */
+  calendar: WorkingCalendar;
   invokeService(inv: ServiceInvocation): Promise<ServiceOutcome>;
   /** activities started without any wait before the run is stopped as an incident */
   maxActivitiesPerRun?: number;
@@ -51,7 +72,21 @@ export type EngineAction =
   | { kind: 'correlate-message'; messageName: string; executionIds?: string[]; variables: Record<string, unknown> }
   | { kind: 'complete-call'; executionId: string; variables: Record<string, unknown> }
   /** cancel the whole instance */
-  | { kind: 'terminate' };
+  | { kind: 'terminate' }
+  /**
+   * recover + resume quietly (no timer fires, no service is invoked) and give the listed timers a new
+   * due date (their saved expireAt is replaced): a calendar change recomputed them
+   */
+  | { kind: 'reschedule'; timers: TimerReschedule[] };
+
+export interface TimerReschedule {
+  /** the timer's activity execution id (TimerWait.executionId) */
+  executionId: string;
+  /** ISO-8601 */
+  dueAt: string;
+  /** still provisional after the recomputation: how to compute it again */
+  provisional: ProvisionalBasis | null;
+}
 
 export interface UserTaskWait {
   activityId: string;
@@ -62,6 +97,8 @@ export interface UserTaskWait {
   candidateUsers: string[];
   dueAt: Date | null;
   followUpAt: Date | null;
+  /** set when a date was computed on a calendar without data for a year it depended on */
+  provisional: { dueDate?: ProvisionalBasis; followUpDate?: ProvisionalBasis } | null;
   /** zeebe:formDefinition formId (or formKey) */
   formId: string | null;
   /** zeebe:properties of the task as written (e.g. completion rules `rule:R10.1` = FEEL) */
@@ -79,6 +116,8 @@ export interface TimerWait {
   timerType: 'timeDuration' | 'timeDate' | 'timeCycle';
   /** the definition as written (ISO-8601 or =FEEL) */
   expression: string;
+  /** set when the due date was computed on a calendar without data for a year it depended on */
+  provisional: ProvisionalBasis | null;
   isNew: boolean;
 }
 

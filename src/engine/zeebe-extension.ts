@@ -91,6 +91,11 @@ export class ZeebeJobService {
     if (!info?.taskDefinition) return run.fail(activity.id, `服务任务 ${activity.id} 没有 zeebe:taskDefinition`);
     run.services.delete(executionId);
     if (run.mode === 'terminate') return; // being terminated: do not start the job again
+    if (run.mode === 'reschedule') {
+      // a quiet run: the task stays waiting, uninvoked
+      run.services.set(executionId, { activityId: activity.id, executionId, handler: info.taskDefinition.type });
+      return;
+    }
 
     let invocation: ServiceInvocation;
     let local: Record<string, unknown> | null;

@@ -3,12 +3,14 @@ import type { Sequelize } from 'sequelize';
 import * as m001 from './migrations/001-organisation-and-auth';
 import * as m002 from './migrations/002-runtime';
 import * as m003 from './migrations/003-projects';
+import * as m004 from './migrations/004-calendar';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
   { name: '001-organisation-and-auth', ...m001 },
   { name: '002-runtime', ...m002 },
   { name: '003-projects', ...m003 },
+  { name: '004-calendar', ...m004 },
 ];
 
 export function migrator(sequelize: Sequelize) {

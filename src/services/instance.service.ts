@@ -63,7 +63,7 @@ export class InstanceService {
 
   private async detail(i: ProcessInstanceModel) {
     const id = i.id;
-    const [history, incidents, operations] = await Promise.all([this.repo.activityHistory(id), this.repo.openIncidents(id), this.repo.operations(id)]);
+    const [history, incidents, operations, timers] = await Promise.all([this.repo.activityHistory(id), this.repo.openIncidents(id), this.repo.operations(id), this.repo.jobsOf(id, 'timer')]);
     return {
       id: i.id,
       definitionKey: i.definitionKey,
@@ -88,6 +88,8 @@ export class InstanceService {
       })),
       operations: operations.map((o) => ({ operation: o.operation, taskId: o.taskId, actor: o.actor, at: o.at.toISOString(), data: o.data })),
       incidents: incidents.map(incidentView),
+      // the armed timers; provisional: counted on weekends only for a year without calendar data
+      timers: timers.map((j) => ({ activityId: j.activityId, dueAt: j.dueAt.toISOString(), provisional: !!j.provisional })),
     };
   }
 }

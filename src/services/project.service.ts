@@ -53,7 +53,7 @@ export class ProjectService {
       runtimeRepo: Pick<RuntimeRepository, 'listInstances'>;
       instances: Pick<InstanceService, 'ofVisibleProject'>;
       visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
-      tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null }[]> };
+      tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null; provisional: boolean }[]> };
       clock: Pick<Clock, 'now'>;
     },
   ) {}
@@ -176,7 +176,7 @@ export class ProjectService {
       ...this.view(p),
       documents: documents.map((d) => ({ ...d, uploadedAt: d.uploadedAt.toISOString() })),
       processInstances: instances.map((i) => ({ id: i.id, definitionKey: i.definitionKey, state: i.state, activeActivityIds: i.activeActivityIds, startedAt: i.startedAt, endedAt: i.endedAt })),
-      deadlines: deadlines.map((d) => ({ rule: d.rule, article: d.rule && d.rule in RULES ? RULES[d.rule as RuleId].article : null, activityId: d.activityId, name: d.name, dueAt: d.dueAt.toISOString(), state: d.dueAt.getTime() < now ? 'overdue' : 'open' })),
+      deadlines: deadlines.map((d) => ({ rule: d.rule, article: d.rule && d.rule in RULES ? RULES[d.rule as RuleId].article : null, activityId: d.activityId, name: d.name, dueAt: d.dueAt.toISOString(), state: d.dueAt.getTime() < now ? 'overdue' : 'open', provisional: d.provisional })),
       payments: payments.map((x) => ({ ...x, requestedAt: x.requestedAt.toISOString(), decidedAt: x.decidedAt ? x.decidedAt.toISOString() : null })),
     };
   }

@@ -5,7 +5,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
 import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
-import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome } from '../engine/types';
+import type { WorkingCalendar } from '../domain/calendar';
+import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
 import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
@@ -42,6 +43,15 @@ export interface InstanceState {
   activeActivityIds: string[];
 }
 
+/**
+ * The working-day calendar as the runtime needs it: the one held in memory, brought up to date at the
+ * start of every unit of work (see CalendarService.sync).
+ */
+export interface CalendarSource {
+  current(): WorkingCalendar;
+  sync(t: Transaction): Promise<void>;
+}
+
 export interface RuntimeOptions {
   maxActivitiesPerRun?: number;
   /** back-off of a failed service task: base × 2^(attempt-1), capped */
@@ -68,6 +78,7 @@ export class RuntimeService {
       definitions: Pick<DefinitionService, 'compiled' | 'get' | 'byId'>;
       handlers: Pick<HandlerRegistry, 'get'>;
       clock: Clock;
+      calendar: CalendarSource;
       log: Logger;
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
@@ -160,6 +171,26 @@ export class RuntimeService {
 
   async terminate(instanceId: string, actor: string): Promise<InstanceState | null> {
     return this.act(instanceId, { kind: 'terminate' }, { actor, operation: 'terminate' });
+  }
+
+  /**
+   * Gives timers of one instance new due dates, inside the caller's transaction (a calendar change
+   * computed them again): a quiet engine run — no timer fires, no service is invoked — in which the
+   * recovered timers take the new dates into the saved engine state, and save() moves their job rows
+   * along, so that the engine and the job rows agree. Returns the ids of timer jobs now due.
+   */
+  async reschedule(t: Transaction, instanceId: string, timers: TimerReschedule[], actor: string | null): Promise<number[]> {
+    const uow: UnitOfWork = { t, dueJobIds: [] };
+    const inst = await this.d.repo.lockInstance(instanceId, t);
+    if (!inst || TERMINAL.has(inst.state) || !inst.engineState || !timers.length) return [];
+    await this.run(uow, inst, { kind: 'reschedule', timers }, actor);
+    await this.d.repo.log({ instanceId, operation: 'reschedule', actor, at: this.d.clock.now(), data: { timers: timers.map((x) => ({ executionId: x.executionId, dueAt: x.dueAt, provisional: !!x.provisional })) } }, t);
+    return uow.dueJobIds;
+  }
+
+  /** Runs jobs made due outside a unit of work of ours (e.g. by reschedule()), once committed. */
+  async runJobs(jobIds: number[]): Promise<void> {
+    await this.drain(jobIds);
   }
 
   // ------------------------------------------------------------------ jobs
@@ -332,6 +363,8 @@ export class RuntimeService {
     let last: UnitOfWork | null = null;
     const value = await inTransaction(this.d.sequelize, async (t) => {
       last = { t, dueJobIds: [] };
+      // before any instance lock: the calendar this unit computes with cannot change until it commits
+      await this.d.calendar.sync(t);
       return fn(last);
     });
     return { value, uow: last! };
@@ -362,6 +395,7 @@ export class RuntimeService {
     const definition = await this.d.definitions.compiled(inst.definitionId, uow.t);
     const host: EngineHost = {
       clock: this.d.clock,
+      calendar: this.d.calendar.current(),
       maxActivitiesPerRun: this.opts.maxActivitiesPerRun,
       invokeService: (inv) => this.invokeService(uow, inst, inv),
     };
@@ -464,6 +498,8 @@ export class RuntimeService {
           createdAt: now,
           dueAt: w.dueAt,
           followUpAt: w.followUpAt,
+          provisional: !!w.provisional,
+          provisionalBasis: w.provisional,
           completedAt: null,
           completedBy: null,
           result: null,
@@ -494,7 +530,7 @@ export class RuntimeService {
     }
     for (const x of wanted.values()) {
       const job = await repo.createJob(
-        { type: 'timer', instanceId: inst.id, executionId: x.executionId, activityId: x.activityId, dueAt: x.dueAt, payload: { timerType: x.timerType, expression: x.expression }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+        { type: 'timer', instanceId: inst.id, executionId: x.executionId, activityId: x.activityId, dueAt: x.dueAt, payload: { timerType: x.timerType, expression: x.expression, ...(x.provisional && { provisional: x.provisional }) }, provisional: !!x.provisional, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
         t,
       );
       if (x.dueAt.getTime() <= now.getTime()) uow.dueJobIds.push(job.id);

@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import type { WorkingCalendar } from '../domain/calendar';
 import { conflict, forbidden, notFound, unprocessable, type RuleDetail } from '../domain/errors';
 import { RULES, ruleDetail, type RuleId } from '../domain/rules';
 import { evaluateFeelCondition } from '../engine/feel';
@@ -11,7 +12,7 @@ import type { RuntimeRepository, TaskModel } from '../persistence/repositories/r
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
-import type { InstanceState, RuntimeService } from './runtime.service';
+import type { CalendarSource, InstanceState, RuntimeService } from './runtime.service';
 import type { VisibilityService } from './visibility.service';
 
 export interface TaskView {
@@ -28,6 +29,8 @@ export interface TaskView {
   createdAt: string;
   dueAt: string | null;
   followUpAt: string | null;
+  /** the due date was counted on weekends only for a year without calendar data; it is recomputed when the year is entered */
+  provisional: boolean;
   formId: string | null;
   state: string;
 }
@@ -46,6 +49,7 @@ export const taskView = (t: TaskModel): TaskView => ({
   createdAt: t.createdAt.toISOString(),
   dueAt: t.dueAt ? t.dueAt.toISOString() : null,
   followUpAt: t.followUpAt ? t.followUpAt.toISOString() : null,
+  provisional: !!t.provisional,
   formId: t.formId,
   state: t.state,
 });
@@ -55,7 +59,7 @@ export const taskView = (t: TaskModel): TaskView => ({
  * be true over the process variables with the submitted ones, `message:<R-id>` = what the user is
  * told. Data in the diagram, not code: an administrator changes the threshold by deploying.
  */
-export function completionRuleProblems(properties: Record<string, string>, context: Record<string, unknown>, now: Date): RuleDetail[] {
+export function completionRuleProblems(properties: Record<string, string>, context: Record<string, unknown>, now: Date, calendar: WorkingCalendar): RuleDetail[] {
   const problems: RuleDetail[] = [];
   for (const [name, expression] of Object.entries(properties)) {
     if (!name.startsWith('rule:')) continue;
@@ -63,7 +67,7 @@ export function completionRuleProblems(properties: Record<string, string>, conte
     const text = properties[`message:${rule}`] ?? `规则 ${rule} 未满足`;
     let ok: boolean;
     try {
-      ok = evaluateFeelCondition(expression, context, { now });
+      ok = evaluateFeelCondition(expression, context, { now, calendar });
     } catch (err) {
       ok = false;
       problems.push({ rule, message: `规则 ${rule} 无法判断：${err instanceof Error ? err.message : String(err)}` });
@@ -90,6 +94,7 @@ export class TaskService {
       runtime: Pick<RuntimeService, 'act'>;
       definitions: Pick<DefinitionService, 'form' | 'compiled'>;
       clock: Pick<Clock, 'now'>;
+      calendar: Pick<CalendarSource, 'current'>;
       visibility: Pick<VisibilityService, 'assertInstance'>;
     },
   ) {}
@@ -101,7 +106,7 @@ export class TaskService {
 
   async openDeadlines(businessKey: string) {
     // the rule a deadline enforces is the task's zeebe:property `deadline` (e.g. R13.1): data in the diagram
-    return (await this.d.repo.openTasksWithDue(businessKey)).map((t) => ({ activityId: t.activityId, name: t.name, dueAt: t.dueAt!, rule: t.properties?.deadline ?? null }));
+    return (await this.d.repo.openTasksWithDue(businessKey)).map((t) => ({ activityId: t.activityId, name: t.name, dueAt: t.dueAt!, rule: t.properties?.deadline ?? null, provisional: !!t.provisional }));
   }
 
   async get(id: number, user: User) {
@@ -181,14 +186,14 @@ export class TaskService {
           const current = locked.variables ?? {};
           let stored: Record<string, unknown>;
           try {
-            stored = storedVariables(mappings.outputs, current, mappings.inputs.length ? (fresh.input ?? {}) : null, vars, this.d.clock.now());
+            stored = storedVariables(mappings.outputs, current, mappings.inputs.length ? (fresh.input ?? {}) : null, vars, { now: this.d.clock.now(), calendar: this.d.calendar.current() });
           } catch {
             stored = {}; // the engine's own output mapping makes this an incident of the task, as before
           }
           const roles = fresh.candidateGroups?.length ? fresh.candidateGroups : user.groups;
           const guarded = protectedVariableProblems(stored, roles);
           if (guarded.length) throw unprocessable(guarded.map((g) => g.message).join('；'), guarded, 'protected-variable');
-          const broken = completionRuleProblems(fresh.properties ?? {}, { ...current, ...stored }, this.d.clock.now());
+          const broken = completionRuleProblems(fresh.properties ?? {}, { ...current, ...stored }, this.d.clock.now(), this.d.calendar.current());
           if (broken.length) throw unprocessable(broken.map((b) => b.message).join('；'), broken, 'rule-violation');
           await fresh.update(
             { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },

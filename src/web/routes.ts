@@ -4,8 +4,10 @@ import type { AuthService } from '../services/auth.service';
 import type { HealthService } from '../services/health.service';
 import type { AnnualPlanService } from '../services/annual-plan.service';
 import type { ArchiveService } from '../services/archive.service';
+import type { CalendarService } from '../services/calendar.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { authController } from './controllers/auth.controller';
+import { calendarController } from './controllers/calendar.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
@@ -18,6 +20,7 @@ export interface WebServices extends RuntimeWebServices {
   projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
+  calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -32,6 +35,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const pages = pagesController(s);
   const rt = runtimeController(s);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
+  const calendar = calendarController(s.calendar);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -77,6 +81,10 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);
 
+  r.get('/api/calendar', api, calendar.overview);
+  r.get('/api/calendar/:year', api, calendar.year);
+  r.put('/api/calendar/:year', api, calendar.enter);
+
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);
     r.post('/api/dev/clock', api, rt.setClock);
@@ -90,5 +98,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/projects', requirePageUser, pages.projects);
   r.get('/processes', requirePageUser, pages.processes);
   r.get('/monitor', requirePageUser, pages.monitor);
+  r.get('/calendar', requirePageUser, calendar.page);
+  r.post('/calendar', requirePageUser, calendar.submit);
   return r;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { addWorkingDays, shanghaiDayStart } from '../../src/domain/calendar';
+import { CHINESE_DAYS } from '../support/calendar';
 import { AppError, BpmnError } from '../../src/domain/errors';
 import { ENGINE_VERSION, runInstance } from '../../src/engine/engine-runner';
 import type {
@@ -38,6 +39,7 @@ type Handler = (inv: ServiceInvocation) => ServiceOutcome | Promise<ServiceOutco
 
 class TestHost implements EngineHost {
   readonly invocations: ServiceInvocation[] = [];
+  calendar = CHINESE_DAYS;
   maxActivitiesPerRun?: number;
   constructor(
     readonly clock: TestClock,
@@ -181,7 +183,7 @@ describe('engine-runner', () => {
       });
       expect(task.candidateGroups).to.deep.equal(['bureau-reviewers', 'district-office']);
       expect(task.candidateUsers).to.deep.equal(['li.lei', 'han.meimei']);
-      expect(task.dueAt?.toISOString()).to.equal(shanghaiDayStart(addWorkingDays('2026-03-02', 3)).toISOString());
+      expect(task.dueAt?.toISOString()).to.equal(shanghaiDayStart(addWorkingDays(CHINESE_DAYS, '2026-03-02', 3)).toISOString());
       expect(task.followUpAt?.toISOString()).to.equal('2026-03-02T01:00:00.000Z');
       expect(task.input).to.deep.equal({ applicantName: '张三', doubledAmount: 42 });
       expect(result.history.map((h) => `${h.activityId}:${h.event}`)).to.deep.equal([
@@ -907,7 +909,7 @@ describe('engine-runner', () => {
         timerType: 'timeDate',
         expression: '=addWorkingDays(contractSignedAt, 10)',
       });
-      expect(deadline.toISOString()).to.equal(shanghaiDayStart(addWorkingDays('2026-03-02', 10)).toISOString());
+      expect(deadline.toISOString()).to.equal(shanghaiDayStart(addWorkingDays(CHINESE_DAYS, '2026-03-02', 10)).toISOString());
       expect(afterDeadline.timers).to.have.length(1);
       expect(afterDeadline.timers[0]).to.deep.include({ activityId: 'followUpDue', expression: '=followUpInterval' });
       expect(afterDeadline.timers[0].dueAt.getTime()).to.equal(deadline.getTime() + 2 * DAY);

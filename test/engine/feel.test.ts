@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { CalendarRangeError } from '../../src/domain/calendar';
 import { checkFeel, evaluateFeel, evaluateFeelCondition, FeelError, isFeelExpression } from '../../src/engine/feel';
+import { CHINESE_DAYS, withYears } from '../support/calendar';
 
 describe('feel', () => {
-  const opts = { now: new Date('2026-09-28T02:00:00Z') }; // 10:00 in Shanghai
+  const opts = { now: new Date('2026-09-28T02:00:00Z'), calendar: CHINESE_DAYS }; // 10:00 in Shanghai
   const project = {
     amount: 600000,
     type: 'new',
@@ -96,7 +96,7 @@ describe('feel', () => {
 
     it('takes now() and today() from the given clock, in Shanghai time', () => {
       // given: 16:30 UTC is already the next day in Shanghai
-      const late = { now: new Date('2026-09-27T16:30:00Z') };
+      const late = { now: new Date('2026-09-27T16:30:00Z'), calendar: CHINESE_DAYS };
       // then
       expect(evaluateFeel('= now()', {}, late)).to.equal('2026-09-28T00:30:00+08:00');
       expect(evaluateFeel('= today()', {}, late)).to.equal('2026-09-28');
@@ -118,19 +118,28 @@ describe('feel', () => {
       expect(() => evaluateFeel('= addWorkingDays(contractSignedAt)', project, opts)).to.throw(FeelError, /缺少参数/);
     });
 
-    it('keeps the calendar range error message', () => {
+    it('counts a year without calendar data on weekends only and reports it as provisional', () => {
+      // given
+      const provisional = new Set<number>();
+      // when: 2027 has no data in the calendar (2027-01-01 is a Friday)
+      const due = evaluateFeel('= addWorkingDays("2026-12-31", 1)', {}, { ...opts, provisional });
+      // then: no error; the result is provisional for 2027
+      expect(due).to.equal('2027-01-01');
+      expect([...provisional]).to.deep.equal([2027]);
+      expect(evaluateFeel('= workingDaysBetween("2026-12-24", "2027-01-08")', {}, { ...opts, provisional: new Set() })).to.equal(11);
+    });
+
+    it('reports nothing when the calendar covers every day counted', () => {
+      // given a calendar with a 2027 schedule
+      const provisional = new Set<number>();
+      const calendar = withYears({ year: 2027, holidays: ['2027-01-01'], workdays: [] });
       // when
-      let error: unknown;
-      try {
-        evaluateFeel('= addWorkingDays("2026-12-31", 1)', {}, opts);
-      } catch (err) {
-        error = err;
-      }
+      const due = evaluateFeel('= addWorkingDays("2026-12-31", 1)', {}, { ...opts, calendar, provisional });
       // then
-      expect(error).to.be.instanceOf(FeelError);
-      expect((error as FeelError).message).to.equal(new CalendarRangeError(2027).message);
-      expect((error as FeelError).cause).to.be.instanceOf(CalendarRangeError);
-      expect((error as FeelError).expression).to.equal('= addWorkingDays("2026-12-31", 1)');
+      expect(due).to.equal('2027-01-04');
+      expect(provisional.size).to.equal(0);
+      expect(evaluateFeel('= addWorkingDays(contractSignedAt, 10)', project, { ...opts, provisional })).to.equal('2026-10-16');
+      expect(provisional.size).to.equal(0);
     });
   });
 

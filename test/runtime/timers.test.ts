@@ -79,13 +79,14 @@ describe('durable timers (database rows, fired by the scheduler)', () => {
     expect((await instance(t, started.id)).state).to.equal('completed');
   });
 
-  it('refuses a deadline the statutory calendar has no data for: an incident, not a silent weekend count', async () => {
+  it('counts a deadline in a year without calendar data on weekends only: provisional, not an incident (test/runtime/calendar.test.ts)', async () => {
     await setClock(t, '2026-12-20T09:00:00+08:00');
     const res = await t.as('admin').post('/api/process-definitions/contract-deadline/instances', { variables: { contractSignedAt: '2026-12-28' } });
     expect(res.status).to.equal(201);
-    expect(res.body.state).to.equal('incident');
-    const inst = await instance(t, res.body.id);
-    expect(inst.incidents[0].message).to.contain('2027');
+    expect(res.body.state).to.equal('running');
+    const task = (await t.as('rmyy').get(`/api/tasks?processInstanceId=${res.body.id}`)).body[0];
+    // 12-29, 12-30, 12-31, then 2027 on weekends only: 01-01, 01-04 … 01-08, 01-11
+    expect(task).to.include({ dueAt: '2027-01-11T15:59:59.000Z', provisional: true });
   });
 });
 

@@ -158,7 +158,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     const task = await taskOf(t, 'gaj', id, 'PerformanceEvaluation');
     expect(task.dueAt).to.equal('2027-12-15T15:59:59.000Z'); // 12 months after acceptance (R21.1)
     const deadlines = (await t.as('gaj').get(`/api/projects/${project.id}`)).body.deadlines;
-    expect(deadlines).to.deep.include({ rule: 'R21.1', article: '第21条', activityId: 'PerformanceEvaluation', name: task.name, dueAt: '2027-12-15T15:59:59.000Z', state: 'open' });
+    expect(deadlines).to.deep.include({ rule: 'R21.1', article: '第21条', activityId: 'PerformanceEvaluation', name: task.name, dueAt: '2027-12-15T15:59:59.000Z', state: 'open', provisional: false });
     await setClock(t, '2027-11-16T09:00:00+08:00');
     expect((await inbox('gaj')).filter((n) => n.kind === 'reminder' && n.title.includes('第21条'))).to.have.length(1);
     await setClock(t, '2027-12-16T09:00:00+08:00');

@@ -14,6 +14,7 @@ export interface TestApp {
   as(username: string): {
     get(url: string): Promise<supertest.Response>;
     post(url: string, body?: unknown): Promise<supertest.Response>;
+    put(url: string, body?: unknown): Promise<supertest.Response>;
     delete(url: string): Promise<supertest.Response>;
   };
   close(): Promise<void>;
@@ -43,6 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
       return {
         get: async (url: string) => api.get(url).set('Authorization', await bearer()),
         post: async (url: string, body?: unknown) => api.post(url).set('Authorization', await bearer()).send(body as object),
+        put: async (url: string, body?: unknown) => api.put(url).set('Authorization', await bearer()).send(body as object),
         delete: async (url: string) => api.delete(url).set('Authorization', await bearer()),
       };
     },

@@ -32,7 +32,7 @@ export async function instance(t: TestApp, id: string) {
 export async function taskOf(t: TestApp, username: string, instanceId: string, activityId?: string) {
   const res = await t.as(username).get(`/api/tasks?processInstanceId=${instanceId}`);
   expect(res.status).to.equal(200);
-  const tasks = (res.body as { id: number; activityId: string; name: string | null; dueAt: string | null }[]).filter((x) => !activityId || x.activityId === activityId);
+  const tasks = (res.body as { id: number; activityId: string; name: string | null; dueAt: string | null; provisional: boolean }[]).filter((x) => !activityId || x.activityId === activityId);
   expect(tasks, `open tasks of ${username} in ${instanceId}`).to.have.length(1);
   return tasks[0];
 }

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { initAuthModels } from './auth.model';
+import { initCalendarModels } from './calendar.model';
 import { initOrganisationModels } from './organisation.model';
 import { initProjectModels } from './project.model';
 import { initRuntimeModels } from './runtime.model';
@@ -10,4 +11,5 @@ export function initModels(sequelize: Sequelize): void {
   initAuthModels(sequelize);
   initRuntimeModels(sequelize);
   initProjectModels(sequelize);
+  initCalendarModels(sequelize);
 }

@@ -67,6 +67,8 @@ export class TaskModel extends Model<Attrs<TaskModel>, Create<TaskModel>> {
   declare createdAt: Date;
   declare dueAt: Date | null;
   declare followUpAt: Date | null;
+  declare provisional: CreationOptional<boolean>;
+  declare provisionalBasis: CreationOptional<Record<string, unknown> | null>;
   declare completedAt: Date | null;
   declare completedBy: string | null;
   declare result: Record<string, unknown> | null;
@@ -87,6 +89,7 @@ export class JobModel extends Model<Attrs<JobModel>, Create<JobModel>> {
   declare activityId: string | null;
   declare dueAt: Date;
   declare payload: Record<string, unknown> | null;
+  declare provisional: CreationOptional<boolean>;
   declare attempts: CreationOptional<number>;
   declare lockedBy: string | null;
   declare lockedUntil: Date | null;
@@ -233,6 +236,8 @@ export function initRuntimeModels(sequelize: Sequelize): void {
       createdAt: date,
       dueAt: date,
       followUpAt: date,
+      provisional: { type: D.BOOLEAN, defaultValue: false },
+      provisionalBasis: D.JSON,
       completedAt: date,
       completedBy: D.STRING,
       result: D.JSON,
@@ -253,6 +258,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
       activityId: D.STRING,
       dueAt: date,
       payload: D.JSON,
+      provisional: { type: D.BOOLEAN, defaultValue: false },
       attempts: { type: D.INTEGER, defaultValue: 0 },
       lockedBy: D.STRING,
       lockedUntil: date,

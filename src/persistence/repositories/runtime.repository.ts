@@ -107,8 +107,8 @@ export class RuntimeRepository {
   }
 
   // ---- jobs (timers, retries, call activities)
-  jobsOf(instanceId: string, type: JobModel['type'], t: Transaction) {
-    return JobModel.findAll({ where: { instanceId, type }, transaction: t });
+  jobsOf(instanceId: string, type: JobModel['type'], t?: Transaction) {
+    return JobModel.findAll({ where: { instanceId, type }, order: [['dueAt', 'ASC'], ['id', 'ASC']], transaction: t });
   }
 
   createJob(values: CreationAttributes<JobModel>, t: Transaction) {
