@@ -3,6 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { AppError, conflict, forbidden, malformed, notFound, unprocessable } from '../domain/errors';
 import type { User } from '../domain/organisation';
 import { RULES, type RuleId } from '../domain/rules';
+import { DOCUMENT_KINDS, kindMatches, safeFilename, sniff, type SniffedKind } from '../domain/file-type';
 import { MATERIAL_TYPES, draftProblems, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
@@ -16,18 +17,7 @@ import type { VisibilityService } from './visibility.service';
 export const APPLICATION_PROCESS = 'application-approval';
 export const AUDIT_PROCESS = 'audit';
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
-export const DOCUMENT_TYPES: Record<string, string[]> = {
-  'application/pdf': ['.pdf'],
-  'application/msword': ['.doc'],
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['.docx'],
-  'application/vnd.ms-excel': ['.xls'],
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['.xlsx'],
-  'application/ofd': ['.ofd'],
-  'application/zip': ['.zip'],
-  'image/png': ['.png'],
-  'image/jpeg': ['.jpg', '.jpeg'],
-  'text/plain': ['.txt'],
-};
+const KIND_NAMES: Record<SniffedKind, string> = { pdf: 'PDF', ole2: 'Word/Excel 97–2003', docx: 'Word', xlsx: 'Excel', ofd: 'OFD', zip: 'ZIP', png: 'PNG 图片', jpeg: 'JPEG 图片', text: '纯文本' };
 
 export interface UploadedFile {
   originalname: string;
@@ -95,17 +85,24 @@ export class ProjectService {
       throw unprocessable('材料类型不正确', [{ field: 'materialType', message: `materialType 须为 ${MATERIAL_TYPES.join(' | ')} 之一` }]);
     }
     if (file.size > MAX_DOCUMENT_BYTES) throw new AppError('too-large', `文件不能超过 ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`, 'too-large');
+    if (file.originalname.includes('\u0000')) throw malformed('文件名含有非法字符', [{ field: 'file', message: '文件名不能含有空字符' }]);
+    if (!file.size || !file.buffer.length) throw unprocessable('文件为空，不能作为申报材料', [{ field: 'file', message: '上传的文件是空的（0 字节），请选择有内容的文件' }]);
+    // the type is what the bytes are, not what the name or the browser claim
     const ext = (/\.[A-Za-z0-9]+$/.exec(file.originalname)?.[0] ?? '').toLowerCase();
-    const allowed = DOCUMENT_TYPES[file.mimetype];
-    if (!allowed || !allowed.includes(ext)) {
-      throw new AppError('unsupported-media', `不支持的文件类型 ${file.mimetype}（${ext || '无扩展名'}）；可上传 PDF、Word、Excel、OFD、ZIP、PNG、JPG、TXT`, 'unsupported-media');
+    const expected = DOCUMENT_KINDS[ext];
+    const actual = sniff(file.buffer);
+    if (!expected) {
+      throw new AppError('unsupported-media', `不支持的文件类型（${ext || '无扩展名'}）；可上传 PDF、Word、Excel、OFD、ZIP、PNG、JPG、TXT`, 'unsupported-media');
+    }
+    if (!kindMatches(expected.kind, actual)) {
+      throw new AppError('unsupported-media', `文件内容与扩展名 ${ext} 不符（实际为${actual ? KIND_NAMES[actual] : '无法识别的格式'}），请上传真实的 ${ext.slice(1).toUpperCase()} 文件`, 'unsupported-media');
     }
     const sha256 = crypto.createHash('sha256').update(file.buffer).digest('hex');
     const doc = await this.d.repo.addDocument({
       projectId: id,
       materialType,
-      filename: file.originalname.slice(0, 255),
-      mimeType: file.mimetype,
+      filename: safeFilename(file.originalname),
+      mimeType: expected.mimeType,
       size: file.size,
       sha256,
       content: file.buffer,

@@ -1,4 +1,5 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import { malformed } from '../domain/errors';
 import multer from 'multer';
 import type { AuthService } from '../services/auth.service';
 import type { HealthService } from '../services/health.service';
@@ -24,7 +25,13 @@ export interface WebServices extends RuntimeWebServices {
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
-const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10 } }).single('file');
+const single = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10 } }).single('file');
+/** multer, with a body it cannot parse (busboy's errors carry no status) answered 400, not 500 */
+const upload: RequestHandler = (req, res, next) =>
+  single(req, res, (err: unknown) => {
+    if (!err || (err as { code?: string }).code?.startsWith?.('LIMIT_')) return next(err);
+    next(malformed('上传内容无法解析：请以 multipart/form-data 上传一个文件（字段 file）和材料类型（字段 materialType）'));
+  });
 const xmlBody = express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: '5mb' });
 
 /** The routes — this file reads like an index of the HTTP surface (../shared/spec/api.md). */

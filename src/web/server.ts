@@ -8,6 +8,7 @@ import { pickLang, translator } from './i18n';
 import { authenticate } from './middleware/authenticate';
 import { csrf } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { securityHeaders } from './middleware/security-headers';
 import { routes, type WebServices } from './routes';
 
 export interface WebOptions {
@@ -24,12 +25,7 @@ export function createWebApp(services: WebServices & { auth: { authenticate(toke
   app.set('view engine', 'ejs');
   app.set('views', path.resolve(__dirname, '../../views'));
 
-  app.use((req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    next();
-  });
+  app.use(securityHeaders({ production: opts.secureCookies }));
   app.use('/assets', express.static(path.resolve(__dirname, '../../views/assets'), { maxAge: '1h' }));
   app.use(cookieParser());
   app.use((req, res, next) => {

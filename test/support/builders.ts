@@ -17,3 +17,12 @@ export const draft = (over: Record<string, unknown> = {}) => ({
   description: '建设全院统一的信息平台',
   ...over,
 });
+
+/** A minimal but real Word document (.docx): a zip with [Content_Types].xml and word/document.xml. */
+export async function docx(text = '建设方案'): Promise<Buffer> {
+  const { default: JSZip } = await import('jszip');
+  const zip = new JSZip();
+  zip.file('[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>');
+  zip.file('word/document.xml', `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`);
+  return zip.generateAsync({ type: 'nodebuffer' });
+}

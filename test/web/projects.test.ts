@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
-import { draft } from '../support/builders';
+import { docx, draft } from '../support/builders';
 import { deploy, instance } from '../support/runtime';
 
 
@@ -86,7 +86,7 @@ describe('projects: drafts, documents, visibility (R5.4), submission', () => {
       .post(`/api/projects/${p.id}/documents`)
       .set('Authorization', `Bearer ${await t.token('rmyy')}`)
       .field('materialType', 'construction-plan')
-      .attach('file', Buffer.from('plan'), { filename: '建设方案.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' });
+      .attach('file', await docx(), { filename: '建设方案.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' });
     expect((await t.as('jyj').post(`/api/projects/${p.id}/submit`)).status).to.equal(403);
     const res = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);

@@ -23,6 +23,8 @@ function fromFramework(err: unknown): AppError | null {
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
     return new AppError('unsupported-media', '不支持的编码', 'unsupported-media');
   if (e?.code?.startsWith?.('LIMIT_')) return new AppError('malformed', `上传格式不正确（${e.code}）`, 'malformed');
+  // a path with malformed %-encoding (express's router cannot decode the parameter)
+  if (err instanceof URIError || (e?.status === 400 && /decode/i.test(e.message ?? ''))) return new AppError('malformed', '请求地址的编码不正确', 'malformed');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type) {
     return new AppError('malformed', '请求格式不正确', 'malformed');
   }

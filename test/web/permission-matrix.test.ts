@@ -1,0 +1,214 @@
+import { expect } from 'chai';
+import type { Express } from 'express';
+import { startTestApp, type TestApp } from '../support/app';
+import { deploy, setClock, taskOf } from '../support/runtime';
+import { draft } from '../support/builders';
+
+/**
+ * The permission matrix, generated from the route table: every route × every role with the status it
+ * must answer — classified projects included. A route without an entry here fails the test, so a new
+ * route cannot ship without its permissions written down. Write routes are called so that a permitted
+ * caller is refused for its input (400/404/409/422) and nothing changes, or are followed by their undo.
+ */
+const ROLES = {
+  anonymous: null,
+  admin: 'admin',
+  dataBureau: 'sjj',
+  confidentiality: 'bmj',
+  cryptography: 'mmj',
+  cyberspace: 'wxb',
+  drc: 'fgw',
+  finance: 'czj',
+  audit: 'sjju',
+  government: 'gwh',
+  expert: 'zj1',
+  unit: 'rmyy', // the fixtures' project unit
+  otherUnit: 'jyj',
+  supervisor: 'wjw', // rmyy's supervising department
+} as const;
+type Role = keyof typeof ROLES;
+type Expect = Record<Role, number>;
+
+/** every role `status`, except the ones named; anonymous is 401 unless named */
+const all = (status: number, except: Partial<Expect> = {}): Expect =>
+  ({ ...Object.fromEntries(Object.keys(ROLES).map((r) => [r, r === 'anonymous' ? 401 : status])), ...except }) as Expect;
+/** `status` for the named roles, `others` (default 403) for every other signed-in role */
+const only = (roles: Role[], status: number, others = 403): Expect => all(others, Object.fromEntries(roles.map((r) => [r, status])));
+
+const BUREAUS: Role[] = ['admin', 'dataBureau', 'confidentiality', 'cryptography', 'cyberspace', 'drc', 'finance', 'audit', 'government', 'expert'];
+/** who sees the ordinary fixture project: its unit, its supervisor, every bureau and the experts */
+const SEES_OPEN: Role[] = [...BUREAUS, 'unit', 'supervisor'];
+/** who sees the classified fixture project before anyone but the confidentiality pre-review holds a task on it */
+const SEES_CLASSIFIED: Role[] = ['admin', 'dataBureau', 'confidentiality', 'audit', 'unit'];
+
+interface Fixtures {
+  open: { id: number; code: string; instanceId: string; taskId: number; docId: number };
+  secret: { id: number; code: string; instanceId: string; taskId: number; docId: number };
+  planId: number;
+}
+
+type Call = (t: TestApp, as: string | null, f: Fixtures) => Promise<{ status: number }>;
+interface Entry {
+  call: Call;
+  expect: Expect;
+}
+
+async function request(t: TestApp, as: string | null, method: 'get' | 'post' | 'put' | 'patch' | 'delete', url: string, body?: unknown) {
+  let req = t.api[method](url);
+  if (as) req = req.set('Authorization', `Bearer ${await t.token(as)}`);
+  return body === undefined ? req : req.send(body as object);
+}
+const get = (url: (f: Fixtures) => string): Call => (t, as, f) => request(t, as, 'get', url(f));
+const send = (method: 'post' | 'put' | 'patch' | 'delete', url: (f: Fixtures) => string, body?: (f: Fixtures) => unknown): Call => (t, as, f) =>
+  request(t, as, method, url(f), body ? body(f) : undefined);
+
+const MATRIX: Record<string, Entry> = {
+  'GET /healthz': { call: get(() => '/healthz'), expect: { ...all(200), anonymous: 200 } },
+  // wrong credentials: 401 for everyone (the caller's own token plays no part)
+  'POST /api/auth/token': { call: (t, as) => t.api.post('/api/auth/token').send({ username: `nobody-${as ?? 'anonymous'}`, password: 'x' }), expect: { ...all(401), anonymous: 401 } },
+  // revoking is tested on a throwaway token in auth.test.ts; here: who may call it — a token is its own permission
+  'DELETE /api/auth/token': { call: (t) => t.api.delete('/api/auth/token'), expect: { ...all(401), anonymous: 401 } },
+  'GET /api/me': { call: get(() => '/api/me'), expect: all(200) },
+
+  'GET /api/process-definitions': { call: get(() => '/api/process-definitions'), expect: all(200) },
+  'POST /api/process-definitions': { call: send('post', () => '/api/process-definitions', () => ({ xml: '<not-bpmn/>' })), expect: only(['admin'], 422) },
+  'GET /api/process-definitions/:key': { call: get(() => '/api/process-definitions/application-approval'), expect: all(200) },
+  'GET /api/process-definitions/:key/xml': { call: get(() => '/api/process-definitions/application-approval/xml'), expect: all(200) },
+  'POST /api/process-definitions/:key/instances': { call: send('post', () => '/api/process-definitions/no-such-process/instances', () => ({})), expect: only(['admin'], 404) },
+
+  // lists answer 200 to everyone (leaving out what the caller may not see: visibility.test.ts)
+  'GET /api/process-instances': { call: get(() => '/api/process-instances'), expect: all(200) },
+  'GET /api/process-instances/:id': { call: get((f) => `/api/process-instances/${f.secret.instanceId}`), expect: only(SEES_CLASSIFIED, 200) },
+  'DELETE /api/process-instances/:id': { call: send('delete', () => '/api/process-instances/00000000-0000-0000-0000-000000000000'), expect: only(['admin'], 404) },
+
+  'GET /api/tasks': { call: get(() => '/api/tasks'), expect: all(200) },
+  // the classified project's open task: the confidentiality pre-review
+  'GET /api/tasks/:id': { call: get((f) => `/api/tasks/${f.secret.taskId}`), expect: only(SEES_CLASSIFIED, 200) },
+  // claim then release at once, so the fixture stays unassigned
+  'POST /api/tasks/:id/claim': {
+    call: async (t, as, f) => {
+      const res = await request(t, as, 'post', `/api/tasks/${f.open.taskId}/claim`);
+      if (res.status === 200) await request(t, as, 'post', `/api/tasks/${f.open.taskId}/unclaim`);
+      return res;
+    },
+    expect: only(['supervisor'], 200),
+  },
+  'POST /api/tasks/:id/unclaim': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/unclaim`), expect: all(403) },
+  // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
+  'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },
+
+  'POST /api/messages': { call: send('post', () => '/api/messages', () => ({ messageName: 'nobody-waits', businessKey: 'NONE' })), expect: only(['admin'], 404) },
+  'GET /api/incidents': { call: get(() => '/api/incidents'), expect: only(['admin'], 200) },
+  'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },
+  'GET /api/handlers': { call: get(() => '/api/handlers'), expect: all(200) },
+  'GET /api/element-templates': { call: get(() => '/api/element-templates'), expect: all(200) },
+  'GET /api/notifications': { call: get(() => '/api/notifications'), expect: all(200) },
+  'POST /api/notifications/:id/read': { call: send('post', () => '/api/notifications/999999/read'), expect: all(404) },
+
+  'GET /api/projects': { call: get(() => '/api/projects'), expect: all(200) },
+  // a draft of rmyy: only rmyy's users may write one (each call makes a new draft, which touches no fixture)
+  'POST /api/projects': { call: send('post', () => '/api/projects', () => draft({ name: '矩阵测试草稿' })), expect: only(['unit'], 201) },
+  'GET /api/projects/:id': { call: get((f) => `/api/projects/${f.secret.id}`), expect: only(SEES_CLASSIFIED, 200) },
+  // submitted already: its unit is refused for the state (409), the others for the permission
+  'PATCH /api/projects/:id': { call: send('patch', (f) => `/api/projects/${f.open.id}`, () => ({ name: '改名' })), expect: { ...only(['unit'], 409), otherUnit: 403 } },
+  'POST /api/projects/:id/documents': {
+    call: async (t, as, f) => {
+      let req = t.api.post(`/api/projects/${f.open.id}/documents`);
+      if (as) req = req.set('Authorization', `Bearer ${await t.token(as)}`);
+      return req.field('materialType', 'other').attach('file', Buffer.from('%PDF-1.4 matrix'), { filename: '补充材料.pdf', contentType: 'application/pdf' });
+    },
+    expect: only(['unit'], 201),
+  },
+  'GET /api/projects/:id/documents/:docId': { call: get((f) => `/api/projects/${f.secret.id}/documents/${f.secret.docId}`), expect: only(SEES_CLASSIFIED, 200) },
+  'POST /api/projects/:id/submit': { call: send('post', (f) => `/api/projects/${f.open.id}/submit`), expect: only(['unit'], 409) },
+  'GET /api/projects/:id/archive': { call: get((f) => `/api/projects/${f.secret.id}/archive`), expect: only(SEES_CLASSIFIED, 200) },
+  // a malformed reason: the audit bureau is refused for the input, everyone else for the permission
+  'POST /api/projects/:id/audits': { call: send('post', (f) => `/api/projects/${f.secret.id}/audits`, () => ({ reason: 42 })), expect: only(['audit'], 400) },
+  'POST /api/annual-plans': { call: send('post', () => '/api/annual-plans', () => ({ year: 2027, projectIds: [] })), expect: only(['admin', 'dataBureau'], 400) },
+  'GET /api/annual-plans/:id': { call: get((f) => `/api/annual-plans/${f.planId}`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
+  'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
+
+  'GET /api/calendar': { call: get(() => '/api/calendar'), expect: all(200) },
+  'GET /api/calendar/:year': { call: get(() => '/api/calendar/2026'), expect: all(200) },
+  'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
+  'GET /api/dev/clock': { call: get(() => '/api/dev/clock'), expect: only(['admin'], 200) },
+  'POST /api/dev/clock': { call: send('post', () => '/api/dev/clock', () => ({ now: '+275760-09-13T00:00:00.000Z' })), expect: only(['admin'], 400) },
+
+  // pages: anonymous is sent to the login page; forms without their CSRF token are refused
+  // a signed-in user is sent on to the start page
+  'GET /login': { call: get(() => '/login'), expect: { ...all(302), anonymous: 200 } },
+  'POST /login': { call: send('post', () => '/login', () => ({ username: 'admin', password: 'x' })), expect: { ...all(403), anonymous: 403 } },
+  'POST /logout': { call: send('post', () => '/logout', () => ({})), expect: { ...all(403), anonymous: 403 } },
+  'GET /': { call: get(() => '/'), expect: { ...all(302), anonymous: 302 } },
+  'GET /tasks': { call: get(() => '/tasks'), expect: { ...all(200), anonymous: 302 } },
+  'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
+  'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
+  'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },
+};
+
+/** METHOD path of every route the app serves (express 5 router stack, nested routers included). */
+function routesOf(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack as never);
+    }
+  };
+  walk((app as unknown as { router: { stack: never[] } }).router.stack);
+  return [...new Set(out)];
+}
+
+describe('permission matrix: every route × every role (generated from the route table)', () => {
+  let t: TestApp;
+  let f: Fixtures;
+
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-09-15T10:00:00+08:00');
+    const project = async (over: Record<string, unknown>) => {
+      const { body: p } = await t.as('rmyy').post('/api/projects', draft(over));
+      let docId = 0;
+      for (const m of ['application-form', 'construction-plan']) {
+        const up = await t.api
+          .post(`/api/projects/${p.id}/documents`)
+          .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+          .field('materialType', m)
+          .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
+        docId = up.body.id;
+      }
+      const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+      expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
+      return { id: p.id as number, code: p.code as string, instanceId: sub.body.processInstanceId as string, docId };
+    };
+    const open = await project({ name: '公开项目' });
+    const secret = await project({ name: '涉密项目', classified: true });
+    // an annual plan with one project of rmyy, compiled from the stub application that waits at once
+    await deploy(t, 'plan-stub-application.bpmn');
+    const planned = await project({ name: '计划项目' });
+    const plan = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [planned.id] });
+    expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    f = {
+      open: { ...open, taskId: (await taskOf(t, 'wjw', open.instanceId, 'SupervisorEndorsement')).id },
+      secret: { ...secret, taskId: (await taskOf(t, 'bmj', secret.instanceId, 'ConfidentialityPreReview')).id },
+      planId: plan.body.id,
+    };
+  });
+  after(() => t.close());
+
+  it('has an entry for every route the app serves, and no entry for a route it does not serve', () => {
+    const served = routesOf(t.gf.app).sort();
+    expect(served.filter((r) => !(r in MATRIX)), 'routes without a permission entry').to.deep.equal([]);
+    expect(Object.keys(MATRIX).filter((r) => !served.includes(r)), 'entries of routes that do not exist').to.deep.equal([]);
+  });
+
+  for (const [route, entry] of Object.entries(MATRIX)) {
+    it(`${route}`, async () => {
+      const got: Partial<Expect> = {};
+      for (const [role, username] of Object.entries(ROLES) as [Role, string | null][]) got[role] = (await entry.call(t, username, f)).status;
+      expect(got).to.deep.equal(entry.expect);
+    });
+  }
+});
