@@ -78,7 +78,8 @@ const MATRIX: Record<string, Entry> = {
 
   // lists answer 200 to everyone (leaving out what the caller may not see: visibility.test.ts)
   'GET /api/process-instances': { call: get(() => '/api/process-instances'), expect: all(200) },
-  'GET /api/process-instances/:id': { call: get((f) => `/api/process-instances/${f.secret.instanceId}`), expect: only(SEES_CLASSIFIED, 200) },
+  // the ordinary project's instance (the classified one: GET /api/projects/:id and visibility.test.ts)
+  'GET /api/process-instances/:id': { call: get((f) => `/api/process-instances/${f.open.instanceId}`), expect: only(SEES_OPEN, 200) },
   'DELETE /api/process-instances/:id': { call: send('delete', () => '/api/process-instances/00000000-0000-0000-0000-000000000000'), expect: only(['admin'], 404) },
 
   'GET /api/tasks': { call: get(() => '/api/tasks'), expect: all(200) },
