@@ -126,8 +126,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     clock,
     visibility,
   });
-  const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility });
-  const archives = new ArchiveService({ projects, repo: projectRepo, instances, clock });
+  const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
+  const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
   const app = createWebApp(

@@ -39,3 +39,15 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = {
 
 export const groupName = (key: string) => GROUP_NAMES[key] ?? (key.startsWith('unit:') ? `项目单位（${key.slice(5)}）` : key);
 export const variableLabel = (name: string) => VARIABLE_LABELS[name] ?? name;
+
+export const DECISION_LABELS: Readonly<Record<string, string>> = { approve: '同意', return: '退回修改', reject: '不同意' };
+export const decisionLabel = (d: unknown) => (typeof d === 'string' ? (DECISION_LABELS[d] ?? d) : '');
+
+/** 2026年9月28日 10:05 — an instant as a Chinese reader writes it, in Asia/Shanghai (UTC+8, no DST). */
+export function chineseDateTime(at: Date | string | null | undefined): string {
+  if (!at) return '';
+  const d = new Date(new Date(at).getTime() + 8 * 3_600_000);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}

@@ -5,6 +5,7 @@ import type { User } from '../domain/organisation';
 import type { Project } from '../domain/project';
 import { ruleDetail } from '../domain/rules';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
+import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
@@ -30,7 +31,8 @@ export class AnnualPlanService {
     private readonly d: {
       sequelize: Sequelize;
       projects: ProjectRepository;
-      runtimeRepo: Pick<RuntimeRepository, 'waitingAt'>;
+      runtimeRepo: Pick<RuntimeRepository, 'waitingAt' | 'listInstances'>;
+      org: Pick<OrganisationRepository, 'listDepartments'>;
       runtime: Pick<RuntimeService, 'start'>;
       clock: Pick<Clock, 'now'>;
       visibility: Pick<VisibilityService, 'projectFilter'>;
@@ -93,54 +95,105 @@ export class AnnualPlanService {
     const plan = await this.d.projects.plan(id);
     if (!plan) throw notFound(`年度计划 ${id} 不存在`);
     const reader = PLAN_READER_GROUPS.some((g) => user.groups.includes(g));
-    const units = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
-    if (!reader && !units.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
+    const ownUnits = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    if (!reader && !ownUnits.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
     const [projects, visible] = await Promise.all([this.d.projects.byIds(plan.items.map((i) => i.projectId)), this.d.visibility.projectFilter(user)]);
     const byId = new Map(projects.map((p) => [p.id, p]));
-    const rows = plan.items
+    const units = new Map((await this.d.org.listDepartments()).map((d) => [d.code, d.name]));
+    const listed = plan.items
       .map((item) => ({ item, p: byId.get(item.projectId) }))
-      .filter((r): r is { item: (typeof plan.items)[number]; p: Project } => Boolean(r.p) && (reader || units.includes(r.p!.unitCode)))
-      .map(({ item, p }) => {
-        const shown = visible(p);
-        return {
-          projectId: p.id,
-          priority: item.priority,
-          code: p.code,
-          name: shown ? p.name : CLASSIFIED_NAME,
-          unitCode: shown ? p.unitCode : null,
-          type: shown ? p.type : null,
-          investment: p.investment,
-          classified: p.classified,
-          budgeted: p.budgeted,
-          stage: shown ? p.stage : null,
-          description: shown ? p.description : null,
-        };
+      .filter((r): r is { item: (typeof plan.items)[number]; p: Project } => Boolean(r.p) && (reader || ownUnits.includes(r.p!.unitCode)));
+    const rows = [];
+    for (const { item, p } of listed) {
+      const shown = visible(p);
+      rows.push({
+        projectId: p.id,
+        priority: item.priority,
+        code: p.code,
+        name: shown ? p.name : CLASSIFIED_NAME,
+        unitCode: shown ? p.unitCode : null,
+        unitName: shown ? (units.get(p.unitCode) ?? p.unitCode) : null,
+        type: shown ? p.type : null,
+        typeName: shown ? (TYPE_NAMES[p.type] ?? p.type) : null,
+        investment: p.investment,
+        fundingSource: await this.fundingSource(p),
+        classified: p.classified,
+        budgeted: p.budgeted,
+        stage: shown ? p.stage : null,
+        description: shown ? p.description : null,
       });
+    }
     if (!reader && !rows.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
     return { ...plan, items: rows };
   }
 
-  /** The plan as an Excel workbook (.xlsx), in priority order. */
+  /**
+   * 资金来源: what 区财政局's review recorded on the application (variable `fundingSource`), else what the
+   * measures give: a plan project is funded from the district budget (第7条(五) 纳入预算), a fully
+   * superior-funded one (第8条(三)) from above.
+   */
+  private async fundingSource(p: Project): Promise<string> {
+    const [application] = await this.d.runtimeRepo.listInstances({ businessKey: p.code, definitionKey: 'application-approval' }, 1);
+    const recorded = application?.variables?.fundingSource;
+    if (typeof recorded === 'string' && recorded.trim()) return recorded.trim();
+    return p.outOfPlanCategory === 'superior-funded' ? '上级资金' : '区级财政预算资金';
+  }
+
+  /**
+   * The plan as an Excel workbook in the layout a district office prints: a title, the columns
+   * 序号 · 项目名称 · 项目单位 · 建设类型 · 投资金额（万元）· 资金来源 · 建设内容 · 优先级, Chinese names, a total
+   * row, A4 landscape fitted to the page width with the header repeated on every page.
+   */
   async export(id: number, user: User): Promise<{ filename: string; buffer: Buffer }> {
     const plan = await this.get(id, user);
     const wb = new ExcelJS.Workbook();
     wb.creator = 'GovFlow';
-    const ws = wb.addWorksheet(`${plan.year}年度实施计划`);
-    ws.columns = [
-      { header: '序号', key: 'priority', width: 6 },
-      { header: '项目编号', key: 'code', width: 16 },
-      { header: '项目名称', key: 'name', width: 36 },
-      { header: '项目单位', key: 'unitCode', width: 12 },
-      { header: '类型', key: 'type', width: 10 },
-      { header: '投资金额（元）', key: 'investment', width: 16, style: { numFmt: '#,##0.00' } },
-      { header: '已纳入预算', key: 'budgeted', width: 12 },
-      { header: '阶段', key: 'stage', width: 14 },
-    ];
-    ws.getRow(1).font = { bold: true };
-    for (const p of plan.items) {
-      ws.addRow({ priority: p.priority, code: p.code, name: p.name, unitCode: p.unitCode ?? '', type: p.type ? (TYPE_NAMES[p.type] ?? p.type) : '', investment: p.investment, budgeted: p.budgeted ? '是' : '否', stage: p.stage ?? '' });
-    }
+    const ws = wb.addWorksheet(`${plan.year}年度实施计划`, {
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } },
+      headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+      views: [{ state: 'frozen', ySplit: 3 }],
+    });
+    const widths = [6, 34, 18, 10, 14, 16, 48, 8];
+    widths.forEach((w, i) => (ws.getColumn(i + 1).width = w));
+    ws.mergeCells(1, 1, 1, widths.length);
+    const title = ws.getCell(1, 1);
+    title.value = `${plan.year}年度区级政务信息化项目实施计划`;
+    title.font = { bold: true, size: 16 };
+    title.alignment = { horizontal: 'center', vertical: 'middle' };
+    ws.getRow(1).height = 30;
+    ws.mergeCells(2, 1, 2, widths.length);
+    const sub = ws.getCell(2, 1);
+    sub.value = '编制：区数据局会同区发展改革委、区财政局　　　　金额单位：万元';
+    sub.alignment = { horizontal: 'right' };
+    const border = { top: { style: 'thin' as const }, left: { style: 'thin' as const }, bottom: { style: 'thin' as const }, right: { style: 'thin' as const } };
+    const header = ws.getRow(3);
+    header.values = ['序号', '项目名称', '项目单位', '建设类型', '投资金额（万元）', '资金来源', '建设内容', '优先级'];
+    header.eachCell((c) => {
+      c.font = { bold: true };
+      c.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+      c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7EEF7' } };
+      c.border = border;
+    });
+    plan.items.forEach((p, n) => {
+      const row = ws.addRow([n + 1, p.name, p.unitName ?? '', p.typeName ?? '', Math.round(p.investment) / 10000, p.fundingSource, p.description ?? '', p.priority]);
+      row.eachCell({ includeEmpty: true }, (c, col) => {
+        c.border = border;
+        c.alignment = { vertical: 'top', wrapText: true, horizontal: col === 1 || col === 4 || col === 8 ? 'center' : col === 5 ? 'right' : 'left' };
+      });
+      row.getCell(5).numFmt = '#,##0.00';
+    });
+    const first = 4;
+    const last = 3 + plan.items.length;
+    const total = ws.addRow(['合计', '', '', '', { formula: `SUM(E${first}:E${last})`, result: plan.items.reduce((n, p) => n + Math.round(p.investment), 0) / 10000 }, '', `共 ${plan.items.length} 个项目`, '']);
+    ws.mergeCells(total.number, 1, total.number, 4);
+    total.eachCell({ includeEmpty: true }, (c) => {
+      c.border = border;
+      c.font = { bold: true };
+    });
+    total.getCell(1).alignment = { horizontal: 'center' };
+    total.getCell(5).numFmt = '#,##0.00';
+    ws.pageSetup.printTitlesRow = '3:3';
     const buffer = Buffer.from(await wb.xlsx.writeBuffer());
-    return { filename: `annual-plan-${plan.year}-${plan.id}.xlsx`, buffer };
+    return { filename: `${plan.year}年度区级政务信息化项目实施计划.xlsx`, buffer };
   }
 }

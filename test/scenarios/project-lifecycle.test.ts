@@ -151,6 +151,21 @@ describe('scenario: a project from application to audit, across every chapter', 
     const zip = await JSZip.loadAsync(res.body as Buffer);
     const processes = Object.keys(zip.files).filter((f) => f.startsWith('processes/'));
     expect(processes.map((f) => f.split('/')[1].replace(/-[0-9a-f-]{36}\.json$/, ''))).to.include.members(['application-approval', 'implementation-acceptance', 'performance-supervision']);
+    // a readable history: each chapter in order, who (by name and bureau), when (Shanghai), decision and opinion
+    const html = await zip.file('history.html')!.async('string');
+    const chapters = ['项目申报和审批', '实施与验收', '绩效评价与运行监督'].map((n) => html.indexOf(n));
+    expect(chapters.every((at) => at > 0)).to.equal(true);
+    expect(chapters).to.deep.equal([...chapters].sort((a, b) => a - b));
+    expect(html).to.contain('区机要保密局 审核员').and.to.contain('保密部门预审').and.to.contain('同意').and.to.contain('档案齐全');
+    expect(html).to.match(/2026年\d+月\d+日 \d{2}:\d{2}/);
+    expect(html).not.to.match(/\d{4}-\d{2}-\d{2}T/);
+    // each diagram version the project ran on, as SVG with the path it took, and every file in the manifest
+    const svg = await zip.file('diagrams/application-approval-v1.svg')!.async('string');
+    expect(svg).to.match(/^<\?xml[^>]*>\s*<svg /).and.to.contain('保密部门预审');
+    expect(svg).to.contain('#2e7d32'); // the completed steps marked
+    expect(Object.keys(zip.files).some((f) => f.startsWith('diagrams/implementation-acceptance-v1'))).to.equal(true);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    expect(manifest.files.map((f: { path: string }) => f.path)).to.include.members(['history.html', 'diagrams/application-approval-v1.svg']);
   });
 
   it('is reminded before and escalated after the 12-month evaluation deadline, and audited (第21–23条)', async () => {

@@ -66,9 +66,19 @@ describe('annual plan (R7.5): compile, approve, release every project at once; e
     await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     expect(ws.name).to.equal('2027年度实施计划');
-    expect(ws.getRow(1).getCell(3).value).to.equal('项目名称');
-    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(3).value)).to.deep.equal(['甲', '乙', '丙']);
-    expect(ws.getRow(2).getCell(7).value).to.equal('是');
+    // the printed layout: a title, the unit of the amounts, the columns a district office prints
+    expect(ws.getCell('A1').value).to.equal('2027年度区级政务信息化项目实施计划');
+    expect(String(ws.getCell('A2').value)).to.contain('金额单位：万元');
+    expect((ws.getRow(3).values as unknown[]).slice(1)).to.deep.equal(['序号', '项目名称', '项目单位', '建设类型', '投资金额（万元）', '资金来源', '建设内容', '优先级']);
+    // one row per project in priority order, Chinese names for every code
+    expect((ws.getRow(4).values as unknown[]).slice(1)).to.deep.equal([1, '甲', '区人民医院', '新建', 80, '区级财政预算资金', '建设全院统一的信息平台', 1]);
+    expect([4, 5, 6].map((r) => ws.getRow(r).getCell(2).value)).to.deep.equal(['甲', '乙', '丙']);
+    // a total row with the sum, and a page set up for A4 landscape with the header on every page
+    expect(ws.getCell('A7').value).to.equal('合计');
+    expect((ws.getCell('E7').value as { formula: string; result: number })).to.deep.include({ formula: 'SUM(E4:E6)', result: 240 });
+    expect(ws.getCell('G7').value).to.equal('共 3 个项目');
+    expect(ws.pageSetup).to.deep.include({ orientation: 'landscape', paperSize: 9, fitToWidth: 1, printTitlesRow: '3:3' });
+    expect(xlsx.headers['content-disposition']).to.contain(encodeURIComponent('2027年度区级政务信息化项目实施计划.xlsx'));
   });
 
   it('shows a plan to the bureaus that compile, approve and audit it, a unit only its own rows, a classified row without its name outside its circle (第5条, 第7条)', async () => {
@@ -97,7 +107,11 @@ describe('annual plan (R7.5): compile, approve, release every project at once; e
     expect((await exported('gaj')).status).to.equal(403);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await exported('gwh')).body as unknown as ArrayBuffer);
-    expect([2, 3, 4].map((r) => wb.worksheets[0].getRow(r).getCell(3).value)).to.deep.equal(['公开项目', '（涉密项目）', '智慧校园']);
+    const rows = [4, 5, 6].map((r) => (wb.worksheets[0].getRow(r).values as unknown[]).slice(1));
+    expect(rows.map((r) => r[1])).to.deep.equal(['公开项目', '（涉密项目）', '智慧校园']);
+    // the classified row keeps its amount (the total adds up) but shows no unit, type or content
+    expect(rows[1]).to.deep.equal([2, '（涉密项目）', '', '', 80, '区级财政预算资金', '', 2]);
+    expect(rows[2][2]).to.equal('区教育局');
     // and the plan's process carries no classified name either
     const vars = (await instance(t, created.body.processInstanceId)).variables;
     expect(JSON.stringify(vars)).not.to.contain('涉密项目甲');

@@ -101,6 +101,11 @@ export class RuntimeRepository {
     };
   }
 
+  /** The completed tasks of a project, in the order they were completed: who decided what, and when. */
+  completedTasksOfProject(projectId: number) {
+    return TaskModel.findAll({ where: { projectId, state: 'completed' }, order: [['completedAt', 'ASC'], ['id', 'ASC']] });
+  }
+
   /** Open tasks with a due date, of every instance with that business key. */
   openTasksWithDue(businessKey: string) {
     return TaskModel.findAll({ where: { businessKey, state: 'open', dueAt: { [Op.ne]: null } }, order: [['dueAt', 'ASC']] });
