@@ -114,7 +114,6 @@ export class DefinitionService {
     return summary(d);
   }
 
-  /** What the engine needs to run a version; definitions never change, so the XML is cached by id. */
   /** One deployed version by database id (cached: a version never changes). */
   async byId(definitionId: number, transaction?: Transaction): Promise<DefinitionRow> {
     let d = this.rows.get(definitionId);
