@@ -27,7 +27,8 @@ describe('chapter 2: the annual plan (R7.5)', () => {
   async function reviewed(name: string) {
     const { body: p } = await t.as('jyj').post('/api/projects', draft({ unitCode: 'jyj', name, investment: 200000 }));
     for (const m of ['application-form', 'construction-plan']) {
-      await t.api.post(`/api/projects/${p.id}/documents`).set('Authorization', `Bearer ${await t.token('jyj')}`).field('materialType', m).attach('file', Buffer.from(m), { filename: `${m}.pdf`, contentType: 'application/pdf' });
+      const up = await t.api.post(`/api/projects/${p.id}/documents`).set('Authorization', `Bearer ${await t.token('jyj')}`).field('materialType', m).attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
+      expect(up.status, JSON.stringify(up.body)).to.equal(201);
     }
     const { body: started } = await t.as('jyj').post(`/api/projects/${p.id}/submit`);
     const id = started.processInstanceId as string;
