@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import JSZip from 'jszip';
-import { startTestApp, type TestApp } from '../support/app';
+import { binary, startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
 import { instance, setClock, taskOf } from '../support/runtime';
 
@@ -143,11 +143,7 @@ describe('scenario: a project from application to audit, across every chapter', 
       .get(`/api/projects/${project.id}/archive`)
       .set('Authorization', `Bearer ${await t.token('sjj')}`)
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      .parse(binary);
     const zip = await JSZip.loadAsync(res.body as Buffer);
     const processes = Object.keys(zip.files).filter((f) => f.startsWith('processes/'));
     expect(processes.map((f) => f.split('/')[1].replace(/-[0-9a-f-]{36}\.json$/, ''))).to.include.members(['application-approval', 'implementation-acceptance', 'performance-supervision']);

@@ -51,3 +51,10 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
   };
   return self;
 }
+
+/** supertest parser that keeps a binary body (zip, xlsx, a document) as one Buffer: `.buffer(true).parse(binary)` */
+export const binary = (res: { on(e: string, f: (c?: Buffer) => void): void }, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c) => chunks.push(c!));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};

@@ -2,15 +2,9 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app';
+import { binary, startTestApp, type TestApp } from '../support/app';
 import { deploy, instance, taskOf } from '../support/runtime';
 import { draft } from '../support/builders';
-
-const binary = (res: { on(e: string, f: (c?: Buffer) => void): void }, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c) => chunks.push(c!));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('annual plan (R7.5): compile, approve, release every project at once; export; archive (R20.1)', () => {
   let t: TestApp;

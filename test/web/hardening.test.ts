@@ -1,13 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app';
+import { binary, startTestApp, type TestApp } from '../support/app';
 import { docx, draft } from '../support/builders';
-
-const binary = (res: { on(e: string, f: (c?: Buffer) => void): void }, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c) => chunks.push(c!));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 /** Uploads checked by their bytes, downloads with their UTF-8 name, malformed requests, security headers. */
 describe('uploads, downloads, malformed requests and security headers', () => {
