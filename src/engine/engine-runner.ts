@@ -35,6 +35,7 @@ import { createRunListener } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
 import { assertActionVariables, toJsonRecord } from './variables';
 import { createTokenExtension } from './token-semantics';
+import { createUncaughtErrorExtension } from './uncaught-errors';
 import { createZeebeExtension } from './zeebe-extension';
 
 function readEngineVersion(): string {
@@ -101,7 +102,11 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
     name: instanceId,
     moddleContext: compiled.moddleContext,
     listener,
-    extensions: { govflowZeebe: createZeebeExtension(run), govflowTokens: createTokenExtension() },
+    extensions: {
+      govflowZeebe: createZeebeExtension(run),
+      govflowTokens: createTokenExtension(),
+      govflowUncaughtErrors: createUncaughtErrorExtension(run),
+    },
     expressions: createFeelExpressions(run),
     scripts: createRefusingScripts(run),
     timers: createInertTimers(run),

@@ -28,6 +28,7 @@ import {
   type WorkingCalendar,
   workingDaysBetween,
 } from '../domain/calendar';
+import { checkResultSize, evaluateInSandbox, FeelBudgetError, needsSandbox } from './feel-sandbox';
 
 export interface FeelOptions {
   /** the clock of now() and today() */
@@ -173,8 +174,27 @@ function builtins({ now, calendar, provisional }: FeelOptions): Record<string, u
   };
 }
 
-/** Evaluates a FEEL expression (with or without the leading '='); the result is JSON-friendly. */
+/**
+ * Evaluates a FEEL expression (with or without the leading '='); the result is JSON-friendly.
+ * Within the FEEL budget (./feel-sandbox): an expression that may cost more than its length runs
+ * in the sandbox worker; breaking the budget throws FeelBudgetError.
+ */
 export function evaluateFeel(expression: string, context: Record<string, unknown>, opts: FeelOptions): unknown {
+  let value: unknown;
+  if (needsSandbox(strip(expression))) {
+    const reply = evaluateInSandbox({ expression, context, now: opts.now.toISOString(), calendar: opts.calendar });
+    if (!reply.ok) throw reply.name === 'FeelBudgetError' ? new FeelBudgetError(reply.message) : new FeelError(reply.message, expression);
+    for (const year of reply.provisional) opts.provisional?.add(year);
+    value = reply.value;
+  } else {
+    value = evaluateFeelInline(expression, context, opts);
+  }
+  checkResultSize(value, expression);
+  return value;
+}
+
+/** evaluateFeel without the sandbox: for plain expressions, and inside the sandbox worker. */
+export function evaluateFeelInline(expression: string, context: Record<string, unknown>, opts: FeelOptions): unknown {
   const source = strip(expression);
   let result: ReturnType<typeof evaluate>;
   try {

@@ -39,7 +39,7 @@ interface QueuedMessage extends ElementMessage {
 
 interface InternalActivity extends ActivityElement {
   [kMessageHandlers]: { onInbound: (routingKey: string, message: QueuedMessage) => unknown };
-  [kFlags]: { isParallelJoin?: boolean };
+  [kFlags]: { isParallelJoin?: boolean; isStart?: boolean };
   [kFlows]: { inboundSequenceFlows: { id: string }[] };
   _doRunOutbound(outboundList: OutboundFlow[], content: unknown, discardSequence: unknown): OutboundFlow[];
   _publishRunOutbound(flow: OutboundFlow, content: unknown, discardSequence: unknown): void;
@@ -56,10 +56,17 @@ export function createTokenExtension(): (element: ActivityElement) => undefined 
     if (element.type === 'bpmn:Process') return undefined;
     const activity = element as InternalActivity;
     if (typeof activity._doRunOutbound !== 'function' || !activity[kMessageHandlers]) return undefined;
+    const flags = activity[kFlags];
+    if (flags?.isStart && element.type !== 'bpmn:StartEvent' && !isLinkCatch(activity)) flags.isStart = false;
     activity._doRunOutbound = everyTakenFlow;
     if (activity[kFlags]?.isParallelJoin) activity[kMessageHandlers].onInbound = zeebeJoin.bind(null, activity);
     return undefined;
   };
+}
+
+function isLinkCatch(activity: InternalActivity): boolean {
+  const definitions = (activity.behaviour.eventDefinitions ?? []) as { type?: string }[];
+  return definitions.some((d) => d.type === 'bpmn:LinkEventDefinition');
 }
 
 function everyTakenFlow(this: InternalActivity, outboundList: OutboundFlow[], content: unknown, discardSequence: unknown): OutboundFlow[] {

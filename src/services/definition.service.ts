@@ -48,7 +48,7 @@ export class DefinitionService {
     private readonly sequelize: Sequelize,
     private readonly repo: DefinitionRepository,
     private readonly clock: Pick<Clock, 'now'>,
-    private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]> },
+    private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]>; maxElements?: number },
   ) {}
 
   async deploy(input: DeployInput, deployedBy: string | null): Promise<DefinitionSummary & { duplicate: boolean }> {
@@ -63,6 +63,7 @@ export class DefinitionService {
       hasHandler: (t) => this.known.hasHandler(t),
       hasGroup: (g) => groups.has(g),
       hasForm: () => true, // checked below against this deployment and the stored forms, with one query
+      maxElements: this.known.maxElements,
     });
     if (!result.ok) {
       throw unprocessable('流程图不可部署', result.problems.map((p) => ({ elementId: p.elementId ?? undefined, message: p.message })), 'invalid-diagram');

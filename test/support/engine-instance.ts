@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInstance } from '../../src/engine/engine-runner';
+import { CHINESE_DAYS } from './calendar';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome } from '../../src/engine/types';
 
 let seq = 0;
@@ -29,6 +30,7 @@ export class EngineInstance {
   ) {
     this.host = {
       clock: { now: () => this.now },
+      calendar: CHINESE_DAYS,
       invokeService: async (inv) => {
         this.invocations.push(inv);
         return handler(inv);
