@@ -3,6 +3,7 @@ import { evaluateFeel } from '../../src/engine/feel';
 import { FEEL_BUDGET, FeelBudgetError, needsSandbox } from '../../src/engine/feel-sandbox';
 import { CHINESE_DAYS } from '../support/calendar';
 import { EngineInstance, inlineDefinition, robustFixture } from '../support/engine-instance';
+import { unconnectedTasks } from '../support/robust-diagrams';
 
 const opts = { now: new Date('2026-03-02T01:00:00Z'), calendar: CHINESE_DAYS };
 
@@ -13,18 +14,6 @@ function feelError(expression: string, context: Record<string, unknown> = {}): E
     return err as Error;
   }
   throw new Error(`${expression} evaluated without an error`);
-}
-
-/** start → one connected user task, and `n` tasks with no incoming flow */
-export function unconnectedTasks(n: number): string {
-  const loose = Array.from({ length: n }, (_, i) => `<bpmn:task id="loose${i}" />`).join('');
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
-    'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D" targetNamespace="x"><bpmn:process id="unconnected" isExecutable="true">' +
-    '<bpmn:startEvent id="start" /><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="only" />' +
-    '<bpmn:userTask id="only"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="admin" /></bpmn:extensionElements></bpmn:userTask>' +
-    `${loose}</bpmn:process></bpmn:definitions>`
-  );
 }
 
 describe('engine: no diagram stops, freezes or crashes the run (issue 12)', () => {

@@ -1,21 +1,7 @@
 import { expect } from 'chai';
 import { EngineInstance, inlineDefinition, robustFixture } from '../support/engine-instance';
+import { nestedSubProcesses } from '../support/robust-diagrams';
 
-/** A process of `depth` embedded sub-processes, one inside the other, with a user task at the bottom. */
-export function nestedSubProcesses(depth: number): string {
-  let inner =
-    `<bpmn:startEvent id="s${depth}" /><bpmn:userTask id="deepest"><bpmn:extensionElements>` +
-    `<zeebe:assignmentDefinition assignee="admin" /></bpmn:extensionElements></bpmn:userTask>` +
-    `<bpmn:sequenceFlow id="f${depth}" sourceRef="s${depth}" targetRef="deepest" />`;
-  for (let d = depth - 1; d >= 0; d--) {
-    inner = `<bpmn:startEvent id="s${d}" /><bpmn:subProcess id="sub${d}">${inner}</bpmn:subProcess><bpmn:sequenceFlow id="f${d}" sourceRef="s${d}" targetRef="sub${d}" />`;
-  }
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
-    `xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D" targetNamespace="x"><bpmn:process id="nested${depth}" isExecutable="true">` +
-    `${inner}</bpmn:process></bpmn:definitions>`
-  );
-}
 
 describe('engine: Zeebe token semantics (issue 12 items 5, 8, 10)', () => {
   describe('given two tokens that reach one task', () => {
