@@ -3,7 +3,8 @@
  *
  * Semantics worth knowing (they are FEEL's, we keep them):
  * - A missing variable or context entry is null (feelin only warns). Comparing or computing with null
- *   gives null (`missing > 3` → null, `true and missing` → null), and a null condition is not taken.
+ *   gives null (`missing > 3` → null, `true and missing` → null); a sequence-flow condition that gives
+ *   null is an incident (feel-expressions.ts, as in Zeebe), a completion rule that gives null is broken.
  * - Variables are JSON, so dates are strings: compare them as `date(deadline) < today()`. feelin
  *   compares a string with a date without complaint (`"2026-01-01" < today()` is just false).
  * - `date and time("2026-09-28T10:00:00")` without an offset uses the server's zone (feelin's choice):

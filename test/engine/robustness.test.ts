@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { evaluateFeel } from '../../src/engine/feel';
 import { FEEL_BUDGET, FeelBudgetError, needsSandbox } from '../../src/engine/feel-sandbox';
 import { CHINESE_DAYS } from '../support/calendar';
+import { validateDeployment } from '../../src/engine/validate-deployment';
 import { EngineInstance, inlineDefinition, robustFixture } from '../support/engine-instance';
 import { unconnectedTasks } from '../support/robust-diagrams';
 
@@ -85,6 +86,26 @@ describe('engine: no diagram stops, freezes or crashes the run (issue 12)', () =
         expect(r.state).to.equal('incident');
         expect(r.incident?.message).to.contain('超出计算预算');
       }
+    });
+  });
+
+  describe('deploy-time checks of items 2 and 3', () => {
+    const ctx = { hasHandler: () => true, hasGroup: () => true, hasForm: () => true };
+    const withFlowCondition = (condition: string) =>
+      robustFixture('feel-loop-condition.bpmn').xml.replace('=count(for i in 1..n return i) &gt; 0', condition);
+    const withTimer = (timer: string) => robustFixture('feel-loop-timer.bpmn').xml.replace('<bpmn:timeDuration>P1D</bpmn:timeDuration>', timer);
+    const problems = async (xml: string) => {
+      const r = await validateDeployment(xml, ctx);
+      return r.ok ? [] : r.problems.map((p) => p.message);
+    };
+
+    it('refuses a literal range longer than the budget, a range with fractional bounds, and timers past the year 9999', async () => {
+      expect((await problems(withFlowCondition('=count(for i in 1..30000000 return i) &gt; 0'))).join()).to.contain('超过上限 100000');
+      expect((await problems(withFlowCondition('=count(for i in 1.5..3 return i) &gt; 0'))).join()).to.contain('端点必须是整数');
+      expect((await problems(withTimer('<bpmn:timeDuration>P99999Y</bpmn:timeDuration>'))).join()).to.contain('到期时间超出可保存的范围');
+      expect((await problems(withTimer('<bpmn:timeDate>0999-12-31</bpmn:timeDate>'))).join()).to.contain('到期时间超出可保存的范围');
+      expect(await problems(withFlowCondition('=count(for i in 1..100 return i) &gt; 0'))).to.deep.equal([]);
+      expect(await problems(withTimer('<bpmn:timeDuration>P7000Y</bpmn:timeDuration>'))).to.deep.equal([]);
     });
   });
 
