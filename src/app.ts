@@ -96,6 +96,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const definitions = new DefinitionService(db.sequelize, new DefinitionRepository(), clock, {
     hasHandler: (name) => handlers.has(name),
     groupKeys: async () => (await org.listGroups()).map((g) => g.key),
+    maxElements: config.maxDefinitionElements,
   });
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
   const ports = (t: Transaction) => ({ projects: projects.port(t) });
@@ -107,7 +108,18 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     log,
     timers: { reschedule: (t, id, timers, actor) => runtime.reschedule(t, id, timers, actor), runJobs: (ids) => runtime.runJobs(ids) },
   });
-  const runtime = new RuntimeService({ sequelize: db.sequelize, repo: runtimeRepo, definitions, handlers, clock, calendar, log, options: opts.runtime, ports });
+  const runtime = new RuntimeService({
+    sequelize: db.sequelize,
+    repo: runtimeRepo,
+    definitions,
+    handlers,
+    clock,
+    calendar,
+    log,
+    options: { maxCallDepth: config.maxCallDepth, ...opts.runtime },
+    ports,
+    groupKeys: async () => (await org.listGroups()).map((g) => g.key),
+  });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility });

@@ -14,6 +14,17 @@ export interface Config {
   schedulerIntervalMs: number;
   smtp: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string } | null;
   uploadDir: string;
+  /** flow elements per deployed document at most (MAX_DEFINITION_ELEMENTS) */
+  maxDefinitionElements: number;
+  /** call activities and handler-started processes nested at most this deep (MAX_CALL_DEPTH) */
+  maxCallDepth: number;
+}
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -51,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     uploadDir: env.UPLOAD_DIR ?? './data/uploads',
+    maxDefinitionElements: positiveInteger(env.MAX_DEFINITION_ELEMENTS, 2000, 'MAX_DEFINITION_ELEMENTS'),
+    maxCallDepth: positiveInteger(env.MAX_CALL_DEPTH, 10, 'MAX_CALL_DEPTH'),
   };
 }

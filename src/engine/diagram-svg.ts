@@ -125,10 +125,19 @@ export async function diagramPictures(ref: CompiledDefinitionRef, marks: Record<
     const xs: number[] = [];
     const ys: number[] = [];
     for (const d of items) {
-      if (d.bounds) xs.push(d.bounds.x, d.bounds.x + d.bounds.width), ys.push(d.bounds.y, d.bounds.y + d.bounds.height + 40);
-      for (const p of d.waypoint ?? []) xs.push(p.x), ys.push(p.y);
+      if (d.bounds) {
+        xs.push(d.bounds.x, d.bounds.x + d.bounds.width);
+        ys.push(d.bounds.y, d.bounds.y + d.bounds.height + 40);
+      }
+      for (const p of d.waypoint ?? []) {
+        xs.push(p.x);
+        ys.push(p.y);
+      }
       const lb = d.label?.bounds ?? (d.bounds && !d.waypoint ? { x: d.bounds.x + d.bounds.width / 2 - 60, y: d.bounds.y, width: 120, height: d.bounds.height } : null);
-      if (lb) xs.push(lb.x - 10, lb.x + lb.width + 10), ys.push(lb.y, lb.y + lb.height + 60);
+      if (lb) {
+        xs.push(lb.x - 10, lb.x + lb.width + 10);
+        ys.push(lb.y, lb.y + lb.height + 60);
+      }
     }
     const [minX, minY] = [Math.min(...xs) - 20, Math.min(...ys) - 20];
     const [w, h] = [Math.max(...xs) - minX + 20, Math.max(...ys) - minY + 20];

@@ -34,6 +34,8 @@ import { RUN_CONTEXT_OPTION, RunContext, type WaitEntry } from './run-context';
 import { createRunListener } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
 import { assertActionVariables, toJsonRecord } from './variables';
+import { createTokenExtension } from './token-semantics';
+import { createUncaughtErrorExtension } from './uncaught-errors';
 import { createZeebeExtension } from './zeebe-extension';
 
 function readEngineVersion(): string {
@@ -100,7 +102,11 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
     name: instanceId,
     moddleContext: compiled.moddleContext,
     listener,
-    extensions: { govflowZeebe: createZeebeExtension(run) },
+    extensions: {
+      govflowZeebe: createZeebeExtension(run),
+      govflowTokens: createTokenExtension(),
+      govflowUncaughtErrors: createUncaughtErrorExtension(run),
+    },
     expressions: createFeelExpressions(run),
     scripts: createRefusingScripts(run),
     timers: createInertTimers(run),
@@ -295,12 +301,15 @@ function engineErrorMessage(err: ErrorLike | null | undefined): string {
 }
 
 /** The running activities (by execution id), descending into sub-processes. */
-function collectPostponed(apis: ElementApi[], into: Map<string, ElementApi>, depth = 0): void {
+function collectPostponed(apis: ElementApi[], into: Map<string, ElementApi>): void {
   for (const api of apis) {
-    if (!into.has(api.executionId)) into.set(api.executionId, api);
-    if (depth < 20 && api.owner?.isSubProcess) {
+    // each execution is visited once: a sub-process's postponed list may already hold its
+    // descendants, and descending into them again made this exponential in the nesting depth
+    if (into.has(api.executionId)) continue;
+    into.set(api.executionId, api);
+    if (api.owner?.isSubProcess) {
       try {
-        collectPostponed(api.getPostponed(), into, depth + 1);
+        collectPostponed(api.getPostponed(), into);
       } catch {
         // a sub-process without a running execution
       }

@@ -4,13 +4,14 @@
  * evaluates `=…` as FEEL over the process variables (./feel) and returns any other string as the
  * literal it is — never `${…}` property lookups, never JavaScript.
  *
- * Sequence-flow conditions get FEEL condition semantics through our SequenceFlow subclass: taken only
- * when the condition evaluates to boolean true (null, "yes", 1 are not taken); a condition that is
+ * Sequence-flow conditions get Zeebe's condition semantics through our SequenceFlow subclass: taken
+ * when the condition evaluates to true, not taken when false, and an incident when it gives null or
+ * anything that is not a boolean (Zeebe raises an incident there too); a condition that is
  * not FEEL (no leading '=') is refused as an incident rather than read as a truthy literal, and a
  * condition with a script language is refused (JavaScript from a diagram never runs).
  */
 import * as Elements from 'bpmn-elements';
-import { evaluateFeelCondition } from './feel';
+import { evaluateFeel } from './feel';
 import type { BpmnEnvironment, ElementMessage } from './bpmn-internals';
 import { type RunContext, runContextOf } from './run-context';
 
@@ -44,6 +45,12 @@ export function createFeelExpressions(run: RunContext): ExpressionsApi {
     isExpression: isFeel,
     hasExpression: isFeel,
   };
+}
+
+function describeResult(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 // ---- sequence flows -----------------------------------------------------------------------------
@@ -82,7 +89,15 @@ export class FeelSequenceFlow extends BaseSequenceFlow {
           if (!isFeel(body)) {
             throw new Error(`条件必须是以 = 开头的 FEEL 表达式 (a condition must be FEEL, starting with '='): ${body}`);
           }
-          result = evaluateFeelCondition(body, run.variables(sourceId), run.feelOptions());
+          // Zeebe: a condition must give a boolean; null or anything else is an incident, never
+          // silently "not taken" (which would take the default flow)
+          const value = evaluateFeel(body, run.variables(sourceId), run.feelOptions());
+          if (typeof value !== 'boolean') {
+            throw new Error(
+              `条件的结果必须是布尔值，实际为 ${describeResult(value)} (a condition must give true or false, got ${describeResult(value)}): ${body}`,
+            );
+          }
+          result = value;
         } catch (err) {
           run.fail(sourceId, feelErrorMessage(err, `顺序流 ${id} 的条件求值失败 (condition of sequence flow ${id} failed)`));
           if (callback) return callback(err as Error);

@@ -3,7 +3,8 @@
  *
  * Semantics worth knowing (they are FEEL's, we keep them):
  * - A missing variable or context entry is null (feelin only warns). Comparing or computing with null
- *   gives null (`missing > 3` → null, `true and missing` → null), and a null condition is not taken.
+ *   gives null (`missing > 3` → null, `true and missing` → null); a sequence-flow condition that gives
+ *   null is an incident (feel-expressions.ts, as in Zeebe), a completion rule that gives null is broken.
  * - Variables are JSON, so dates are strings: compare them as `date(deadline) < today()`. feelin
  *   compares a string with a date without complaint (`"2026-01-01" < today()` is just false).
  * - `date and time("2026-09-28T10:00:00")` without an offset uses the server's zone (feelin's choice):
@@ -28,6 +29,7 @@ import {
   type WorkingCalendar,
   workingDaysBetween,
 } from '../domain/calendar';
+import { checkResultSize, evaluateInSandbox, FeelBudgetError, needsSandbox } from './feel-sandbox';
 
 export interface FeelOptions {
   /** the clock of now() and today() */
@@ -173,8 +175,27 @@ function builtins({ now, calendar, provisional }: FeelOptions): Record<string, u
   };
 }
 
-/** Evaluates a FEEL expression (with or without the leading '='); the result is JSON-friendly. */
+/**
+ * Evaluates a FEEL expression (with or without the leading '='); the result is JSON-friendly.
+ * Within the FEEL budget (./feel-sandbox): an expression that may cost more than its length runs
+ * in the sandbox worker; breaking the budget throws FeelBudgetError.
+ */
 export function evaluateFeel(expression: string, context: Record<string, unknown>, opts: FeelOptions): unknown {
+  let value: unknown;
+  if (needsSandbox(strip(expression))) {
+    const reply = evaluateInSandbox({ expression, context, now: opts.now.toISOString(), calendar: opts.calendar });
+    if (!reply.ok) throw reply.name === 'FeelBudgetError' ? new FeelBudgetError(reply.message) : new FeelError(reply.message, expression);
+    for (const year of reply.provisional) opts.provisional?.add(year);
+    value = reply.value;
+  } else {
+    value = evaluateFeelInline(expression, context, opts);
+  }
+  checkResultSize(value, expression);
+  return value;
+}
+
+/** evaluateFeel without the sandbox: for plain expressions, and inside the sandbox worker. */
+export function evaluateFeelInline(expression: string, context: Record<string, unknown>, opts: FeelOptions): unknown {
   const source = strip(expression);
   let result: ReturnType<typeof evaluate>;
   try {

@@ -58,8 +58,41 @@ export function parseDuration(text: string): IsoDuration {
   };
 }
 
-/** Adds a duration to an instant, calendar parts on the Shanghai wall clock. */
+/**
+ * The latest year a due date may have. Due dates are stored in the database (DATETIME on MySQL,
+ * which ends at 9999; ISO text on SQLite, which compares correctly only with four-digit years): a
+ * timer or task due later is refused at deploy, and is an incident when FEEL computes it.
+ */
+export const MAX_DUE_YEAR = 9999;
+/** the earliest year (MySQL's DATETIME starts at 1000) */
+export const MIN_DUE_YEAR = 1000;
+
+/** Throws IsoFormatError unless the instant is a real date with a year from MIN_DUE_YEAR to MAX_DUE_YEAR (Shanghai time). */
+export function assertStorableDate(date: Date, text: string): Date {
+  const local = new Date(date.getTime() + OFFSET_MS);
+  const year = local.getUTCFullYear();
+  if (!Number.isFinite(date.getTime()) || year < MIN_DUE_YEAR || year > MAX_DUE_YEAR) {
+    throw new IsoFormatError(
+      `到期时间超出可保存的范围（${MIN_DUE_YEAR} 年至 ${MAX_DUE_YEAR} 年）(a due date must lie in the years ${MIN_DUE_YEAR}–${MAX_DUE_YEAR}): ${text}`,
+    );
+  }
+  return date;
+}
+
+/** Adds a duration to an instant, calendar parts on the Shanghai wall clock; a result past the year 9999 throws. */
 export function addDuration(from: Date, d: IsoDuration): Date {
+  const result = addDurationUnchecked(from, d);
+  return assertStorableDate(result, durationText(d));
+}
+
+function durationText(d: IsoDuration): string {
+  const date = `${d.years ? `${d.years}Y` : ''}${d.months ? `${d.months}M` : ''}${d.weeks ? `${d.weeks}W` : ''}${d.days ? `${d.days}D` : ''}`;
+  const time = `${d.hours ? `${d.hours}H` : ''}${d.minutes ? `${d.minutes}M` : ''}${d.seconds ? `${d.seconds}S` : ''}`;
+  return `P${date}${time ? `T${time}` : ''}`;
+}
+
+function addDurationUnchecked(from: Date, d: IsoDuration): Date {
+  if (Math.abs(d.years) > 100_000 || Math.abs(d.months) > 1_200_000) return new Date(NaN);
   const local = new Date(from.getTime() + OFFSET_MS);
   if (d.years || d.months) {
     const day = local.getUTCDate();
@@ -91,7 +124,7 @@ export function parseDateTime(text: string): Date {
   if (d) {
     const [y, mo, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
     if (!validDay(y, mo, day)) throw new IsoFormatError(`无效的日期 (invalid date): ${text}`);
-    return new Date(Date.UTC(y, mo - 1, day) - OFFSET_MS);
+    return assertStorableDate(new Date(Date.UTC(y, mo - 1, day) - OFFSET_MS), text);
   }
   const m = DATE_TIME_RE.exec(t);
   if (!m || !validDay(Number(m[1]), Number(m[2]), Number(m[3]))) {
@@ -103,7 +136,7 @@ export function parseDateTime(text: string): Date {
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}${zone}`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new IsoFormatError(`无效的日期时间 (invalid date-time): ${text}`);
-  return new Date(ms);
+  return assertStorableDate(new Date(ms), text);
 }
 
 function durationIsPositive(d: IsoDuration): boolean {
@@ -154,7 +187,8 @@ function scaled(d: IsoDuration, k: number): IsoDuration {
  */
 export function nextOccurrence(anchor: Date, interval: IsoDuration, after: Date): Date {
   if (!interval.years && !interval.months) {
-    const step = addDuration(new Date(0), interval).getTime();
+    const step = addDurationUnchecked(new Date(0), interval).getTime();
+    if (!Number.isFinite(step) || step <= 0) throw new IsoFormatError('重复周期的间隔无效 (invalid interval)');
     const k = Math.max(1, Math.floor((after.getTime() - anchor.getTime()) / step) + 1);
     return new Date(anchor.getTime() + k * step);
   }

@@ -197,9 +197,16 @@ function onUserTask(run: RunContext, api: ElementApi): void {
 function onMessageCatch(run: RunContext, api: ElementApi): void {
   const ref = api.content.message ?? {};
   const info = ref.id ? run.definition.model.messages.get(ref.id) : undefined;
-  const messageName = ref.name ?? info?.name ?? null;
-  if (!messageName) throw new Error(`消息捕获 ${api.id} 没有消息名称 (message catch without a message name)`);
   const recovered = !!api.content.isRecovered;
+  const messageName = resolvedMessageName(ref.name, info?.name);
+  if (!messageName) {
+    // a FEEL name that gives null would wait forever under its own source text: an incident (Zeebe)
+    throw new Error(
+      info?.name?.trim().startsWith('=')
+        ? `消息捕获 ${api.id} 的消息名称 ${info.name} 的结果不是非空文本 (the message name expression gives no text)`
+        : `消息捕获 ${api.id} 没有消息名称 (message catch without a message name)`,
+    );
+  }
   const key = attempt(recovered, () => (info?.correlationKey ? run.evaluate(info.correlationKey, api.id) : null), null);
   run.messages.set(api.executionId, {
     api,
@@ -211,6 +218,13 @@ function onMessageCatch(run: RunContext, api: ElementApi): void {
       isNew: !recovered,
     },
   });
+}
+
+/** The name bpmn-elements resolved, else the written one — never the source text of a FEEL name. */
+function resolvedMessageName(resolved: unknown, written: string | null | undefined): string | null {
+  if (typeof resolved === 'string' && resolved.trim() !== '' && !resolved.trim().startsWith('=')) return resolved;
+  if (typeof written === 'string' && written.trim() !== '' && !written.trim().startsWith('=')) return written;
+  return null;
 }
 
 function onCall(run: RunContext, api: ElementApi): void {

@@ -34,8 +34,11 @@
  * - zeebe:taskDefinition retries: a non-negative integer or FEEL.
  * - Message subscriptions' correlationKey is optional; when written as FEEL it must parse.
  */
+import { DEFAULT_MAX_DEFINITION_ELEMENTS, type LimitElement, sizeProblems, structureProblems } from './deploy-limits';
 import { checkFeel } from './feel';
-import { isDurationText, parseCycle, parseDateTime } from './iso8601';
+import { feelCostProblem } from './feel-sandbox';
+import { xmlStructureProblem } from './xml-reader';
+import { addDuration, isDurationText, parseCycle, parseDateTime, parseDuration } from './iso8601';
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json';
 
 export interface DeploymentContext {
@@ -45,6 +48,8 @@ export interface DeploymentContext {
   hasGroup(key: string): boolean;
   /** forms in this deployment or already deployed */
   hasForm(formId: string): boolean;
+  /** flow elements per document at most (default DEFAULT_MAX_DEFINITION_ELEMENTS) */
+  maxElements?: number;
 }
 
 export interface Problem {
@@ -319,58 +324,13 @@ function isoError(parse: () => unknown): string | null {
 
 /** timeDate and timeDuration: the runtime accepts a duration or a date / date-time in either. */
 function checkTimerLiteral(kind: 'timeDuration' | 'timeDate' | 'timeCycle', text: string): string | null {
-  if (kind === 'timeCycle') return isoError(() => parseCycle(text));
-  return isDurationText(text) ? null : isoError(() => parseDateTime(text));
+  // a duration is added to today as the runtime will: a due date past the year 9999 cannot be stored
+  if (kind === 'timeCycle') return isoError(() => addDuration(new Date(), parseCycle(text).interval));
+  return isDurationText(text) ? isoError(() => addDuration(new Date(), parseDuration(text))) : isoError(() => parseDateTime(text));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pre-parse guards
-
-/** Maximum element nesting, stopping as soon as `limit` is exceeded. A cheap scan, not a parser. */
-function xmlDepthExceeds(xml: string, limit: number): boolean {
-  const n = xml.length;
-  let depth = 0;
-  let i = 0;
-  while ((i = xml.indexOf('<', i)) !== -1) {
-    const next = xml.charCodeAt(i + 1);
-    let end: number;
-    if (xml.startsWith('<!--', i)) {
-      end = xml.indexOf('-->', i + 4);
-      if (end < 0) return false;
-      i = end + 3;
-    } else if (xml.startsWith('<![CDATA[', i)) {
-      end = xml.indexOf(']]>', i + 9);
-      if (end < 0) return false;
-      i = end + 3;
-    } else if (next === 63 /* ? */ || next === 33 /* ! */) {
-      end = xml.indexOf('>', i + 2);
-      if (end < 0) return false;
-      i = end + 1;
-    } else if (next === 47 /* / */) {
-      depth--;
-      end = xml.indexOf('>', i + 2);
-      if (end < 0) return false;
-      i = end + 1;
-    } else {
-      let j = i + 1;
-      let quote = 0;
-      for (; j < n; j++) {
-        const c = xml.charCodeAt(j);
-        if (quote) {
-          if (c === quote) quote = 0;
-        } else if (c === 34 || c === 39) {
-          quote = c;
-        } else if (c === 62 /* > */) {
-          break;
-        }
-      }
-      if (j >= n) return false;
-      if (xml.charCodeAt(j - 1) !== 47 /* / */ && ++depth > limit) return true;
-      i = j + 1;
-    }
-  }
-  return false;
-}
 
 function nestedError(message: string): string {
   const m = /nested error: ([^\n]*)/.exec(message);
@@ -531,6 +491,8 @@ class ProcessValidator {
       error = `FEEL 表达式过长（${expression.length} 个字符，上限 ${MAX_FEEL_LENGTH}）`;
     } else if (bracketDepthExceeds(body, MAX_FEEL_NESTING)) {
       error = `FEEL 表达式的括号嵌套超过 ${MAX_FEEL_NESTING} 层`;
+    } else if (feelCostProblem(expression)) {
+      error = feelCostProblem(expression);
     } else if (!this.budget.take(expression.length)) {
       if (!this.budget.reported) {
         this.budget.reported = true;
@@ -1063,7 +1025,9 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
   const text = xml.replace(/^\uFEFF/, '');
   if (text.trim() === '') return fail('BPMN 文件为空');
   if (/<!\s*(DOCTYPE|ENTITY)/i.test(text)) return fail('不允许 DOCTYPE 或 ENTITY 声明（BPMN 文档不需要它们）');
-  if (xmlDepthExceeds(text, MAX_XML_DEPTH)) return fail(`XML 嵌套层级超过 ${MAX_XML_DEPTH} 层`);
+  // the real element tree: depth, balanced tags, declared prefixes (./xml-reader)
+  const structural = xmlStructureProblem(text, MAX_XML_DEPTH);
+  if (structural) return fail(structural);
 
   let parsed: ModdleParseResult;
   try {
@@ -1093,6 +1057,11 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
       `文档中有 ${executable.length} 个可执行流程（${executable.map((p) => displayName(p)).join('、')}）：每个文档只能部署一个可执行流程`,
     );
   }
+
+  // size first (over it nothing else is looked at), then what Zeebe would never run (./deploy-limits)
+  const tooLarge = sizeProblems(processes as LimitElement[], ctx.maxElements ?? DEFAULT_MAX_DEFINITION_ELEMENTS);
+  if (tooLarge.length) return { ok: false, problems: tooLarge };
+  for (const p of structureProblems(executable as LimitElement[])) problems.add(p.elementId, p.message);
 
   const budget = new FeelBudget();
   const validators = executable.map((p) => {

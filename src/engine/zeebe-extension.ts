@@ -35,7 +35,10 @@ export function createZeebeExtension(run: RunContext): (element: ActivityElement
     if (SERVICE_TYPES.has(element.type) && run.info(element.id)?.taskDefinition) {
       element.behaviour.Service = ZeebeJobService;
     }
-    element.on('enter', () => gate(run, element));
+    // a sub-process relays its children's events on its own broker: gate only the element's own entry
+    element.on('enter', (api) => {
+      if (api.id === element.id) gate(run, element);
+    });
     return undefined;
   };
 }

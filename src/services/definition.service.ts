@@ -3,6 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { malformed, notFound, unprocessable } from '../domain/errors';
 import type { CompiledDefinitionRef } from '../engine/types';
 import { validateDeployment } from '../engine/validate-deployment';
+import { decodeXmlBytes, XmlReadError } from '../engine/xml-reader';
 import type { DefinitionRepository, DefinitionRow } from '../persistence/repositories/definition.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
@@ -13,7 +14,12 @@ export interface FormSchema {
 }
 
 export interface DeployInput {
-  xml: string;
+  /** the document as text (JSON bodies) */
+  xml?: string;
+  /** or its bytes as uploaded, decoded strictly in the encoding the document declares */
+  xmlBytes?: Uint8Array;
+  /** the charset of the upload's Content-Type, if any */
+  charset?: string | null;
   forms?: FormSchema[];
 }
 
@@ -23,6 +29,16 @@ export interface DefinitionSummary {
   version: number;
   deployedAt: string;
   deployedBy: string | null;
+}
+
+/** The uploaded bytes as text, or 422 with the Chinese reason (undeclared or wrong encoding, invalid bytes). */
+function decodedXml(bytes: Uint8Array, charset: string | null | undefined): string {
+  try {
+    return decodeXmlBytes(bytes, charset);
+  } catch (err) {
+    if (err instanceof XmlReadError) throw unprocessable('流程图不可部署', [{ message: err.message }], 'invalid-diagram');
+    throw err;
+  }
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -48,11 +64,13 @@ export class DefinitionService {
     private readonly sequelize: Sequelize,
     private readonly repo: DefinitionRepository,
     private readonly clock: Pick<Clock, 'now'>,
-    private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]> },
+    private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]>; maxElements?: number },
   ) {}
 
-  async deploy(input: DeployInput, deployedBy: string | null): Promise<DefinitionSummary & { duplicate: boolean }> {
-    if (typeof input.xml !== 'string' || !input.xml.trim()) throw malformed('缺少 BPMN XML', [{ field: 'xml', message: '请提供 BPMN XML' }]);
+  async deploy(raw: DeployInput, deployedBy: string | null): Promise<DefinitionSummary & { duplicate: boolean }> {
+    const xml = raw.xmlBytes ? decodedXml(raw.xmlBytes, raw.charset) : raw.xml;
+    if (typeof xml !== 'string' || !xml.trim()) throw malformed('缺少 BPMN XML', [{ field: 'xml', message: '请提供 BPMN XML' }]);
+    const input = { ...raw, xml };
     const forms = input.forms ?? [];
     if (!Array.isArray(forms) || forms.some((f) => !f || typeof f !== 'object' || typeof f.id !== 'string' || !f.id)) {
       throw malformed('forms 必须是带 id 的 form-js 表单数组', [{ field: 'forms', message: '每个表单须有字符串 id' }]);
@@ -63,6 +81,7 @@ export class DefinitionService {
       hasHandler: (t) => this.known.hasHandler(t),
       hasGroup: (g) => groups.has(g),
       hasForm: () => true, // checked below against this deployment and the stored forms, with one query
+      maxElements: this.known.maxElements,
     });
     if (!result.ok) {
       throw unprocessable('流程图不可部署', result.problems.map((p) => ({ elementId: p.elementId ?? undefined, message: p.message })), 'invalid-diagram');

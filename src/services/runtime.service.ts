@@ -58,6 +58,8 @@ export interface RuntimeOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   jobLeaseMs?: number;
+  /** call activities / handler starts nested at most this deep; deeper is an incident (default 10) */
+  maxCallDepth?: number;
 }
 
 const TERMINAL = new Set(['completed', 'terminated']);
@@ -83,11 +85,13 @@ export class RuntimeService {
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
       ports: (t: Transaction) => { projects: ProjectPort };
+      /** the keys of the groups that exist (a FEEL candidate group naming none is an incident) */
+      groupKeys?: () => Promise<string[]>;
     },
   ) {}
 
   private get opts(): Required<RuntimeOptions> {
-    return { maxActivitiesPerRun: 1000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, jobLeaseMs: 60_000, ...this.d.options };
+    return { maxActivitiesPerRun: 1000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, jobLeaseMs: 60_000, maxCallDepth: 10, ...this.d.options };
   }
 
   // ------------------------------------------------------------------ public use cases
@@ -117,6 +121,7 @@ export class RuntimeService {
         projectId,
         parentInstanceId: null,
         parentExecutionId: null,
+        callDepth: 0,
         startedBy: actor,
       });
       await this.run(uow, inst, { kind: 'start', variables: input.variables ?? {}, businessKey: input.businessKey ?? null }, actor);
@@ -264,6 +269,16 @@ export class RuntimeService {
           await owned(uow.t);
           if (!parent || parent.state !== 'running' || (await this.d.repo.childOf(parent.id, job.executionId!, uow.t))) return null;
           const payload = job.payload as { processId: string; variables: Record<string, unknown> };
+          if (parent.callDepth + 1 > this.opts.maxCallDepth) {
+            // a process that calls itself (or a cycle of calls) would pile up instances without end
+            await this.d.repo.createIncident(
+              { instanceId: parent.id, activityId: job.activityId, executionId: job.executionId, kind: 'job', message: `调用层级超过 ${this.opts.maxCallDepth} 层，未启动被调用的流程「${payload.processId}」（流程是否在调用自己？）`, pendingAction: { kind: 'call-start', ...payload }, createdAt: this.d.clock.now(), resolvedAt: null, resolvedBy: null },
+              uow.t,
+            );
+            await parent.update({ state: 'incident' }, { transaction: uow.t });
+            this.d.log.warn({ event: 'call.depth-exceeded', instanceId: parent.id, processId: payload.processId, depth: parent.callDepth + 1 });
+            return null;
+          }
           const def = await this.d.definitions.get(payload.processId).catch(() => null);
           if (!def) {
             await this.d.repo.createIncident(
@@ -282,6 +297,7 @@ export class RuntimeService {
             projectId: parent.projectId,
             parentInstanceId: parent.id,
             parentExecutionId: job.executionId,
+            callDepth: parent.callDepth + 1,
             startedBy: parent.startedBy,
           });
           await this.run(uow, child, { kind: 'start', variables: payload.variables ?? {}, businessKey: parent.businessKey }, null);
@@ -296,6 +312,18 @@ export class RuntimeService {
         const def = await this.d.definitions.get(payload.processId); // not deployed: throws, the job is retried with back-off
         const { value, uow } = await this.unit(async (uow) => {
           await owned(uow.t);
+          // a chain of processes each started by a handler of the one before is bounded like calls
+          const starter = await this.d.repo.findInstance(job.instanceId);
+          const callDepth = (starter?.callDepth ?? 0) + 1;
+          if (callDepth > this.opts.maxCallDepth) {
+            await this.d.repo.createIncident(
+              { instanceId: job.instanceId, activityId: job.activityId, executionId: job.executionId, kind: 'job', message: `由处理器连续启动的流程超过 ${this.opts.maxCallDepth} 层，未启动流程「${payload.processId}」（流程是否在启动自己？）`, pendingAction: null, createdAt: this.d.clock.now(), resolvedAt: null, resolvedBy: null },
+              uow.t,
+            );
+            if (starter && !TERMINAL.has(starter.state)) await starter.update({ state: 'incident' }, { transaction: uow.t });
+            this.d.log.warn({ event: 'start.depth-exceeded', instanceId: job.instanceId, processId: payload.processId, depth: callDepth });
+            return null;
+          }
           const started = await this.createInstance(uow, {
             id: crypto.randomUUID(),
             definitionId: def.id,
@@ -305,6 +333,7 @@ export class RuntimeService {
             projectId: payload.projectId,
             parentInstanceId: null,
             parentExecutionId: null,
+            callDepth,
             startedBy: null,
           });
           await this.run(uow, started, { kind: 'start', variables: payload.variables ?? {}, businessKey: payload.businessKey }, null);
@@ -372,7 +401,7 @@ export class RuntimeService {
 
   private async createInstance(
     uow: UnitOfWork,
-    v: { id: string; definitionId: number; definitionKey: string; definitionVersion: number; businessKey: string | null; projectId: number | null; parentInstanceId: string | null; parentExecutionId: string | null; startedBy: string | null },
+    v: { id: string; definitionId: number; definitionKey: string; definitionVersion: number; businessKey: string | null; projectId: number | null; parentInstanceId: string | null; parentExecutionId: string | null; callDepth: number; startedBy: string | null },
   ) {
     const now = this.d.clock.now();
     return this.d.repo.createInstance(
@@ -401,13 +430,32 @@ export class RuntimeService {
     };
     const state = inst.engineState ? JSON.parse(inst.engineState) : null;
     if (!state && action.kind !== 'start') throw conflict('流程实例没有可恢复的状态', 'no-state');
-    const result = await runInstance({ definition, state, action, host, instanceId: inst.id });
+    const result = await this.withKnownGroups(await runInstance({ definition, state, action, host, instanceId: inst.id }));
     if (result.state === 'incident') return this.saveIncident(uow, inst, action, result, retriesIncidentId);
     if (retriesIncidentId) {
       const inc = await this.d.repo.findIncident(retriesIncidentId, uow.t);
       await inc?.update({ resolvedAt: this.d.clock.now(), resolvedBy: actor }, { transaction: uow.t });
     }
     await this.save(uow, inst, result, actor);
+  }
+
+  /**
+   * A new user task whose candidate groups (written as FEEL, or deleted since the deploy) name a
+   * group that does not exist would be seen by nobody: the run becomes an incident of that task.
+   */
+  private async withKnownGroups(result: RunResult): Promise<RunResult> {
+    const fresh = result.userTasks.filter((w) => w.isNew && w.candidateGroups.length);
+    if (result.state === 'incident' || !fresh.length || !this.d.groupKeys) return result;
+    const known = new Set(await this.d.groupKeys());
+    for (const w of fresh) {
+      const unknown = w.candidateGroups.filter((g) => !known.has(g));
+      if (!unknown.length) continue;
+      const message =
+        `用户任务「${w.name ?? w.activityId}」的候选组 ${unknown.map((g) => `"${g}"`).join('、')} 不存在，没有人能看到这个任务 ` +
+        `(candidate group ${unknown.join(', ')} does not exist)`;
+      return { ...result, state: 'incident', engineState: null, incident: { activityId: w.activityId, message } };
+    }
+    return result;
   }
 
   private async saveIncident(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, result: RunResult, retriesIncidentId?: number) {
@@ -561,6 +609,15 @@ export class RuntimeService {
       uow.dueJobIds.push(job.id);
     }
 
+    // called instances whose call activity no longer waits (the instance ended or was terminated, a
+    // boundary event interrupted the call) are terminated with it, in this unit of work (recursively:
+    // their own children follow in their save)
+    const calling = new Set(r.calls.map((c) => c.executionId));
+    for (const child of await repo.unendedChildren(inst.id, t)) {
+      if (child.parentExecutionId && calling.has(child.parentExecutionId)) continue;
+      await this.terminateCalled(uow, child.id, inst.id);
+    }
+
     // retry jobs of service tasks that no longer wait are stale
     const waitingServices = new Set(r.services.map((s) => s.executionId));
     for (const job of await repo.jobsOf(inst.id, 'retry', t)) {
@@ -577,6 +634,30 @@ export class RuntimeService {
         uow.dueJobIds.push(job.id);
       }
     }
+  }
+
+  /**
+   * Terminates a called instance inside the caller's unit of work: the engine winds it down and its
+   * save cancels its tasks, drops its timers and subscriptions and terminates its own called
+   * instances. If the engine cannot (its state is missing or the run fails), it is ended by hand.
+   */
+  private async terminateCalled(uow: UnitOfWork, childId: string, parentId: string): Promise<void> {
+    const { repo } = this.d;
+    const t = uow.t;
+    const child = await repo.lockInstance(childId, t);
+    if (!child || TERMINAL.has(child.state)) return;
+    if (child.engineState) await this.run(uow, child, { kind: 'terminate' }, null);
+    const now = this.d.clock.now();
+    if (child.state !== 'terminated') {
+      for (const task of await repo.openTasks(child.id, t)) {
+        await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
+      }
+      await repo.deleteJobs({ instanceId: child.id, type: ['timer', 'retry', 'call-start'] }, t);
+      await repo.deleteSubscriptions((await repo.subscriptionsOf(child.id, t)).map((x) => x.id), t);
+      for (const grandchild of await repo.unendedChildren(child.id, t)) await this.terminateCalled(uow, grandchild.id, child.id);
+      await child.update({ state: 'terminated', endedAt: now, updatedAt: now, revision: child.revision + 1 }, { transaction: t });
+    }
+    await repo.log({ instanceId: child.id, operation: 'terminate', actor: null, at: now, data: { calledBy: parentId } }, t);
   }
 
   // ------------------------------------------------------------------ service tasks

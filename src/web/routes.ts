@@ -32,7 +32,8 @@ const upload: RequestHandler = (req, res, next) =>
     if (!err || (err as { code?: string }).code?.startsWith?.('LIMIT_')) return next(err);
     next(malformed('上传内容无法解析：请以 multipart/form-data 上传一个文件（字段 file）和材料类型（字段 materialType）'));
   });
-const xmlBody = express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: '5mb' });
+// the bytes as sent: the deployment decodes them in the encoding the document declares (strictly)
+const xmlBody = express.raw({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: '5mb' });
 
 /** The routes — this file reads like an index of the HTTP surface (../shared/spec/api.md). */
 export function routes(s: WebServices, opts: { secureCookies: boolean; manualClock: boolean }): Router {

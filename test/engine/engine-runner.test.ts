@@ -324,7 +324,7 @@ describe('engine-runner', () => {
       });
     }
 
-    it('takes only the default flow when a condition is null (missing variable)', async () => {
+    it('raises an incident when a condition gives null (missing variable) instead of taking the default flow (Zeebe)', async () => {
       // given
       const instance = new TestInstance(fixture('exclusive-gateway'), host);
 
@@ -332,7 +332,8 @@ describe('engine-runner', () => {
       const result = await instance.start({});
 
       // then
-      expect(waitingTaskIds(result)).to.deep.equal(['sectionApproval']);
+      expect(result.state).to.equal('incident');
+      expect(result.incident?.message).to.contain('条件的结果必须是布尔值，实际为 null');
     });
 
     it('takes every inclusive branch whose condition holds, and joins them', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import { MAX_SUBPROCESS_DEPTH } from '../../src/engine/deploy-limits';
 import path from 'node:path';
 import {
   IGNORED_BPMN_ELEMENTS,
@@ -208,17 +209,14 @@ describe('validateDeployment', function () {
       expectProblem(problems, null, '嵌套层级');
     });
 
-    it('handles many nested sub-processes within the limits', async () => {
+    it('handles nested sub-processes up to the nesting limit and refuses one level more', async () => {
       // given
-      const depth = 200;
-      const open = Array.from({ length: depth }, (_, i) => `<bpmn:subProcess id="sub_${i}"><bpmn:startEvent id="sub_start_${i}" />`).join('');
-      const xml = bpmn(`${open}${'</bpmn:subProcess>'.repeat(depth)}`);
+      const nested = (depth: number) =>
+        bpmn(`${Array.from({ length: depth }, (_, i) => `<bpmn:subProcess id="sub_${i}"><bpmn:startEvent id="sub_start_${i}" />`).join('')}${'</bpmn:subProcess>'.repeat(depth)}`);
 
-      // when
-      const result = await validateDeployment(xml, context());
-
-      // then
-      expectOk(result);
+      // when / then
+      expectOk(await validateDeployment(nested(MAX_SUBPROCESS_DEPTH), context()));
+      expectProblem(await problemsOf(nested(MAX_SUBPROCESS_DEPTH + 1)), `sub_${MAX_SUBPROCESS_DEPTH}`, `嵌套超过 ${MAX_SUBPROCESS_DEPTH} 层`);
     });
 
     it('accepts a byte-order mark', async () => {

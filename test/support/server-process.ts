@@ -42,7 +42,7 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const api = supertest(url);
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000; // a loaded CI machine can take long to compile and migrate
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited at start: ${output}`);
     try {

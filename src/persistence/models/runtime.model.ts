@@ -34,6 +34,8 @@ export class ProcessInstanceModel extends Model<Attrs<ProcessInstanceModel>, Cre
   declare projectId: number | null;
   declare parentInstanceId: string | null;
   declare parentExecutionId: string | null;
+  /** 0 for a root instance; +1 per call activity or handler start (migration 008) */
+  declare callDepth: CreationOptional<number>;
   declare state: string;
   declare engineState: string | null;
   declare engineVersion: string | null;
@@ -201,6 +203,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
       projectId: D.INTEGER,
       parentInstanceId: D.STRING,
       parentExecutionId: D.STRING,
+      callDepth: { type: D.INTEGER, allowNull: false, defaultValue: 0 },
       state: D.STRING,
       engineState: D.TEXT,
       engineVersion: D.STRING,

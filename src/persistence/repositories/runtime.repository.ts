@@ -44,6 +44,15 @@ export class RuntimeRepository {
     return ProcessInstanceModel.findOne({ where: { parentInstanceId, parentExecutionId }, transaction: t });
   }
 
+  /** Called instances of a parent that have not ended (running or held by an incident). */
+  unendedChildren(parentInstanceId: string, t: Transaction) {
+    return ProcessInstanceModel.findAll({
+      where: { parentInstanceId, state: { [Op.notIn]: ['completed', 'terminated'] } },
+      attributes: ['id', 'parentExecutionId'],
+      transaction: t,
+    });
+  }
+
   // ---- tasks
   openTasks(instanceId: string, t: Transaction) {
     return TaskModel.findAll({ where: { instanceId, state: 'open' }, transaction: t });

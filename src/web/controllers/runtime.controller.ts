@@ -38,8 +38,10 @@ export function runtimeController(s: RuntimeWebServices) {
   return {
     async deploy(req: Request, res: Response) {
       adminOnly(req.user!);
-      let input: { xml: string; forms?: never[] };
-      if (typeof req.body === 'string' && req.is(['application/xml', 'text/xml', 'application/bpmn+xml'])) input = { xml: req.body };
+      let input: { xml?: string; xmlBytes?: Buffer; charset?: string | null; forms?: never[] };
+      if (Buffer.isBuffer(req.body) && req.is(['application/xml', 'text/xml', 'application/bpmn+xml'])) {
+        input = { xmlBytes: req.body, charset: /charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1] ?? null };
+      }
       else if (req.is('application/json')) {
         const b = objectBody(req);
         input = { xml: b.xml as string, forms: b.forms as never[] };
