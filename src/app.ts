@@ -24,6 +24,8 @@ import { RuntimeRepository } from './persistence/repositories/runtime.repository
 import { SettingsRepository } from './persistence/repositories/settings.repository';
 import { AuthService } from './services/auth.service';
 import { CalendarService } from './services/calendar.service';
+import { StatisticsService } from './services/statistics.service';
+import { StatisticsRepository } from './persistence/repositories/statistics.repository';
 import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
@@ -140,6 +142,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
+  const statistics = new StatisticsService({ repo: new StatisticsRepository(db.sequelize), visibility, org, definitions, calendar, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
   const app = createWebApp(
@@ -158,6 +161,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       projects,
       annualPlans,
       archives,
+      statistics,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },

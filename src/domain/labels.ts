@@ -51,3 +51,40 @@ export function chineseDateTime(at: Date | string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
+
+/** Where a project stands (the `project-stage` handler's values in the diagrams). */
+export const STAGE_LABELS: Readonly<Record<string, string>> = {
+  draft: '草稿',
+  submitted: '已申报',
+  revising: '退回修改',
+  rejected: '未通过',
+  'out-of-scope': '不属于审核范围',
+  'awaiting-plan': '待纳入年度计划',
+  budgeted: '已纳入年度计划',
+  approved: '已立项',
+  implementing: '实施中',
+  suspended: '已暂停',
+  accepting: '验收中',
+  accepted: '已验收',
+  archived: '已归档',
+  'performance-evaluated': '已完成绩效评价',
+};
+export const stageLabel = (code: string) => STAGE_LABELS[code] ?? code;
+
+/** The chapters' processes as a reader names them. */
+export const DEFINITION_LABELS: Readonly<Record<string, string>> = {
+  'application-approval': '申报审批',
+  'annual-plan': '年度计划',
+  'implementation-acceptance': '实施验收',
+  'performance-supervision': '绩效监督',
+  audit: '审计监督',
+};
+export const definitionLabel = (key: string) => DEFINITION_LABELS[key] ?? key;
+
+/** Steps whose deadline an article of 《办法》 sets: shown beside the deadline. */
+export const DEADLINE_ARTICLES: Readonly<Record<string, string>> = {
+  FileContract: '第13条',
+  PerformanceEvaluation: '第21条',
+  FileAcceptanceReport: '第19条',
+  DelayReport: '第16条',
+};

@@ -6,6 +6,7 @@ import type { HealthService } from '../services/health.service';
 import type { AnnualPlanService } from '../services/annual-plan.service';
 import type { ArchiveService } from '../services/archive.service';
 import type { CalendarService } from '../services/calendar.service';
+import type { StatisticsService } from '../services/statistics.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { authController } from './controllers/auth.controller';
 import { calendarController } from './controllers/calendar.controller';
@@ -13,6 +14,7 @@ import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
+import { statisticsController } from './controllers/statistics.controller';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
@@ -22,6 +24,7 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
+  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -44,6 +47,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const rt = runtimeController(s);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
+  const statistics = statisticsController(s.statistics);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -56,6 +60,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/process-definitions', api, xmlBody, rt.deploy);
   r.get('/api/process-definitions/:key', api, rt.getDefinition);
   r.get('/api/process-definitions/:key/xml', api, rt.getDefinitionXml);
+  r.get('/api/process-definitions/:key/statistics', api, statistics.processStatistics);
   r.post('/api/process-definitions/:key/instances', api, rt.startInstance);
 
   r.get('/api/process-instances', api, rt.listInstances);
@@ -88,6 +93,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/annual-plans', api, projects.createPlan);
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);
+
+  r.get('/api/dashboard', api, statistics.dashboard);
 
   r.get('/api/calendar', api, calendar.overview);
   r.get('/api/calendar/:year', api, calendar.year);

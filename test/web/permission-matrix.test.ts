@@ -74,6 +74,8 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/process-definitions': { call: send('post', () => '/api/process-definitions', () => ({ xml: '<not-bpmn/>' })), expect: only(['admin'], 422) },
   'GET /api/process-definitions/:key': { call: get(() => '/api/process-definitions/application-approval'), expect: all(200) },
   'GET /api/process-definitions/:key/xml': { call: get(() => '/api/process-definitions/application-approval/xml'), expect: all(200) },
+  // figures cover only what the reader may see (statistics.test.ts)
+  'GET /api/process-definitions/:key/statistics': { call: get(() => '/api/process-definitions/application-approval/statistics'), expect: all(200) },
   'POST /api/process-definitions/:key/instances': { call: send('post', () => '/api/process-definitions/no-such-process/instances', () => ({})), expect: only(['admin'], 404) },
 
   // lists answer 200 to everyone (leaving out what the caller may not see: visibility.test.ts)
@@ -129,6 +131,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/annual-plans/:id': { call: get((f) => `/api/annual-plans/${f.planId}`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
   'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
 
+  'GET /api/dashboard': { call: get(() => '/api/dashboard'), expect: all(200) },
   'GET /api/calendar': { call: get(() => '/api/calendar'), expect: all(200) },
   'GET /api/calendar/:year': { call: get(() => '/api/calendar/2026'), expect: all(200) },
   'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
