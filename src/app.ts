@@ -34,6 +34,7 @@ import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { AnnualPlanService } from './services/annual-plan.service';
 import { ArchiveService } from './services/archive.service';
+import { AuditService } from './services/audit.service';
 import { OutboxService } from './services/outbox.service';
 import { ProjectService } from './services/project.service';
 import { RuntimeService, type RuntimeOptions } from './services/runtime.service';
@@ -162,6 +163,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       annualPlans,
       archives,
       statistics,
+      audit: new AuditService(runtimeRepo),
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },

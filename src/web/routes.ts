@@ -5,9 +5,11 @@ import type { AuthService } from '../services/auth.service';
 import type { HealthService } from '../services/health.service';
 import type { AnnualPlanService } from '../services/annual-plan.service';
 import type { ArchiveService } from '../services/archive.service';
+import type { AuditService } from '../services/audit.service';
 import type { CalendarService } from '../services/calendar.service';
 import type { StatisticsService } from '../services/statistics.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
+import { auditController } from './controllers/audit.controller';
 import { authController } from './controllers/auth.controller';
 import { calendarController } from './controllers/calendar.controller';
 import { healthController } from './controllers/health.controller';
@@ -25,6 +27,7 @@ export interface WebServices extends RuntimeWebServices {
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
   statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics'>;
+  audit: Pick<AuditService, 'verify'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -48,6 +51,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
+  const audit = auditController(s.audit);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -99,6 +103,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/calendar', api, calendar.overview);
   r.get('/api/calendar/:year', api, calendar.year);
   r.put('/api/calendar/:year', api, calendar.enter);
+
+  r.get('/api/audit/verify', api, audit.verify);
 
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);

@@ -135,6 +135,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/calendar': { call: get(() => '/api/calendar'), expect: all(200) },
   'GET /api/calendar/:year': { call: get(() => '/api/calendar/2026'), expect: all(200) },
   'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
+  // the tamper-evident trail: the audit bureau and administrators
+  'GET /api/audit/verify': { call: get(() => '/api/audit/verify'), expect: only(['admin', 'audit'], 200) },
   'GET /api/dev/clock': { call: get(() => '/api/dev/clock'), expect: only(['admin'], 200) },
   'POST /api/dev/clock': { call: send('post', () => '/api/dev/clock', () => ({ now: '+275760-09-13T00:00:00.000Z' })), expect: only(['admin'], 400) },
 
@@ -206,6 +208,22 @@ describe('permission matrix: every route × every role (generated from the route
     const served = routesOf(t.gf.app).sort();
     expect(served.filter((r) => !(r in MATRIX)), 'routes without a permission entry').to.deep.equal([]);
     expect(Object.keys(MATRIX).filter((r) => !served.includes(r)), 'entries of routes that do not exist').to.deep.equal([]);
+  });
+
+  // the audit bureau reads everything and changes nothing: every write route refuses it, except its own statutory
+  // action (opening an audit, 第23条) and what concerns only its own session and inbox
+  it('the audit group changes nothing: every write route refuses it', () => {
+    const ownAction: Record<string, string> = {
+      'POST /api/projects/:id/audits': '第23条: the audit bureau opens audits',
+      'POST /api/auth/token': 'its own sign-in',
+      'DELETE /api/auth/token': 'its own sign-out',
+      'POST /api/notifications/:id/read': 'its own inbox',
+      'POST /login': 'its own sign-in',
+      'POST /logout': 'its own sign-out',
+    };
+    const writes = Object.entries(MATRIX).filter(([route]) => !route.startsWith('GET ') && !(route in ownAction));
+    expect(writes.length).to.be.greaterThan(10);
+    expect(writes.filter(([, e]) => e.expect.audit !== 403).map(([route]) => route), 'write routes the audit group is not refused').to.deep.equal([]);
   });
 
   for (const [route, entry] of Object.entries(MATRIX)) {

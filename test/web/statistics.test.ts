@@ -49,7 +49,7 @@ describe('statistics: the dashboard and the process view', function () {
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     return res.body;
   };
-  const mine = (rows: { activityId: string; process: string }[]) => rows.filter((r) => r.activityId === 'Review');
+  const mine = (rows: { activityId: string; dueAt: string }[]) => rows.filter((r) => r.activityId === 'Review');
 
   it('counts projects by stage, unit and plan year, in Chinese, each linking to its list', async () => {
     const d = await dashboard('sjj');

@@ -150,19 +150,22 @@ export class StatisticsRepository {
     let when = '';
     if (range.from) [when, bind.from] = [`${when} AND h.startedAt >= $from`, this.at(range.from)];
     if (range.to) [when, bind.to] = [`${when} AND h.startedAt < $to`, this.at(range.to)];
-    const base = `FROM activity_history h JOIN process_instances i ON i.id = h.instanceId WHERE i.definitionId = $def AND (${inScope})${when}`;
-    const duration = this.durationMs('h.startedAt', 'h.endedAt');
+    // history is append-only (the trail): an execution's end is a closing row naming its start row
+    const base = `FROM activity_history h LEFT JOIN activity_history c ON c.closesId = h.id JOIN process_instances i ON i.id = h.instanceId
+      WHERE h.closesId IS NULL AND i.definitionId = $def AND (${inScope})${when}`;
+    const ended = 'COALESCE(h.endedAt, c.endedAt)';
+    const duration = this.durationMs('h.startedAt', ended);
     const [counts, percentiles] = await Promise.all([
       this.rows<{ activityId: string; running: number; completed: number; avgMs: number | null }>(
-        `SELECT h.activityId, SUM(CASE WHEN h.endedAt IS NULL THEN 1 ELSE 0 END) AS running, SUM(CASE WHEN h.endedAt IS NULL THEN 0 ELSE 1 END) AS completed,
-           AVG(CASE WHEN h.endedAt IS NULL THEN NULL ELSE ${duration} END) AS avgMs
+        `SELECT h.activityId, SUM(CASE WHEN ${ended} IS NULL THEN 1 ELSE 0 END) AS running, SUM(CASE WHEN ${ended} IS NULL THEN 0 ELSE 1 END) AS completed,
+           AVG(CASE WHEN ${ended} IS NULL THEN NULL ELSE ${duration} END) AS avgMs
          ${base} GROUP BY h.activityId`,
         bind,
       ),
       this.rows<{ activityId: string; p90Ms: number }>(
         `SELECT activityId, MIN(d) AS p90Ms FROM (
            SELECT h.activityId, ${duration} AS d, CUME_DIST() OVER (PARTITION BY h.activityId ORDER BY ${duration}) AS cd
-           ${base} AND h.endedAt IS NOT NULL
+           ${base} AND ${ended} IS NOT NULL
          ) ranked WHERE cd >= 0.9 GROUP BY activityId`,
         bind,
       ),
