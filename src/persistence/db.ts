@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, Transaction } from 'sequelize';
 
+/** mysql2 keeps at most this many prepared statements per connection (it closes the oldest): see issue 11, hole 12 */
+export const MAX_PREPARED_STATEMENTS_PER_CONNECTION = 50;
+
 export type Dialect = 'sqlite' | 'mysql';
 
 export interface Database {
@@ -44,7 +47,9 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       password: decodeURIComponent(u.password),
       dialect: 'mysql' as const,
       logging,
-      dialectOptions: { charset: 'utf8mb4', dateStrings: false, timezone: 'Z' },
+      // mysql2 caches every prepared statement of a connection (16,000 by default, never closed): a cap
+      // closes the oldest, so no text that varies can fill the server's max_prepared_stmt_count
+      dialectOptions: { charset: 'utf8mb4', dateStrings: false, timezone: 'Z', maxPreparedStatements: MAX_PREPARED_STATEMENTS_PER_CONNECTION },
       timezone: '+00:00',
     };
     const admin = new Sequelize({ ...common, pool: { max: 1 } });
