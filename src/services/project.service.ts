@@ -129,6 +129,7 @@ export class ProjectService {
     const p = await this.visible(id, user);
     if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以提交申报');
     const now = this.d.clock.now();
+    const unit = await this.d.org.findDepartment(p.unitCode); // read before: the transaction reads only through t
     const started = await this.d.runtime.start(
       APPLICATION_PROCESS,
       async (t) => {
@@ -136,7 +137,7 @@ export class ProjectService {
         const fresh = await this.d.repo.byId(id, t);
         if (!fresh || fresh.stage !== 'draft') throw conflict('只有草稿可以提交；此申报已提交', 'already-submitted');
         await this.d.repo.update(id, { stage: 'submitted', submittedAt: now, updatedAt: now }, t);
-        return { businessKey: fresh.code, projectId: fresh.id, variables: await this.processVariables(fresh, t) };
+        return { businessKey: fresh.code, projectId: fresh.id, variables: await this.processVariables(fresh, unit, t) };
       },
       user.username,
     );
@@ -203,8 +204,7 @@ export class ProjectService {
     };
   }
 
-  private async processVariables(p: Project, t: Transaction) {
-    const unit = await this.d.org.findDepartment(p.unitCode);
+  private async processVariables(p: Project, unit: { supervisorCode: string | null } | null, t: Transaction) {
     const materials = [...new Set((await this.d.repo.documents(p.id, t)).map((d) => d.materialType))];
     const { id, code, createdAt: _c, submittedAt: _s, createdBy: _b, ...fields } = p;
     return {
