@@ -1,5 +1,6 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import { HISTORY_CHAIN, historyHash, verifyHistoryChain, type ChainedHistoryContent } from '../audit-chain';
+import { dateParam, executeBound } from '../sql';
 import {
   ActivityHistoryModel,
   AuditChainModel,
@@ -171,9 +172,12 @@ export class RuntimeRepository {
 
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
-    const [n] = await JobModel.update(
-      { lockedBy: owner, lockedUntil: new Date(wallNow.getTime() + leaseMs) },
-      { where: { id, dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] } },
+    // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
+    const sequelize = JobModel.sequelize!;
+    const n = await executeBound(
+      sequelize,
+      'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
+      [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
     );
     return n === 1;
   }

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { dateParam } from '../sql';
 
 /**
  * Which projects a reader's figures cover (第5条), as SQL: everything; or the ordinary (non-classified)
@@ -33,9 +34,8 @@ export class StatisticsRepository {
     return this.sequelize.getDialect() === 'sqlite';
   }
 
-  /** A bound instant compared with a DATE(3) column: SQLite stores sequelize's text form, MySQL a DATETIME in UTC. */
   private at(d: Date): string | Date {
-    return this.sqlite ? d.toISOString().replace('T', ' ').replace('Z', ' +00:00') : d;
+    return dateParam(this.sequelize, d);
   }
 
   /** Asia/Shanghai calendar day of a column. */
