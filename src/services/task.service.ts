@@ -147,7 +147,7 @@ export class TaskService {
 
   /**
    * Completes a task. A completion sets only what the task declares: the fields of its form (without a
-   * form: the names its output mappings read) — anything else is 422 naming the field. The values are
+   * form: the names its output mappings and, multi-instance, its outputElement read) — anything else is 422 naming the field. The values are
    * checked against the form (422 per field), then, with the instance locked, what will be stored
    * (through the task's output mappings) is computed: protected variables (ids, stage, flags, amounts
    * decided by another role) are refused, and the completion rules judge exactly what will be stored.
@@ -166,7 +166,9 @@ export class TaskService {
     const ref = await this.d.definitions.compiled(inst.definitionId);
     const mappings = await userTaskMappings(ref, task.activityId);
     const form = await this.d.definitions.form(task.formDefinitionId);
-    const allowed = form ? formFieldPaths(form.schema as never) : [...namesReadBy(mappings.outputs)].map((n) => [n]);
+    const allowed = form
+      ? formFieldPaths(form.schema as never)
+      : [...new Set([...namesReadBy(mappings.outputs), ...mappings.loopReads])].map((n) => [n]);
     const unknown = unknownFieldProblems(allowed, vars);
     if (unknown.length) throw unprocessable(`提交了此任务不能填写的字段：${unknown.map((u) => u.field).join('、')}`, unknown, 'field-not-allowed');
     const formIssues = formProblems(form?.schema as never, vars);

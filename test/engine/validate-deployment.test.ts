@@ -386,7 +386,7 @@ describe('validateDeployment', function () {
         ['tx_payment', '不支持的元素类型 bpmn:Transaction（事务子流程）「支付事务」'],
         ['adhoc_collect', '不支持的元素类型 bpmn:AdHocSubProcess'],
         ['evsub_cancel', '不支持的元素类型 bpmn:SubProcess（事件子流程）「取消处理」'],
-        ['task_countersign', '任务「会签」：不支持多实例'],
+        ['task_countersign', '任务「会签」：多实例只支持用户任务和子流程（不支持 bpmn:Task）'],
         ['task_retry_loop', '任务「反复核对」：不支持循环'],
         ['task_undo_fee', '不支持补偿活动'],
         ['bnd_escalation', '不支持的元素类型 bpmn:BoundaryEvent（升级边界事件）'],
@@ -680,6 +680,58 @@ describe('validateDeployment', function () {
       expectProblem(problems, 'send_without_definition', '发送任务「发送通知」缺少 zeebe:taskDefinition');
       expectProblem(problems, 'brt_unknown_handler', '业务规则任务「评分」的处理器类型 "nope" 未注册');
       expectProblem(problems, 'brt_dmn', '不支持 DMN 决策');
+    });
+  });
+
+  describe('multi-instance (issue 12 item 11)', () => {
+    const loop = (attrs: string, extra = '', sequential = false) =>
+      `<bpmn:multiInstanceLoopCharacteristics${sequential ? ' isSequential="true"' : ''}><bpmn:extensionElements><zeebe:loopCharacteristics ${attrs} /></bpmn:extensionElements>${extra}</bpmn:multiInstanceLoopCharacteristics>`;
+
+    it('accepts zeebe:loopCharacteristics on user tasks and sub-processes, parallel and sequential, with a completion condition', async () => {
+      // given
+      const xml = bpmn(`
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sign" />
+        <bpmn:userTask id="sign" name="会签"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=expert" /></bpmn:extensionElements>
+          ${loop('inputCollection="=experts" inputElement="expert" outputCollection="opinions" outputElement="=approved"', '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">=count(opinions[item = true]) &gt;= 1</bpmn:completionCondition>')}
+        </bpmn:userTask>
+        <bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="sub" />
+        <bpmn:subProcess id="sub" name="逐项">
+          ${loop('inputCollection="=items" inputElement="item"', '', true)}
+          <bpmn:startEvent id="sub_start" /><bpmn:sequenceFlow id="sf" sourceRef="sub_start" targetRef="sub_end" /><bpmn:endEvent id="sub_end" />
+        </bpmn:subProcess>
+        <bpmn:sequenceFlow id="f3" sourceRef="sub" targetRef="end" />
+        <bpmn:endEvent id="end" />`);
+
+      // when
+      const result = await validateDeployment(xml, permissive);
+
+      // then
+      expectOk(result);
+    });
+
+    it('refuses what it does not support, each with a message in Chinese', async () => {
+      // given
+      const xml = bpmn(`
+        ${userTask('u_no_collection', '无集合', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputElement="x"')}</bpmn:userTask>`)}
+        ${userTask('u_literal', '字面集合', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputCollection="experts"')}</bpmn:userTask>`)}
+        ${userTask('u_names', '变量名', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputCollection="=xs" inputElement="a.b" outputCollection="content" outputElement="=x"')}</bpmn:userTask>`)}
+        ${userTask('u_half', '半个输出', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputCollection="=xs" outputElement="=x"')}</bpmn:userTask>`)}
+        ${userTask('u_cond', '条件', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputCollection="=xs"', '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">done</bpmn:completionCondition>')}</bpmn:userTask>`)}
+        ${userTask('u_card', '基数', '<zeebe:assignmentDefinition assignee="a" />').replace('</bpmn:userTask>', `${loop('inputCollection="=xs"', '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>')}</bpmn:userTask>`)}
+        <bpmn:serviceTask id="s_multi" name="批量通知"><bpmn:extensionElements><zeebe:taskDefinition type="notify" /></bpmn:extensionElements>${loop('inputCollection="=xs"')}</bpmn:serviceTask>`);
+
+      // when
+      const problems = await problemsOf(xml, permissive);
+
+      // then
+      expectProblem(problems, 'u_no_collection', '用户任务「无集合」的多实例缺少输入集合（zeebe:loopCharacteristics inputCollection');
+      expectProblem(problems, 'u_literal', '多实例输入集合 "experts" 必须是以 = 开头的 FEEL 表达式');
+      expectProblem(problems, 'u_names', '输入元素变量（inputElement）"a.b" 必须是变量名');
+      expectProblem(problems, 'u_names', '输出集合变量（outputCollection）"content" 为引擎保留');
+      expectProblem(problems, 'u_half', '有输出元素（outputElement）而没有输出集合（outputCollection）');
+      expectProblem(problems, 'u_cond', '多实例完成条件 "done" 必须是以 = 开头的 FEEL 表达式');
+      expectProblem(problems, 'u_card', '不支持 loopCardinality');
+      expectProblem(problems, 's_multi', '多实例只支持用户任务和子流程（不支持 bpmn:ServiceTask）');
     });
   });
 
