@@ -911,9 +911,8 @@ class ProcessValidator {
     const assignee = nonEmpty(assignment?.assignee);
     const groups = nonEmpty(assignment?.candidateGroups);
     const users = nonEmpty(assignment?.candidateUsers);
-    if (!assignee && !groups && !users) {
-      this.add(el, `${label(el)}没有指定办理人：请在 zeebe:assignmentDefinition 中设置 assignee、candidateGroups 或 candidateUsers`);
-    }
+    // no assignee and no candidates is allowed, as in Zeebe: the task waits in the administrators'
+    // unassigned queue (GET /api/tasks?unassigned=true) until one assigns it (issue 12 item 14)
     if (assignee && isFeel(assignee)) this.feel(el, '办理人（assignee）', assignee);
     if (users && isFeel(users)) this.feel(el, '候选人（candidateUsers）', users);
     if (groups) {
