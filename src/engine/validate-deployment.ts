@@ -58,11 +58,25 @@ export interface Problem {
   message: string;
 }
 
+export interface DeployableProcess {
+  processId: string;
+  name: string;
+  formIds: string[];
+  calledProcessIds: string[];
+  messageNames: string[];
+}
+
+/**
+ * ok: the document's executable processes, in document order, each deployed as its own key (issue 12
+ * item 15); the top-level fields describe the first of them.
+ */
 export type ValidationResult =
-  | { ok: true; processId: string; name: string; formIds: string[]; calledProcessIds: string[]; messageNames: string[] }
+  | ({ ok: true; processes: DeployableProcess[] } & DeployableProcess)
   | { ok: false; problems: Problem[] };
 
 export const MAX_BPMN_BYTES = 5 * 1024 * 1024;
+/** executable processes per document, each deployed as its own key */
+export const MAX_EXECUTABLE_PROCESSES = 20;
 /** deeper XML nesting is refused before parsing (real diagrams stay far below 100) */
 export const MAX_XML_DEPTH = 500;
 /** problems reported per document; the rest are counted in one last problem */
@@ -1128,11 +1142,10 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
     );
     return { ok: false, problems: problems.result() };
   }
-  if (executable.length > 1) {
-    problems.add(
-      null,
-      `文档中有 ${executable.length} 个可执行流程（${executable.map((p) => displayName(p)).join('、')}）：每个文档只能部署一个可执行流程`,
-    );
+  // several executable processes: each is deployed as its own key (as Zeebe does)
+  if (executable.length > MAX_EXECUTABLE_PROCESSES) {
+    problems.add(null, `文档中有 ${executable.length} 个可执行流程，一个文档最多 ${MAX_EXECUTABLE_PROCESSES} 个`);
+    return { ok: false, problems: problems.result() };
   }
 
   // size first (over it nothing else is looked at), then what Zeebe would never run (./deploy-limits)
@@ -1149,16 +1162,16 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
   });
 
   if (problems.count > 0) return { ok: false, problems: problems.result() };
-  const process = executable[0];
-  const v = validators[0];
-  return {
-    ok: true,
-    processId: process.id as string,
-    name: nonEmpty(process.name)?.replace(/\s+/g, ' ') ?? (process.id as string),
-    formIds: unique(v.formIds),
-    calledProcessIds: unique(v.calledProcessIds),
-    messageNames: unique(v.messageNames),
-  };
+  const deployable = executable.map(
+    (process, i): DeployableProcess => ({
+      processId: process.id as string,
+      name: nonEmpty(process.name)?.replace(/\s+/g, ' ') ?? (process.id as string),
+      formIds: unique(validators[i].formIds),
+      calledProcessIds: unique(validators[i].calledProcessIds),
+      messageNames: unique(validators[i].messageNames),
+    }),
+  );
+  return { ok: true, ...deployable[0], processes: deployable };
 }
 
 /**

@@ -297,19 +297,40 @@ describe('validateDeployment', function () {
       expectProblem(problems, null, 'isExecutable="true"');
     });
 
-    it('refuses more than one executable process in one document', async () => {
+    it('accepts several executable processes in one document, each to be deployed as its own key (issue 12 item 15)', async () => {
       // given
       const xml = bpmn(
         '',
-        '<bpmn:process id="proc_other" name="另一个流程" isExecutable="true"><bpmn:startEvent id="other_start" /></bpmn:process>',
+        `<bpmn:process id="proc_other" name="另一个流程" isExecutable="true"><bpmn:startEvent id="other_start" />
+           ${userTask('other_review', '审核', '<zeebe:assignmentDefinition candidateGroups="planning" /><zeebe:formDefinition formId="form_review" />')}
+         </bpmn:process>`,
+      );
+
+      // when
+      const result = await validateDeployment(xml, context());
+
+      // then
+      expectOk(result);
+      // in document order (the helper writes the extra root elements first)
+      expect(result.processes.map((p) => [p.processId, p.name, p.formIds])).to.deep.equal([
+        ['proc_other', '另一个流程', ['form_review']],
+        ['proc_test', '测试流程', []],
+      ]);
+      expect(result.processId).to.equal('proc_other');
+    });
+
+    it('checks every executable process of a document', async () => {
+      // given
+      const xml = bpmn(
+        '',
+        `<bpmn:process id="proc_other" name="另一个流程" isExecutable="true"><bpmn:startEvent id="other_start" />${serviceTask('other_push', '推送', 'push')}</bpmn:process>`,
       );
 
       // when
       const problems = await problemsOf(xml);
 
       // then
-      expectProblem(problems, null, '2 个可执行流程');
-      expectProblem(problems, null, '另一个流程');
+      expect(problems.map((p) => p.elementId)).to.deep.equal(['other_push']);
     });
 
     it('accepts non-executable processes and collaborations next to the executable one', async () => {
