@@ -75,6 +75,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/tasks/:id', api, rt.getTask);
   r.post('/api/tasks/:id/claim', api, rt.claim);
   r.post('/api/tasks/:id/unclaim', api, rt.unclaim);
+  r.post('/api/tasks/:id/assign', api, rt.assignTask);
   r.post('/api/tasks/:id/complete', api, rt.complete);
 
   r.post('/api/messages', api, rt.correlate);

@@ -96,6 +96,9 @@ const MATRIX: Record<string, Entry> = {
     },
     expect: only(['supervisor'], 200),
   },
+  // an administrator assigns (issue 12 item 14); a user that does not exist: 422, nothing changes. The
+  // unassigned queue (GET /api/tasks?unassigned=true, admins only) is swept over every role in unassigned-tasks.test.ts
+  'POST /api/tasks/:id/assign': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/assign`, () => ({ assignee: 'no-such-user' })), expect: only(['admin'], 422) },
   'POST /api/tasks/:id/unclaim': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/unclaim`), expect: all(403) },
   // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
   'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },

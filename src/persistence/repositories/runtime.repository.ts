@@ -89,6 +89,14 @@ export class RuntimeRepository {
     return TaskModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
   }
 
+  /** Open tasks without an assignee (the administrators' queue); those without any candidate first. */
+  async unassignedTasks(filter: { instanceId?: string; businessKey?: string }) {
+    const where: Record<string, unknown> = { state: 'open', assignee: null };
+    if (filter.instanceId) where.instanceId = filter.instanceId;
+    if (filter.businessKey) where.businessKey = filter.businessKey;
+    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+  }
+
   /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
   async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
     const cands = await TaskCandidateModel.findAll({
