@@ -36,7 +36,8 @@ describe('chapter 2: the annual plan (R7.5)', () => {
     await complete('sjj', id, 'TechnicalReview', { decision: 'approve', opinion: '同意' });
     await complete('wxb', id, 'SecurityReview', { decision: 'approve', opinion: '同意' });
     await complete('mmj', id, 'CryptoReview', { decision: 'approve', opinion: '同意' });
-    const last = await complete('fgw', id, 'InvestmentReview', { decision: 'approve', opinion: '同意', financeOpinion: '同意' });
+    await complete('fgw', id, 'InvestmentReview', { decision: 'approve', opinion: '同意' });
+    const last = await complete('czj', id, 'FinanceReview', { decision: 'approve', opinion: '同意', fundingSource: '区级财政预算资金' });
     expect(last.activeActivityIds).to.deep.equal(['AwaitAnnualPlan']);
     return { id: p.id as number, code: p.code as string, instanceId: id };
   }

@@ -57,7 +57,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('sjj', id, 'TechnicalReview', APPROVE);
     await complete('wxb', id, 'SecurityReview', security);
     await complete('mmj', id, 'CryptoReview', APPROVE);
-    await complete('fgw', id, 'InvestmentReview', { ...APPROVE, financeOpinion: '区财政局：资金来源为区级财政预算' });
+    await complete('fgw', id, 'InvestmentReview', APPROVE);
+    await complete('czj', id, 'FinanceReview', { ...APPROVE, fundingSource: '区级财政预算资金' });
     await complete('bmj', id, 'ConfidentialityReview', APPROVE);
   };
 
