@@ -200,7 +200,10 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     // when the annual plan with it is approved by district-government (R7.5)
     const plan = await t.as('admin').post('/api/process-definitions/annual-plan/instances', { businessKey: 'PLAN-TEST', variables: { year: 2027, projectCodes: [p.code] } });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    await complete('fgw', plan.body.id, 'PlanConcurrenceDrc', { decision: 'approve', opinion: '同意' });
+    await complete('czj', plan.body.id, 'PlanConcurrenceFinance', { decision: 'approve', opinion: '同意' });
     await complete('gwh', plan.body.id, 'PlanApproval', { decision: 'approve', opinion: '同意发布' });
+    await complete('czj', plan.body.id, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     // then: budgeted, no 立项 below 500,000 (R9.1), approved at the expert's recommended amount
     const done = await instance(t, p.instanceId);
     expect(done.state).to.equal('completed');

@@ -81,7 +81,10 @@ describe('scenario: a project from application to audit, across every chapter', 
     // the annual plan (R7.5) — compiled by the data bureau, approved by the district government
     const plan = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [project.id] });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    await complete('fgw', plan.body.processInstanceId, 'PlanConcurrenceDrc', { decision: 'approve', opinion: '同意' }); // 第7条(五) 会同
+    await complete('czj', plan.body.processInstanceId, 'PlanConcurrenceFinance', { decision: 'approve', opinion: '同意' });
     await complete('gwh', plan.body.processInstanceId, 'PlanApproval', { decision: 'approve', opinion: '同意纳入2027年度实施计划' });
+    await complete('czj', plan.body.processInstanceId, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ProjectApproval']); // R9.1: ≥ 500,000 construction
     await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
     expect((await instance(t, app)).state).to.equal('completed');
