@@ -293,18 +293,36 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(await active(t, id)).to.deep.equal(['Archive']);
   });
 
-  it('R20.1: the data bureau confirms the electronic archive; the project is archived and performance supervision is started', async () => {
-    const details = refused(await complete(t, 'sjj', id, 'Archive', { ...approve(), archiveConfirmed: false }));
+  it('R20.1 第20条: the unit keeps the project archive (its task), the data bureau checks it; a return goes back to the unit', async () => {
+    // the archive is the unit's task; the data bureau has none yet
+    expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).not.to.include('Archive');
+    const archiveTask = await taskOf(t, 'rmyy', id, 'Archive');
+    expect(archiveTask.name).to.equal('项目单位整理项目档案（第20条）');
+    const details = refused(await complete(t, 'rmyy', id, 'Archive', { archiveConfirmed: false, archiveNote: '整理中' }));
     expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R20.1', '第20条']]);
-    const zip = await t.as('sjj').get(`/api/projects/${project.id}/archive`);
-    expect(zip.status).to.equal(200);
-    expect(zip.headers['content-type']).to.include('application/zip');
-    await done(t, 'sjj', id, 'Archive', { ...approve('档案完整'), archiveConfirmed: true });
+    // the electronic archive the unit assembles and the data bureau checks
+    for (const user of ['rmyy', 'sjj']) {
+      const zip = await t.as(user).get(`/api/projects/${project.id}/archive`);
+      expect(zip.status, user).to.equal(200);
+      expect(zip.headers['content-type']).to.include('application/zip');
+    }
+    await done(t, 'rmyy', id, 'Archive', { archiveConfirmed: true, archiveNote: '档案目录一份，电子档案已导出' });
+    // then the data bureau checks it, and may return it to the unit
+    expect(await active(t, id)).to.deep.equal(['CheckArchive']);
+    expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body).to.deep.equal([]);
+    await done(t, 'sjj', id, 'CheckArchive', { decision: 'return', opinion: '缺少验收会议纪要' });
+    expect(await active(t, id)).to.deep.equal(['Archive']);
+    expect(await stage(t, project.id)).not.to.equal('archived');
+    await done(t, 'rmyy', id, 'Archive', { archiveConfirmed: true, archiveNote: '已补充验收会议纪要' });
+    await done(t, 'sjj', id, 'CheckArchive', approve('档案完整'));
     const inst = await instance(t, id);
     expect(inst.state).to.equal('completed');
     expect(await stage(t, project.id)).to.equal('archived');
-    const ids = inst.history.map((h: { activityId: string }) => h.activityId);
-    expect(ids).to.include.members(['StageArchived', 'StartPerformance', 'End']);
+    const actors = (activityId: string) => inst.history.filter((h: { activityId: string }) => h.activityId === activityId).map((h: { actor: string }) => h.actor);
+    expect(actors('Archive')).to.deep.equal(['rmyy', 'rmyy']);
+    expect(actors('CheckArchive')).to.deep.equal(['sjj', 'sjj']);
+    expect(inst.variables).to.include({ archiveCheckDecision: 'approve', archiveCheckOpinion: '档案完整' });
+    expect(inst.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['StageArchived', 'StartPerformance', 'End']);
     expect(inst.incidents).to.have.length(0);
   });
 });

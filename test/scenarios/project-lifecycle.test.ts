@@ -139,7 +139,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     await upload('acceptance-report');
     await complete('gaj', id, 'FileAcceptanceReport', {});
     await complete('sjj', id, 'ReceiveAcceptanceReport', { decision: 'approve', opinion: '已备案' });
-    await complete('sjj', id, 'Archive', { decision: 'approve', opinion: '档案齐全', archiveConfirmed: true });
+    await complete('gaj', id, 'Archive', { archiveConfirmed: true, archiveNote: '项目档案已整理' }); // 第20条: the unit's archive
+    await complete('sjj', id, 'CheckArchive', { decision: 'approve', opinion: '档案齐全' });
     expect((await instance(t, id)).state).to.equal('completed');
     expect((await t.as('gaj').get(`/api/projects/${project.id}`)).body.stage).to.be.oneOf(['archived', 'performance-evaluated']);
     // the archive package holds every process of the project so far (R20.1)
