@@ -51,3 +51,86 @@ export function chineseDateTime(at: Date | string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
+
+/** 建设类型 (第3条). */
+export const PROJECT_TYPE_LABELS: Readonly<Record<string, string>> = {
+  new: '新建',
+  expansion: '扩建',
+  renovation: '改建',
+  continuation: '续建',
+  operation: '运维',
+  service: '服务',
+};
+export const projectTypeLabel = (t: unknown) => (typeof t === 'string' ? (PROJECT_TYPE_LABELS[t] ?? t) : '');
+
+/** Where a project stands (the stages the processes set). */
+export const STAGE_LABELS: Readonly<Record<string, string>> = {
+  draft: '草稿',
+  submitted: '已申报',
+  revising: '退回修改中',
+  rejected: '未通过',
+  'out-of-scope': '不属于管理范围',
+  approved: '已审核通过',
+  'awaiting-plan': '待列入年度计划',
+  budgeted: '已纳入年度计划',
+  implementing: '实施中',
+  suspended: '已暂停',
+  accepting: '验收中',
+  accepted: '已验收',
+  archived: '已归档',
+  'performance-evaluated': '已完成绩效评价',
+};
+export const stageLabel = (s: unknown) => (typeof s === 'string' ? (STAGE_LABELS[s] ?? s) : '');
+
+/** 材料类型 (第7、11、13、17条 and the forms). */
+export const MATERIAL_LABELS: Readonly<Record<string, string>> = {
+  'application-form': '项目申报书',
+  'construction-plan': '建设方案',
+  'previous-contract': '上一期合同',
+  'service-needs-report': '服务需求报告',
+  'interface-and-catalog': '接口及数据资源目录',
+  'security-plan': '网络和数据安全方案',
+  'crypto-plan': '密码应用方案',
+  'tender-docs': '招标文件',
+  'winning-bid': '中标文件',
+  contract: '合同',
+  'payment-plan': '付款计划',
+  'om-system': '运维制度',
+  'emergency-plan': '应急预案',
+  'acceptance-application': '验收申请',
+  'construction-summary': '建设总结报告',
+  'trial-operation-report': '试运行报告',
+  'data-catalog-sharing': '数据资源目录及共享情况',
+  'fund-usage': '资金使用情况',
+  'classified-protection-report': '等级保护测评报告',
+  'security-risk-report': '安全风险评估报告',
+  'crypto-assessment-report': '密码应用安全性评估报告',
+  'digital-om-report': '数字化运维报告',
+  'acceptance-report': '验收报告',
+  'performance-report': '绩效评价报告',
+  other: '其他材料',
+};
+export const materialLabel = (m: unknown) => (typeof m === 'string' ? (MATERIAL_LABELS[m] ?? m) : '');
+
+/** The staff workspace's lists. */
+export const WORK_LIST_LABELS: Readonly<Record<'todo' | 'done' | 'started' | 'cc', string>> = {
+  todo: '待办',
+  done: '已办',
+  started: '我发起的',
+  cc: '抄送我的',
+};
+
+/** Instance states as a reader says them. */
+export const INSTANCE_STATE_LABELS: Readonly<Record<string, string>> = { running: '办理中', completed: '已办结', terminated: '已终止', incident: '异常' };
+export const instanceStateLabel = (s: unknown) => (typeof s === 'string' ? (INSTANCE_STATE_LABELS[s] ?? s) : '');
+
+/** 审批意见 common phrases a reviewer picks (and may edit). */
+export const COMMON_OPINIONS: readonly string[] = [
+  '同意。',
+  '经审核，材料齐全，符合要求，同意。',
+  '原则同意，请按审核意见完善后实施。',
+  '材料不全，请补充后重新提交。',
+  '建设内容与申报材料不一致，请修改完善。',
+  '投资估算依据不足，请补充说明。',
+  '不符合《建设管理办法》相关规定，不同意。',
+];

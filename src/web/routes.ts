@@ -13,6 +13,8 @@ import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
+import { workspaceController } from './controllers/workspace.controller';
+import type { WorkspaceService } from '../services/workspace.service';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
@@ -22,6 +24,7 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -44,7 +47,10 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const rt = runtimeController(s);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
+  const work = workspaceController(s.workspace);
   const api = requireApiUser;
+  // a signed-in page: the login first, then the lists' sizes for the navigation
+  const page = [requirePageUser, work.navCounts];
 
   r.get('/healthz', health.check);
 
@@ -102,11 +108,15 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
   r.get('/', requirePageUser, pages.home);
-  r.get('/tasks', requirePageUser, pages.tasks);
-  r.get('/projects', requirePageUser, pages.projects);
-  r.get('/processes', requirePageUser, pages.processes);
-  r.get('/monitor', requirePageUser, pages.monitor);
-  r.get('/calendar', requirePageUser, calendar.page);
+  r.get('/tasks', page, work.todo);
+  r.get('/tasks/done', page, work.done);
+  r.get('/tasks/started', page, work.started);
+  r.get('/tasks/cc', page, work.cc);
+  r.get('/tasks/:id', page, work.task);
+  r.get('/projects', page, pages.projects);
+  r.get('/processes', page, pages.processes);
+  r.get('/monitor', page, pages.monitor);
+  r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);
   return r;
 }

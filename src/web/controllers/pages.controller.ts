@@ -9,9 +9,6 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
     home(_req: Request, res: Response) {
       res.redirect('/tasks');
     },
-    async tasks(req: Request, res: Response) {
-      res.render('tasks', { title: req.t('tasksTitle'), tasks: await s.tasks.list(req.user!, {}) });
-    },
     async projects(req: Request, res: Response) {
       res.render('projects', { title: req.t('projectsTitle'), projects: await s.projects.list(req.user!, {}) });
     },
