@@ -165,6 +165,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       annualPlans,
       archives,
       workspace,
+      org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },

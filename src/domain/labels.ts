@@ -84,11 +84,11 @@ export const stageLabel = (s: unknown) => (typeof s === 'string' ? (STAGE_LABELS
 
 /** 材料类型 (第7、11、13、17条 and the forms). */
 export const MATERIAL_LABELS: Readonly<Record<string, string>> = {
-  'application-form': '项目申报书',
+  'application-form': '项目计划申报表',
   'construction-plan': '建设方案',
   'previous-contract': '上一期合同',
   'service-needs-report': '服务需求报告',
-  'interface-and-catalog': '接口及数据资源目录',
+  'interface-and-catalog': '统一系统接口与数据资源目录',
   'security-plan': '网络和数据安全方案',
   'crypto-plan': '密码应用方案',
   'tender-docs': '招标文件',
@@ -134,3 +134,38 @@ export const COMMON_OPINIONS: readonly string[] = [
   '投资估算依据不足，请补充说明。',
   '不符合《建设管理办法》相关规定，不同意。',
 ];
+
+/** 项目类别 (第2条 and the 第24条 exclusions). */
+export const SCOPE_CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  informatization: '政务信息化项目',
+  'office-equipment': '单独购置通用办公设备及维护（第24条第一项）',
+  'professional-equipment': '单独购置专业设施设备及配套软件、维护（第24条第二项）',
+  'terminal-software': '单独购置终端成品软件及升级服务（第24条第三项）',
+  'building-intelligence': '楼宇智能化、办公终端、通用软件等（第24条第四项）',
+  other: '其他非政务信息化项目（第24条第五项）',
+};
+
+/** 计划外项目情形 (第8条). */
+export const OUT_OF_PLAN_LABELS: Readonly<Record<string, string>> = {
+  'mandated-urgent': '上级明确要求且建设任务迫切',
+  emergency: '突发事件紧急建设',
+  'superior-funded': '全额获得上级资金',
+};
+
+/** 申报向导 help texts, one per field. */
+export const APPLICATION_FIELD_HELP: Readonly<Record<string, string>> = {
+  name: '与申报书一致的项目全称。',
+  type: '新建、扩建、改建、续建为建设类项目，须附建设方案；运维、服务类须附上一期合同和服务需求报告（第7条）。',
+  investment: '申报投资金额，单位：元。建设类项目 50 万元及以上须经区发展改革委立项审批（第9条）。',
+  planYear: '列入年度计划的申报在每年 7 月起提交，计划年度为下一年（第5条）。',
+  scopeCategory: '第24条所列项目不属于政务信息化项目管理范围。',
+  inAnnualPlan: '未列入年度计划的，只能按第8条申请计划外项目。',
+  outOfPlanCategory: '计划外项目须属于第8条所列情形之一，报区管委会（区政府）批准。',
+  classified: '涉密项目仅限项目单位、区机要保密局、区数据局、区审计局查看（第5条）。',
+  crossDepartment: '跨部门项目须提交统一系统接口与数据资源目录（第5条）。',
+  participants: '跨部门项目的参与单位。',
+  standaloneMobileApp: '原则上不单独开发移动端应用；确需开发的须说明理由，由区数据局审核（第6条）。',
+  justification: '单独开发移动端应用的理由（第6条）。',
+  existingSystems: '本单位已建的信息系统，每行一个（第6条核查整合）。',
+  description: '建设内容、目标和主要功能。',
+};

@@ -1,6 +1,8 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
 import { chineseDateTime, decisionLabel, groupName } from '../domain/labels';
 import type { User } from '../domain/organisation';
+import { evaluateFeel } from '../engine/feel';
+import { userTaskMappings } from '../engine/task-completion';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { ProcessInstanceModel, RuntimeRepository, TaskModel } from '../persistence/repositories/runtime.repository';
@@ -49,6 +51,9 @@ export interface WorkFilter {
 }
 
 export const PAGE_SIZE = 20;
+
+/** a candidate group in words: a unit's group by the unit's Chinese name */
+const unitOrGroup = (g: string, dept: Map<string, string>) => (g.startsWith('unit:') && dept.has(g.slice(5)) ? dept.get(g.slice(5))! : groupName(g));
 /** "due soon": due within this many working days */
 export const DUE_SOON_DAYS = 3;
 
@@ -59,7 +64,7 @@ export class WorkspaceService {
       repo: Pick<RuntimeRepository, 'tasksFor' | 'tasksCompletedBy' | 'instancesStartedBy' | 'openTasksOfInstances' | 'completedTasksOfProject' | 'findInstance'>;
       projectRepo: Pick<ProjectRepository, 'byIds'>;
       org: Pick<OrganisationRepository, 'listDepartments' | 'findUsersByUsername'>;
-      definitions: Pick<DefinitionService, 'list'>;
+      definitions: Pick<DefinitionService, 'list' | 'get' | 'compiled'>;
       outbox: Pick<OutboxService, 'inbox'>;
       tasks: Pick<TaskService, 'get'>;
       projects: Pick<ProjectService, 'get'>;
@@ -119,13 +124,83 @@ export class WorkspaceService {
       unitName: project ? (dept.get(project.unitCode) ?? project.unitCode) : null,
       project,
       opinions,
-      candidates: task.candidateGroups.map(groupName),
+      candidates: task.candidateGroups.map((g) => unitOrGroup(g, dept)),
       assigneeName: assignee?.displayName ?? task.assignee,
       mayAct,
       mayClaim: open && !task.assignee && candidate,
       mayRelease: open && task.assignee === user.username && groupTask,
       /** the unit's own step: it may add material (the upload API lets only the unit's users upload) */
       mayUpload: mayAct && !!project && task.candidateGroups.includes(`unit:${project.unitCode}`) && user.groups.includes(`unit:${project.unitCode}`),
+    };
+  }
+
+  /**
+   * The materials an application must carry, as the diagram's list says: the newest application-approval's
+   * CheckMaterials input mapping `required` (FEEL over the project's type and cross-department flag).
+   */
+  async requiredMaterials(p: { type: string; crossDepartment: boolean }): Promise<{ type: string; label: string; rule: string | null }[]> {
+    try {
+      const def = await this.d.definitions.get('application-approval');
+      const { inputs } = await userTaskMappings(await this.d.definitions.compiled(def.id), 'CheckMaterials');
+      const source = inputs.find((i) => i.target === 'required')?.source;
+      if (!source) return [];
+      const list = source.startsWith('=') ? evaluateFeel(source, { type: p.type, crossDepartment: p.crossDepartment }, { now: this.d.clock.now(), calendar: this.d.calendar.current() }) : [];
+      return (Array.isArray(list) ? list : []).filter((m): m is { type: string; label?: string; rule?: string } => !!m && typeof (m as { type?: unknown }).type === 'string').map((m) => ({ type: m.type, label: m.label ?? m.type, rule: m.rule ?? null }));
+    } catch {
+      return []; // no such diagram deployed: the page lists no requirement
+    }
+  }
+
+  /**
+   * The project page (visibility: projects.get, 第5条): the project with its stage, amounts, deadlines,
+   * documents and payments; where each of its processes stands; every opinion in order; for its unit
+   * while it is a draft or being revised, the materials the diagram requires and whether each is there.
+   */
+  async projectPage(id: number, user: User) {
+    const project = await this.d.projects.get(id, user);
+    const [departments, names] = await Promise.all([this.d.org.listDepartments(), this.processNames()]);
+    const dept = new Map(departments.map((x) => [x.code, x.name]));
+    const variables: Record<string, unknown> = {};
+    const instances = [];
+    const open = await this.d.repo.openTasksOfInstances(project.processInstances.map((i) => i.id));
+    for (const i of [...project.processInstances].sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)))) {
+      const row = await this.d.repo.findInstance(i.id);
+      Object.assign(variables, row?.variables ?? {});
+      const steps = open.filter((t) => t.instanceId === i.id);
+      instances.push({
+        id: i.id,
+        processName: names.get(i.definitionKey) ?? i.definitionKey,
+        state: i.state,
+        startedAt: chineseDateTime(i.startedAt),
+        endedAt: chineseDateTime(i.endedAt),
+        steps: steps.map((t) => ({ taskId: t.id, name: t.name ?? t.activityId, who: t.candidateGroups.map((g) => unitOrGroup(g, dept)).join('、') })),
+      });
+    }
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    const paid = project.payments.filter((x) => x.state === 'disbursed').reduce((sum, x) => sum + Number(x.amount), 0);
+    const unitMember = user.groups.includes(`unit:${project.unitCode}`);
+    const editable = unitMember && (project.stage === 'draft' || project.stage === 'revising');
+    const required = editable ? await this.requiredMaterials(project) : [];
+    const have = new Set(project.documents.map((x) => x.materialType));
+    return {
+      project,
+      unitName: dept.get(project.unitCode) ?? project.unitCode,
+      participantNames: project.participants.map((c) => dept.get(c) ?? c),
+      amounts: {
+        investment: project.investment,
+        recommended: num(variables.recommendedInvestment),
+        approved: project.approvedAmount ?? num(variables.approvedAmount),
+        contracted: num(variables.contractAmount),
+        paid: project.payments.length ? paid : null,
+      },
+      dates: { created: chineseDateTime(project.createdAt), submitted: chineseDateTime(project.submittedAt) },
+      deadlines: project.deadlines.map((x) => ({ ...x, due: chineseDateTime(x.dueAt) })),
+      payments: project.payments.map((x) => ({ ...x, requested: chineseDateTime(x.requestedAt), decided: chineseDateTime(x.decidedAt) })),
+      instances,
+      opinions: await this.opinions(project.id, dept),
+      mayUpload: unitMember && project.stage !== 'archived',
+      maySubmit: unitMember && project.stage === 'draft',
+      required: required.map((m) => ({ ...m, present: have.has(m.type) })),
     };
   }
 

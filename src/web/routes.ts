@@ -15,6 +15,7 @@ import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { workspaceController } from './controllers/workspace.controller';
 import type { WorkspaceService } from '../services/workspace.service';
+import type { Department } from '../domain/organisation';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
@@ -24,7 +25,8 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
-  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
+  org: { listDepartments(): Promise<Department[]> };
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -47,7 +49,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const rt = runtimeController(s);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
-  const work = workspaceController(s.workspace);
+  const work = workspaceController(s.workspace, s.org, s.clock);
   const api = requireApiUser;
   // a signed-in page: the login first, then the lists' sizes for the navigation
   const page = [requirePageUser, work.navCounts];
@@ -114,6 +116,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/tasks/cc', page, work.cc);
   r.get('/tasks/:id', page, work.task);
   r.get('/projects', page, pages.projects);
+  r.get('/projects/new', page, work.newProject);
+  r.get('/projects/:id', page, work.project);
   r.get('/processes', page, pages.processes);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);

@@ -148,6 +148,10 @@ const MATRIX: Record<string, Entry> = {
   // the task page reads like GET /api/tasks/:id: the classified project's open task (第5条)
   'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
+  // 新建申报: users of a project unit only
+  'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
+  // the project page reads like GET /api/projects/:id (第5条)
+  'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },

@@ -1,6 +1,7 @@
 import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { api, ApiError, clearErrors, mount, showError } from '../api';
+import { bindUpload } from '../upload';
 
 interface Component {
   id?: string;
@@ -54,27 +55,7 @@ mount('task', async (root) => {
     }),
   );
 
-  const upload = root.querySelector<HTMLFormElement>('form[data-upload]');
-  upload?.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(root);
-    const input = upload.querySelector<HTMLInputElement>('input[type=file]')!;
-    const file = input.files?.[0];
-    const max = Number(upload.dataset.maxBytes);
-    if (!file) return showError(new ApiError(400, 'no-file', '请选择要上传的文件', [{ field: 'file', message: '请选择要上传的文件' }]), root);
-    if (file.size > max) return showError(new ApiError(413, 'too-large', `文件过大：不得超过 ${Math.round(max / 1024 / 1024)} MB`, [{ field: 'file', message: `文件过大：不得超过 ${Math.round(max / 1024 / 1024)} MB` }]), root);
-    const body = new FormData();
-    body.append('materialType', upload.querySelector<HTMLSelectElement>('select[name=materialType]')!.value);
-    body.append('file', file);
-    busy(true);
-    try {
-      await api('POST', `/api/projects/${projectId}/documents`, body);
-      window.location.reload();
-    } catch (err) {
-      showError(err, root);
-      busy(false);
-    }
-  });
+  bindUpload(root, projectId, busy);
 
   const formRoot = root.querySelector<HTMLElement>('[data-form-root]');
   if (!formRoot || root.dataset.mayAct !== 'true') return;
