@@ -42,6 +42,8 @@ import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
 import { VisibilityService } from './services/visibility.service';
+import { WorkspaceService } from './services/workspace.service';
+import { buildClient } from './web/client-build';
 import { createWebApp } from './web/server';
 import { DEPARTMENTS, GROUPS, USERS } from '../seed/organisation';
 import { shippedProcesses } from '../seed/processes';
@@ -144,8 +146,12 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
   const statistics = new StatisticsService({ repo: new StatisticsRepository(db.sequelize), visibility, org, definitions, calendar, clock });
+  const workspace = new WorkspaceService({ repo: runtimeRepo, projectRepo, org, definitions, outbox, tasks, projects, visibility, clock, calendar });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
+  // the browser bundles, built once per process when the server starts (public/build, content-hashed)
+  const assets = await buildClient();
+  log.debug({ event: 'client.built', scripts: assets.scripts }, 'browser bundles built');
   const app = createWebApp(
     {
       auth,
@@ -164,9 +170,11 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       archives,
       statistics,
       audit: new AuditService(runtimeRepo),
+      workspace,
+      org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
-    { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
+    { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );
 
   // seeds the years chinese-days has and the table lacks, and loads the calendar (once everything above exists:

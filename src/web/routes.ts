@@ -17,6 +17,9 @@ import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { statisticsController } from './controllers/statistics.controller';
+import { workspaceController } from './controllers/workspace.controller';
+import type { WorkspaceService } from '../services/workspace.service';
+import type { Department } from '../domain/organisation';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
@@ -28,6 +31,8 @@ export interface WebServices extends RuntimeWebServices {
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
   statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics'>;
   audit: Pick<AuditService, 'verify'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
+  org: { listDepartments(): Promise<Department[]> };
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -52,7 +57,10 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
   const audit = auditController(s.audit);
+  const work = workspaceController(s.workspace, s.org, s.clock);
   const api = requireApiUser;
+  // a signed-in page: the login first, then the lists' sizes for the navigation
+  const page = [requirePageUser, work.navCounts];
 
   r.get('/healthz', health.check);
 
@@ -116,11 +124,17 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
   r.get('/', requirePageUser, pages.home);
-  r.get('/tasks', requirePageUser, pages.tasks);
-  r.get('/projects', requirePageUser, pages.projects);
-  r.get('/processes', requirePageUser, pages.processes);
-  r.get('/monitor', requirePageUser, pages.monitor);
-  r.get('/calendar', requirePageUser, calendar.page);
+  r.get('/tasks', page, work.todo);
+  r.get('/tasks/done', page, work.done);
+  r.get('/tasks/started', page, work.started);
+  r.get('/tasks/cc', page, work.cc);
+  r.get('/tasks/:id', page, work.task);
+  r.get('/projects', page, pages.projects);
+  r.get('/projects/new', page, work.newProject);
+  r.get('/projects/:id', page, work.project);
+  r.get('/processes', page, pages.processes);
+  r.get('/monitor', page, pages.monitor);
+  r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);
   return r;
 }

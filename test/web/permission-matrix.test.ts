@@ -150,7 +150,16 @@ const MATRIX: Record<string, Entry> = {
   'POST /logout': { call: send('post', () => '/logout', () => ({})), expect: { ...all(403), anonymous: 403 } },
   'GET /': { call: get(() => '/'), expect: { ...all(302), anonymous: 302 } },
   'GET /tasks': { call: get(() => '/tasks'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/done': { call: get(() => '/tasks/done'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/started': { call: get(() => '/tasks/started'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/cc': { call: get(() => '/tasks/cc'), expect: { ...all(200), anonymous: 302 } },
+  // the task page reads like GET /api/tasks/:id: the classified project's open task (第5条)
+  'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
+  // 新建申报: users of a project unit only
+  'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
+  // the project page reads like GET /api/projects/:id (第5条)
+  'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },

@@ -140,6 +140,22 @@ export class RuntimeRepository {
     return TaskModel.findAll({ where: { projectId, state: 'completed' }, order: [['completedAt', 'ASC'], ['id', 'ASC']] });
   }
 
+  /** The tasks a user completed (已办), newest first. */
+  tasksCompletedBy(username: string, limit = 1000) {
+    return TaskModel.findAll({ where: { completedBy: username, state: 'completed' }, order: [['completedAt', 'DESC'], ['id', 'DESC']], limit });
+  }
+
+  /** The root instances a user started (我发起的), newest first. */
+  instancesStartedBy(username: string, limit = 1000) {
+    return ProcessInstanceModel.findAll({ where: { startedBy: username, parentInstanceId: null }, order: [['startedAt', 'DESC']], limit });
+  }
+
+  /** The open tasks of some instances, oldest first. */
+  openTasksOfInstances(instanceIds: string[]) {
+    if (!instanceIds.length) return Promise.resolve([] as TaskModel[]);
+    return TaskModel.findAll({ where: { instanceId: { [Op.in]: instanceIds }, state: 'open' }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+  }
+
   /** Open tasks with a due date, of every instance with that business key. */
   openTasksWithDue(businessKey: string) {
     return TaskModel.findAll({ where: { businessKey, state: 'open', dueAt: { [Op.ne]: null } }, order: [['dueAt', 'ASC']] });
