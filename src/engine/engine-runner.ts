@@ -31,7 +31,7 @@ import { evaluateInputs, outputVariables } from './io-mapping';
 import { RepeatingMessageEventDefinition } from './message-boundary';
 import { ZeebeMultiInstanceLoop } from './multi-instance';
 import { createRefusingScripts } from './refusing-scripts';
-import { RUN_CONTEXT_OPTION, RunContext, type WaitEntry } from './run-context';
+import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
 import { assertActionVariables, toJsonRecord } from './variables';
@@ -139,7 +139,7 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
           if (!api.executionId || run.typeOf(api.id, api.type) === 'bpmn:SequenceFlow') continue;
           if (isLoopInstance(api.content)) continue; // the multi-instance body has the history
           if (!run.openExecutions.has(api.executionId)) {
-            run.openExecutions.set(api.executionId, { id: api.id, name: api.name, type: api.type, executionId: api.executionId });
+            run.openExecutions.set(api.executionId, { id: api.id, name: api.name, type: api.type, executionId: api.executionId, scope: scopeOf(api.content) });
           }
         }
       }

@@ -46,6 +46,17 @@ export interface HistoryElement {
   name?: string;
   type: string;
   executionId: string;
+  /** an ElementApi's message content: where the execution runs (its parent executions) */
+  content?: ElementContent;
+  /** the execution ids of its parents (sub-process executions, multi-instance instances) */
+  scope?: string[];
+}
+
+/** The execution ids an element runs inside (its parent and the parent's path). */
+export function scopeOf(content: ElementContent | undefined): string[] {
+  const parent = content?.parent;
+  if (!parent) return [];
+  return [parent.executionId, ...(parent.path ?? []).map((p) => p.executionId)].filter((x): x is string => !!x);
 }
 
 export class RunContext {
@@ -188,6 +199,7 @@ export class RunContext {
         name: element.name,
         type: element.type,
         executionId: element.executionId,
+        scope: element.scope ?? scopeOf(element.content),
       });
     } else {
       this.openExecutions.delete(element.executionId);
@@ -272,6 +284,10 @@ export class RunContext {
     }
     for (const map of [this.timers, this.services] as Map<string, unknown>[]) {
       for (const key of map.keys()) if (key.startsWith(`${bodyExecutionId}_`)) map.delete(key);
+    }
+    // what ran inside the dropped instances is closed in the history (bpmn-elements reports nothing)
+    for (const open of [...this.openExecutions.values()]) {
+      if ((open.scope ?? []).some((x) => x.startsWith(`${bodyExecutionId}_`))) this.recordHistory(open, 'discard', null);
     }
   }
 

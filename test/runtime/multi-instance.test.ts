@@ -29,7 +29,7 @@ describe('multi-instance user tasks and sub-processes (issue 12 item 11)', () =>
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
     await setClock(t, '2026-03-02T09:00:00+08:00');
-    for (const file of ['multi-sign.bpmn', 'multi-sign-sequential.bpmn', 'any-sign.bpmn', 'multi-review-subprocess.bpmn', 'multi-sign-deadline.bpmn']) {
+    for (const file of ['multi-sign.bpmn', 'multi-sign-sequential.bpmn', 'any-sign.bpmn', 'multi-review-subprocess.bpmn', 'multi-sign-deadline.bpmn', 'multi-review-any.bpmn']) {
       await deploy(t, file);
     }
   });
@@ -134,6 +134,25 @@ describe('multi-instance user tasks and sub-processes (issue 12 item 11)', () =>
       { name: '机房', score: 90 },
       { name: '软件', score: 80 },
     ]);
+  });
+
+  it('a multi-instance sub-process with a completion condition: the instances still running end, their tasks are cancelled', async () => {
+    // given three items
+    const items = ['zj1', 'zj2', 'zj3'].map((reviewer, i) => ({ name: `第${i + 1}项`, reviewer }));
+    const started = await startInstance(t, 'multi-review-any', { variables: { items } });
+    const [b] = await tasksOf(t, 'zj2', started.id, 'Check');
+    // when one instance completes (=numberOfCompletedInstances >= 1)
+    const done = await complete(t, 'zj2', b.id, { score: 60 });
+    // then the body is over, the other two tasks are cancelled and closed in the history
+    expect(done.activeActivityIds).to.deep.equal(['Wrap']);
+    expect(await tasksOf(t, 'zj1', started.id, 'Check')).to.deep.equal([]);
+    expect(await tasksOf(t, 'zj3', started.id, 'Check')).to.deep.equal([]);
+    const inst = await instance(t, started.id);
+    expect(inst.variables.results).to.deep.equal([null, { name: '第2项', score: 60 }, null]);
+    const checks = inst.history.filter((h: { activityId: string }) => h.activityId === 'Check');
+    expect(checks).to.have.length(3);
+    for (const c of checks) expect(c.endedAt, JSON.stringify(c)).to.be.a('string');
+    expect(inst.operations.filter((o: { operation: string }) => o.operation === 'task-canceled')).to.have.length(2);
   });
 
   it('a timer boundary on the body interrupts every instance: their tasks are cancelled', async () => {
