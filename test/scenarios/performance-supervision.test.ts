@@ -109,7 +109,7 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
       const first = await titled('rmyy', '绩效评价报告30日后到期（第21条）');
       expect(first).to.have.length(1);
       expect(first[0].kind).to.equal('reminder');
-      expect(first[0].body).to.contain('依据《管理办法》第21条').and.to.contain('2027-03-02');
+      expect(first[0].body).to.contain('依据《办法》第21条').and.to.contain('2027年3月2日').and.not.to.match(/\d{4}-\d{2}-\d{2}/);
       // 7 days before
       await setClock(t, '2027-02-23T09:00:00+08:00');
       expect(await titled('rmyy', '绩效评价报告7日后到期（第21条）')).to.have.length(1);
