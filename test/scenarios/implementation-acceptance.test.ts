@@ -388,7 +388,7 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
   });
 
-  it('R16.1: six months past the completion date without acceptance the unit reports; the data bureau orders rectification or suspends', async () => {
+  it('R16.1: six months past the completion date without acceptance the unit reports; 区发展改革委 and 区财政局 give their opinions; the data bureau orders rectification or suspends', async () => {
     // given two projects (construction class) implementing since January, due 2026-02-27
     const a = await implementing('new', CONTRACT_FILING);
     const b = await implementing('new', CONTRACT_FILING);
@@ -406,6 +406,17 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     for (const { project } of [a, b]) expect(told.filter((n) => n.body.includes(project.code)), project.code).to.have.length(1);
     // then A is ordered to rectify and continues; B is suspended and ends
     for (const { id } of [a, b]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
+    // 第16条: 区数据局 decides 会同 区发展改革委、区财政局 — each records its opinion first, and only then the decision is open
+    for (const { id } of [a, b]) {
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayConsultDrc', 'DelayConsultFinance', 'Implementation', 'PaymentRequest']);
+      expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).not.to.include('DelayDecision');
+      expect(refused(await complete(t, 'fgw', id, 'DelayConsultDrc', { opinion: '同意整改' })).length).to.be.greaterThan(0);
+      await done(t, 'fgw', id, 'DelayConsultDrc', { suggestedMeasure: id === a.id ? 'rectify' : 'suspend', opinion: id === a.id ? '整改方案可行' : '建议暂停' });
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayConsultFinance', 'Implementation', 'PaymentRequest']);
+      await done(t, 'czj', id, 'DelayConsultFinance', { suggestedMeasure: id === a.id ? 'rectify' : 'suspend', opinion: id === a.id ? '资金安排不变' : '暂停拨付' });
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayDecision', 'Implementation', 'PaymentRequest']);
+    }
+    expect((await instance(t, a.id)).variables).to.include({ delayDrcMeasure: 'rectify', delayDrcOpinion: '整改方案可行', delayFinanceMeasure: 'rectify', delayFinanceOpinion: '资金安排不变' });
     await done(t, 'sjj', a.id, 'DelayDecision', { ...approve('限期整改'), delayMeasure: 'rectify' });
     expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     expect(await stage(t, a.project.id)).to.equal('implementing');
