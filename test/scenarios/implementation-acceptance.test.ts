@@ -392,7 +392,8 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     // given two projects (construction class) implementing since January, due 2026-02-27
     const a = await implementing('new', CONTRACT_FILING);
     const b = await implementing('new', CONTRACT_FILING);
-    for (const { id } of [a, b]) {
+    const c = await implementing('new', CONTRACT_FILING);
+    for (const { id } of [a, b, c]) {
       await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24 });
       await done(t, 'sjj', id, 'ReviewContractFiling', approve());
     }
@@ -401,13 +402,13 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     // when six months pass (2026-08-27): the unit must report, the bureaus are told, implementation goes on meanwhile
     await setClock(t, '2026-08-27T09:00:00+08:00');
-    for (const { id } of [a, b]) expect((await active(t, id)).sort()).to.deep.equal(['DelayReport', 'Implementation', 'PaymentRequest']);
+    for (const { id } of [a, b, c]) expect((await active(t, id)).sort()).to.deep.equal(['DelayReport', 'Implementation', 'PaymentRequest']);
     const told = (await inbox(t, 'fgw')).filter((n) => n.title === '项目严重逾期（第16条）');
     for (const { project } of [a, b]) expect(told.filter((n) => n.body.includes(project.code)), project.code).to.have.length(1);
     // then A is ordered to rectify and continues; B is suspended and ends
-    for (const { id } of [a, b]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
+    for (const { id } of [a, b, c]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
     // 第16条: 区数据局 decides 会同 区发展改革委、区财政局 — each records its opinion first, and only then the decision is open
-    for (const { id } of [a, b]) {
+    for (const { id } of [a, b, c]) {
       expect((await active(t, id)).sort()).to.deep.equal(['DelayConsultDrc', 'DelayConsultFinance', 'Implementation', 'PaymentRequest']);
       expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).not.to.include('DelayDecision');
       expect(refused(await complete(t, 'fgw', id, 'DelayConsultDrc', { opinion: '同意整改' })).length).to.be.greaterThan(0);
@@ -421,12 +422,27 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     expect(await stage(t, a.project.id)).to.equal('implementing');
     await done(t, 'sjj', b.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
+    // 第16条: 暂停 is a waiting state, not the end of the project
     const suspended = await instance(t, b.id);
-    expect(suspended.state).to.not.equal('running');
-    expect(suspended.activeActivityIds).to.deep.equal([]);
+    expect(suspended.state).to.equal('running');
+    expect(suspended.activeActivityIds.slice().sort()).to.deep.equal(['Implementation', 'PaymentRequest', 'SuspensionReview']);
     expect(await stage(t, b.project.id)).to.equal('suspended');
-    const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）');
+    const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）' && n.body.includes(b.project.code));
     expect(suspendedNotice).to.have.length(1);
-    expect(suspendedNotice[0].body).to.include(b.project.code);
+    // no funds while suspended
+    const blocked = refused(await complete(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' }));
+    expect(blocked.map((d) => [d.rule, d.article])).to.deep.equal([['R16.1', '第16条']]);
+    // a later decision of the Data Bureau resumes it: implementing again, payments possible
+    await done(t, 'sjj', b.id, 'SuspensionReview', { suspensionDecision: 'resume', opinion: '整改到位，恢复实施' });
+    expect(await stage(t, b.project.id)).to.equal('implementing');
+    expect((await active(t, b.id)).sort()).to.deep.equal(['Implementation', 'PaymentRequest']);
+    await done(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' });
+    // or closes it: the project ends
+    await done(t, 'sjj', c.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
+    await done(t, 'sjj', c.id, 'SuspensionReview', { suspensionDecision: 'close', opinion: '无法继续实施，终止项目' });
+    const closed = await instance(t, c.id);
+    expect(closed.state).to.not.equal('running');
+    expect(closed.activeActivityIds).to.deep.equal([]);
+    expect(await stage(t, c.project.id)).to.equal('closed');
   });
 });
