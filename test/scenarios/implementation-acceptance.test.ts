@@ -110,7 +110,7 @@ describe('scenario: implementation and acceptance of a construction project (第
   });
   after(() => t.close());
 
-  it('starts implementing; R16.2: flags DRC and Finance when there is no start 6 months after the design approval', async () => {
+  it('starts implementing; R16.2: flags DRC and Finance when there is no start 6 months after the design approval, and each records its adjustment', async () => {
     // given the implementation started 2026-09-10, design approved 2026-03-20
     expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
     expect(await stage(t, project.id)).to.equal('implementing');
@@ -124,6 +124,11 @@ describe('scenario: implementation and acceptance of a construction project (第
       expect(flagged, user).to.have.length(1);
       expect(flagged[0].body).to.include('不符合第16条').and.include(project.code);
     }
+    // and each adjusts it (第16条 适时调整) — a step of theirs, not only a notice; the unit can still record its procurement
+    expect((await active(t, id)).slice().sort()).to.deep.equal(['AdjustNotStartedDrc', 'AdjustNotStartedFinance', 'RecordProcurement']);
+    await done(t, 'fgw', id, 'AdjustNotStartedDrc', { adjustment: 'keep', opinion: '督促9月底前完成采购' });
+    await done(t, 'czj', id, 'AdjustNotStartedFinance', { adjustment: 'adjust', opinion: '年度预算相应调整至第四季度' });
+    expect((await instance(t, id)).variables).to.include({ notStartedDrcAdjustment: 'keep', notStartedFinanceAdjustment: 'adjust', notStartedFinanceOpinion: '年度预算相应调整至第四季度' });
     expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
   });
 
