@@ -1,4 +1,5 @@
 import type { RuleDetail } from './errors';
+import { VARIABLE_LABELS } from './labels';
 
 /** The parts of a form-js schema component the server checks. */
 interface FormComponent {
@@ -61,7 +62,10 @@ export function unknownFieldProblems(allowed: string[][], vars: Record<string, u
     if (exact) continue;
     const parent = allowed.some(same);
     if (parent && v && typeof v === 'object' && !Array.isArray(v)) problems.push(...unknownFieldProblems(allowed, v as Record<string, unknown>, path));
-    else problems.push({ field: path.join('.'), message: `「${path.join('.')}」不是此任务可填写的字段，不能提交` });
+    else {
+      const label = VARIABLE_LABELS[path.join('.')];
+      problems.push({ field: path.join('.'), message: label ? `「${label}」不是此任务可填写的项目，不能提交` : '提交的内容中有此任务表单以外的项目，不能提交' });
+    }
   }
   return problems;
 }

@@ -35,6 +35,8 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = {
   approvedAmount: '批准金额',
   recommendedInvestment: '专家建议投资金额',
   contractAmount: '合同金额',
+  financeOpinion: '区财政局审核意见',
+  fundingSource: '资金来源',
 };
 
 export const groupName = (key: string) => GROUP_NAMES[key] ?? (key.startsWith('unit:') ? `项目单位（${key.slice(5)}）` : key);

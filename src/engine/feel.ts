@@ -170,6 +170,13 @@ function builtins({ now, calendar, provisional }: FeelOptions): Record<string, u
     addMonths: feelFunction(['date', 'n'], (d, n) =>
       d == null || n == null ? null : feelDate(addMonths(calendarArg(d), n as number)),
     ),
+    /** 2026年10月16日: a date (or the date part of a date-time) as a Chinese reader writes it, for notification texts */
+    chineseDate: feelFunction(['date'], (d) => {
+      if (d == null) return null;
+      const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(calendarArg(d));
+      if (!m) throw new TypeError(`不是日期：${String(d)}`);
+      return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
+    }),
     now: feelFunction([], () => feelDate(toShanghaiDateTime(now))),
     today: feelFunction([], () => feelDate(toShanghaiDate(now))),
   };

@@ -149,14 +149,17 @@ export class ProjectService {
    * auditing is the one look the measures give the audit bureau beyond R5.4.
    */
   async openAudit(id: number, user: User, input: unknown) {
-    if (!user.groups.includes('audit')) throw forbidden('只有区审计局可以发起审计（第23条）');
-    const p = await this.d.repo.byId(id);
+    // 第23条, 第4条第（六）项: 区审计局 audits any project; 第4条第（五）项: 区财政局 checks the use of fiscal funds
+    // (财政资金监督检查) the same way, on the projects it may see (第5条)
+    const auditGroup = user.groups.includes('audit') ? 'audit' : user.groups.includes('finance') ? 'finance' : null;
+    if (!auditGroup) throw forbidden('只有区审计局可以发起审计、区财政局可以发起财政资金监督检查（第23条，第4条第（五）、（六）项）');
+    const p = auditGroup === 'audit' ? await this.d.repo.byId(id) : await this.visible(id, user);
     if (!p) throw notFound(`项目 ${id} 不存在`);
     const b = (input && typeof input === 'object' ? input : {}) as { reason?: unknown };
     if (b.reason !== undefined && (typeof b.reason !== 'string' || b.reason.length > 2000)) throw malformed('reason 须为字符串', [{ field: 'reason', message: 'reason 须为不超过 2000 字的字符串' }]);
     const started = await this.d.runtime.start(
       AUDIT_PROCESS,
-      { businessKey: p.code, projectId: p.id, variables: { projectId: p.id, projectCode: p.code, projectName: p.name, unitCode: p.unitCode, unitGroup: `unit:${p.unitCode}`, auditReason: (b.reason as string | undefined) ?? null, openedBy: user.username } },
+      { businessKey: p.code, projectId: p.id, variables: { projectId: p.id, projectCode: p.code, projectName: p.name, unitCode: p.unitCode, unitGroup: `unit:${p.unitCode}`, auditReason: (b.reason as string | undefined) ?? null, openedBy: user.username, auditGroup } },
       user.username,
     );
     return { processInstanceId: started.id, state: started.state, activeActivityIds: started.activeActivityIds };

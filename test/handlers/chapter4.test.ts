@@ -83,7 +83,7 @@ describe('chapter 4 handlers (第21–23条)', () => {
           to: ['group:unit:rmyy'],
           kind: 'reminder',
           title: '绩效评价报告30日后到期（第21条）',
-          body: '依据《管理办法》第21条（验收后12个月内绩效评价）：截止 2027-03-02。【项目 GF-2027-0001】',
+          body: '依据《办法》第21条（验收后12个月内绩效评价）：截止 2027-03-02。【项目 GF-2027-0001】',
           key: 'article-notice:Step_1',
         },
       ]);

@@ -124,16 +124,16 @@ describe('e-mail notifications through a real SMTP server', () => {
     await t.gf.outbox.dispatch();
     await t.gf.outbox.dispatch();
     // then each member of the two bureaus got one e-mail for their review task, and the unit nothing more
-    expect(to('sjj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（数据局）']);
-    expect(to('admin').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（数据局）']);
-    expect(to('czj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（财政局）']);
+    expect(to('sjj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（区数据局）']);
+    expect(to('admin').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（区数据局）']);
+    expect(to('czj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（区财政局）']);
     expect(to('rmyy')).to.have.length(1);
     expect(smtp.mails).to.have.length(4);
   });
 
   it('does not e-mail again when the instance is recovered and resumed, in this process or in a restarted one', async () => {
-    // when the clock moves with nothing due, and the outbox runs again
-    await setClock(t, '2026-09-01T10:00:00+08:00');
+    // when the clock moves with nothing due (the first quarterly supervision is due 2026-06-02), and the outbox runs again
+    await setClock(t, '2026-05-01T10:00:00+08:00');
     await t.gf.outbox.dispatch();
     expect(smtp.mails).to.have.length(4);
     // when one review is completed: the instance is recovered and resumed with the other task still open
@@ -156,12 +156,12 @@ describe('e-mail notifications through a real SMTP server', () => {
     expect(smtp.mails).to.have.length(4);
     // and a genuinely new task (the quarterly supervision, fired by the restarted process) is e-mailed once per member
     const admin = await api2.post('/api/auth/token').send({ username: 'admin', password: PASSWORD });
-    const moved = await api2.post('/api/dev/clock').set('Authorization', `Bearer ${admin.body.token}`).send({ now: '2026-12-01T12:00:00+08:00' });
+    const moved = await api2.post('/api/dev/clock').set('Authorization', `Bearer ${admin.body.token}`).send({ now: '2026-06-02T12:00:00+08:00' });
     expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
     await second.outbox.dispatch();
     await t.gf.outbox.dispatch();
     await second.outbox.dispatch();
-    expect(to('sjj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（数据局）', '[GovFlow] 新待办：运行监督记录']);
+    expect(to('sjj').map((m) => m.subject)).to.deep.equal(['[GovFlow] 新待办：审核绩效评价报告（区数据局）', '[GovFlow] 新待办：运行监督记录']);
     expect(to('admin')).to.have.length(2);
     expect(smtp.mails).to.have.length(6);
   });

@@ -228,7 +228,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     const vars = await taskVariables('gaj', p.instanceId, 'ReviseApplication');
     expect(vars.returnReasons).to.deep.equal([{ rule: 'R7.3', article: '第7条', message: '不符合第7条：区委网信办网络和数据安全审核退回修改：补充等级保护三级设计' }]);
     const steps = (vars.reviewOpinions as { step: string }[]).map((o) => o.step);
-    expect(steps).to.include.members(['保密部门预审', '专家评审', '区数据局技术审核', '区委网信办网络和数据安全审核', '区国家密码管理局密码应用审核', '区保密局审核', '区发展改革委投资审核', '区财政局资金审核']);
+    expect(steps).to.include.members(['保密部门预审', '专家评审', '区数据局技术审核', '区委网信办网络和数据安全审核', '区国家密码管理局密码应用审核', '区机要保密局审核', '区发展改革委投资审核', '区财政局资金审核']);
     // the revised plan returns to the Data Bureau
     await upload(p.id, 'other', 'gaj');
     expect(await complete('gaj', p.instanceId, 'ReviseApplication', { revisionNote: '已补充等级保护设计' })).to.deep.include({ activeActivityIds: ['DataBureauRecheck'] });

@@ -110,7 +110,7 @@ describe('scenario: implementation and acceptance of a construction project (第
   });
   after(() => t.close());
 
-  it('starts implementing; R16.2: flags DRC and Finance when there is no start 6 months after the design approval', async () => {
+  it('starts implementing; R16.2: flags DRC and Finance when there is no start 6 months after the design approval, and each records its adjustment', async () => {
     // given the implementation started 2026-09-10, design approved 2026-03-20
     expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
     expect(await stage(t, project.id)).to.equal('implementing');
@@ -124,6 +124,11 @@ describe('scenario: implementation and acceptance of a construction project (第
       expect(flagged, user).to.have.length(1);
       expect(flagged[0].body).to.include('不符合第16条').and.include(project.code);
     }
+    // and each adjusts it (第16条 适时调整) — a step of theirs, not only a notice; the unit can still record its procurement
+    expect((await active(t, id)).slice().sort()).to.deep.equal(['AdjustNotStartedDrc', 'AdjustNotStartedFinance', 'RecordProcurement']);
+    await done(t, 'fgw', id, 'AdjustNotStartedDrc', { adjustment: 'keep', opinion: '督促9月底前完成采购' });
+    await done(t, 'czj', id, 'AdjustNotStartedFinance', { adjustment: 'adjust', opinion: '年度预算相应调整至第四季度' });
+    expect((await instance(t, id)).variables).to.include({ notStartedDrcAdjustment: 'keep', notStartedFinanceAdjustment: 'adjust', notStartedFinanceOpinion: '年度预算相应调整至第四季度' });
     expect(await active(t, id)).to.deep.equal(['RecordProcurement']);
   });
 
@@ -150,7 +155,7 @@ describe('scenario: implementation and acceptance of a construction project (第
     const reminders = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder');
     expect(reminders).to.have.length(1);
     expect(reminders[0].title).to.equal('合同备案即将到期（第13条）');
-    expect(reminders[0].body).to.include('2026-10-16');
+    expect(reminders[0].body).to.include('2026年10月16日').and.not.to.match(/\d{4}-\d{2}-\d{2}/);
     // the due day itself passes without an escalation
     const overdue = async (user: string) => (await inbox(t, user)).filter((n) => n.kind === 'escalation' && n.title === '合同备案逾期（第13条）');
     await setClock(t, '2026-10-16T23:00:00+08:00');
@@ -388,11 +393,12 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
   });
 
-  it('R16.1: six months past the completion date without acceptance the unit reports; the data bureau orders rectification or suspends', async () => {
+  it('R16.1: six months past the completion date without acceptance the unit reports; 区发展改革委 and 区财政局 give their opinions; the data bureau orders rectification or suspends', async () => {
     // given two projects (construction class) implementing since January, due 2026-02-27
     const a = await implementing('new', CONTRACT_FILING);
     const b = await implementing('new', CONTRACT_FILING);
-    for (const { id } of [a, b]) {
+    const c = await implementing('new', CONTRACT_FILING);
+    for (const { id } of [a, b, c]) {
       await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24 });
       await done(t, 'sjj', id, 'ReviewContractFiling', approve());
     }
@@ -401,21 +407,47 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     // when six months pass (2026-08-27): the unit must report, the bureaus are told, implementation goes on meanwhile
     await setClock(t, '2026-08-27T09:00:00+08:00');
-    for (const { id } of [a, b]) expect((await active(t, id)).sort()).to.deep.equal(['DelayReport', 'Implementation', 'PaymentRequest']);
+    for (const { id } of [a, b, c]) expect((await active(t, id)).sort()).to.deep.equal(['DelayReport', 'Implementation', 'PaymentRequest']);
     const told = (await inbox(t, 'fgw')).filter((n) => n.title === '项目严重逾期（第16条）');
     for (const { project } of [a, b]) expect(told.filter((n) => n.body.includes(project.code)), project.code).to.have.length(1);
     // then A is ordered to rectify and continues; B is suspended and ends
-    for (const { id } of [a, b]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
+    for (const { id } of [a, b, c]) await done(t, 'rmyy', id, 'DelayReport', { delayReason: '需求变更', rectificationPlan: '增加人员，9月底完成' });
+    // 第16条: 区数据局 decides 会同 区发展改革委、区财政局 — each records its opinion first, and only then the decision is open
+    for (const { id } of [a, b, c]) {
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayConsultDrc', 'DelayConsultFinance', 'Implementation', 'PaymentRequest']);
+      expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).not.to.include('DelayDecision');
+      expect(refused(await complete(t, 'fgw', id, 'DelayConsultDrc', { opinion: '同意整改' })).length).to.be.greaterThan(0);
+      await done(t, 'fgw', id, 'DelayConsultDrc', { suggestedMeasure: id === a.id ? 'rectify' : 'suspend', opinion: id === a.id ? '整改方案可行' : '建议暂停' });
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayConsultFinance', 'Implementation', 'PaymentRequest']);
+      await done(t, 'czj', id, 'DelayConsultFinance', { suggestedMeasure: id === a.id ? 'rectify' : 'suspend', opinion: id === a.id ? '资金安排不变' : '暂停拨付' });
+      expect((await active(t, id)).sort()).to.deep.equal(['DelayDecision', 'Implementation', 'PaymentRequest']);
+    }
+    expect((await instance(t, a.id)).variables).to.include({ delayDrcMeasure: 'rectify', delayDrcOpinion: '整改方案可行', delayFinanceMeasure: 'rectify', delayFinanceOpinion: '资金安排不变' });
     await done(t, 'sjj', a.id, 'DelayDecision', { ...approve('限期整改'), delayMeasure: 'rectify' });
     expect(await active(t, a.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     expect(await stage(t, a.project.id)).to.equal('implementing');
     await done(t, 'sjj', b.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
+    // 第16条: 暂停 is a waiting state, not the end of the project
     const suspended = await instance(t, b.id);
-    expect(suspended.state).to.not.equal('running');
-    expect(suspended.activeActivityIds).to.deep.equal([]);
+    expect(suspended.state).to.equal('running');
+    expect(suspended.activeActivityIds.slice().sort()).to.deep.equal(['Implementation', 'PaymentRequest', 'SuspensionReview']);
     expect(await stage(t, b.project.id)).to.equal('suspended');
-    const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）');
+    const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）' && n.body.includes(b.project.code));
     expect(suspendedNotice).to.have.length(1);
-    expect(suspendedNotice[0].body).to.include(b.project.code);
+    // no funds while suspended
+    const blocked = refused(await complete(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' }));
+    expect(blocked.map((d) => [d.rule, d.article])).to.deep.equal([['R16.1', '第16条']]);
+    // a later decision of the Data Bureau resumes it: implementing again, payments possible
+    await done(t, 'sjj', b.id, 'SuspensionReview', { suspensionDecision: 'resume', opinion: '整改到位，恢复实施' });
+    expect(await stage(t, b.project.id)).to.equal('implementing');
+    expect((await active(t, b.id)).sort()).to.deep.equal(['Implementation', 'PaymentRequest']);
+    await done(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' });
+    // or closes it: the project ends
+    await done(t, 'sjj', c.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
+    await done(t, 'sjj', c.id, 'SuspensionReview', { suspensionDecision: 'close', opinion: '无法继续实施，终止项目' });
+    const closed = await instance(t, c.id);
+    expect(closed.state).to.not.equal('running');
+    expect(closed.activeActivityIds).to.deep.equal([]);
+    expect(await stage(t, c.project.id)).to.equal('closed');
   });
 });

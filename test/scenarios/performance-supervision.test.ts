@@ -109,7 +109,7 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
       const first = await titled('rmyy', '绩效评价报告30日后到期（第21条）');
       expect(first).to.have.length(1);
       expect(first[0].kind).to.equal('reminder');
-      expect(first[0].body).to.contain('依据《管理办法》第21条').and.to.contain('2027-03-02');
+      expect(first[0].body).to.contain('依据《办法》第21条').and.to.contain('2027年3月2日').and.not.to.match(/\d{4}-\d{2}-\d{2}/);
       // 7 days before
       await setClock(t, '2027-02-23T09:00:00+08:00');
       expect(await titled('rmyy', '绩效评价报告7日后到期（第21条）')).to.have.length(1);
@@ -240,16 +240,27 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
       const started = await t.as('sjju').post(`/api/projects/${unrelated.id}/audits`, { reason: '专项资金审计' });
       expect(started.status, JSON.stringify(started.body)).to.equal(201);
       instanceId = started.body.processInstanceId;
-      expect(started.body.activeActivityIds).to.deep.equal(['Audit']);
+      expect(started.body.activeActivityIds.slice().sort()).to.deep.equal(['Audit', 'ProvideRecords']);
       // the unit is asked for its records (第23条)
       const notice = await titled('jyj', '审计通知：智慧校园平台（第23条）');
       expect(notice).to.have.length(1);
       expect(notice[0].body).to.contain('实施审计（专项资金审计），请如实提供项目资料');
-      // only the audit group sees the audit task
-      expect((await t.as('jyj').get(`/api/tasks?processInstanceId=${instanceId}`)).body).to.have.length(0);
+      // only the audit group sees the audit task; the unit has its own: provide the records (第23条: 不得拒绝、隐匿、瞒报)
+      expect((await t.as('jyj').get(`/api/tasks?processInstanceId=${instanceId}`)).body.map((x: { activityId: string }) => x.activityId)).to.deep.equal(['ProvideRecords']);
       expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${instanceId}`)).body).to.have.length(0);
+      const withheld = await complete('jyj', 'ProvideRecords', { recordsProvided: false, recordsNote: '暂不提供' });
+      expect(withheld.status).to.equal(422);
+      expect(withheld.body.error.details).to.deep.equal([{ rule: 'R23.1', article: '第23条', message: '不符合第23条：项目单位应如实提供建设项目有关资料和情况，不得拒绝、隐匿、瞒报' }]);
+      expect((await complete('jyj', 'ProvideRecords', { recordsProvided: true, recordsNote: '合同、支付凭证、验收资料已上传' })).status).to.equal(200);
       const audited = await complete('sjju', 'Audit', { findings: '项目资金300万元中50万元被用于购置办公设备', violationFound: 'yes' });
       expect(audited.status, JSON.stringify(audited.body)).to.equal(200);
+      // the violations offered are those of 第23条, in its words — refusal to provide records and 其他责任事故 among them
+      const accountabilityTask = await taskOf(t, 'sjju', instanceId, 'RecordAccountability');
+      const form = (await t.as('sjju').get(`/api/tasks/${accountabilityTask.id}`)).body.form;
+      expect(form.components.find((c: { key?: string }) => c.key === 'violationType').values.map((v: { label: string }) => v.label)).to.deep.equal([
+        '未履行审核审批程序', '未依规安排使用财政资金', '因管理不善、弄虚作假造成严重超概算', '因管理不善、弄虚作假造成质量低劣',
+        '因管理不善、弄虚作假造成损失浪费', '因管理不善、弄虚作假造成安全事故', '因管理不善、弄虚作假造成其他责任事故', '拒绝、隐匿、瞒报建设项目有关资料和情况',
+      ]);
       // an accountability case: the violation type must be one of the measures' list
       const wrong = await complete('sjju', 'RecordAccountability', { violationType: 'bad-luck', responsiblePeople: '王某', violationFacts: '—' });
       expect(wrong.status).to.equal(422);
@@ -273,10 +284,10 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
           caseNo: `${unrelated.code}-ZR-1`,
           rule: 'R23.1',
           article: '第23条',
-          message: '不符合第23条：截留、挪用项目资金：挪用项目资金50万元购置办公设备；责任人：王某、李某',
+          message: '不符合第23条：未依规安排使用财政资金：挪用项目资金50万元购置办公设备；责任人：王某、李某',
           projectCode: unrelated.code,
           violationType: 'misuse-of-funds',
-          violationLabel: '截留、挪用项目资金',
+          violationLabel: '未依规安排使用财政资金',
           responsiblePeople: ['王某', '李某'],
           description: '挪用项目资金50万元购置办公设备',
           recordedAt: '2026-07-15T07:00:00.000Z',
@@ -284,13 +295,31 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
       ]);
       expect(inst.history.find((h: History[number]) => h.activityId === 'RecordAccountability').actor).to.equal('sjju');
       expect(inst.history.find((h: History[number]) => h.activityId === 'Audit').actor).to.equal('sjju');
-      for (const user of ['sjj', 'jyj']) expect(await titled(user, '责任追究：截留、挪用项目资金（第23条）'), user).to.have.length(1);
+      for (const user of ['sjj', 'jyj']) expect(await titled(user, '责任追究：未依规安排使用财政资金（第23条）'), user).to.have.length(1);
+    });
+
+    it('第4条(五): 区财政局 opens a supervisory check of fiscal funds like an audit; the check is its own task', async () => {
+      const started = await t.as('czj').post(`/api/projects/${unrelated.id}/audits`, { reason: '财政资金使用情况检查' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(201);
+      instanceId = started.body.processInstanceId;
+      expect((await instance(t, instanceId)).variables).to.include({ auditGroup: 'finance', openedBy: 'czj' });
+      await taskOf(t, 'czj', instanceId, 'Audit');
+      expect((await t.as('sjju').get(`/api/tasks?processInstanceId=${instanceId}`)).body).to.have.length(0);
+      const notice = await titled('jyj', '监督检查通知：智慧校园平台（第23条）');
+      expect(notice).to.have.length(1);
+      expect(notice[0].body).to.contain('区财政局对项目「智慧校园平台」开展财政资金监督检查（财政资金使用情况检查）');
+      expect((await complete('czj', 'Audit', { findings: '资金使用符合规定', violationFound: 'no' })).status).to.equal(200);
+      expect((await complete('jyj', 'ProvideRecords', { recordsProvided: true, recordsNote: '支付凭证已上传' })).status).to.equal(200);
+      expect((await instance(t, instanceId)).state).to.equal('completed');
+      // other bureaus may not open one
+      expect((await t.as('fgw').post(`/api/projects/${unrelated.id}/audits`, {})).status).to.equal(403);
     });
 
     it('closes an audit without findings of violations, and refuses to audit a project that does not exist', async () => {
       const clean = await startInstance(t, 'audit', { businessKey: project.code });
       instanceId = clean.id;
       expect((await complete('sjju', 'Audit', { findings: '未发现问题', violationFound: 'no' })).status).to.equal(200);
+      expect((await complete('rmyy', 'ProvideRecords', { recordsProvided: true, recordsNote: '已提供' })).status).to.equal(200);
       const inst = await instance(t, clean.id);
       expect(inst.state).to.equal('completed');
       expect(inst.history.map((h: History[number]) => h.activityId)).to.include('AuditClosed').and.not.to.include('RecordAccountability');

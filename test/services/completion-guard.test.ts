@@ -31,7 +31,7 @@ describe('task completion: only the declared fields, never a protected variable,
     // then 422 naming the field, and nothing changed
     expect(smuggled.status).to.equal(422);
     expect(smuggled.body.error.code).to.equal('field-not-allowed');
-    expect(smuggled.body.error.details).to.deep.equal([{ field: 'approvedAmount', message: '「approvedAmount」不是此任务可填写的字段，不能提交' }]);
+    expect(smuggled.body.error.details).to.deep.equal([{ field: 'approvedAmount', message: '「批准金额」不是此任务可填写的项目，不能提交' }]);
     const after = await instance(t, started.body.id);
     expect(after.activeActivityIds).to.deep.equal(['RecordProcurement']);
     expect(after.variables).to.include({ approvedAmount: 800000 });

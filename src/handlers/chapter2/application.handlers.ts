@@ -40,7 +40,7 @@ export const checkScopeHandler = defineHandler<{ scopeCategory?: string; outOfSc
     const category = text(input.scopeCategory);
     const description = Object.prototype.hasOwnProperty.call(table, category) ? table[category] : undefined;
     if (description === undefined) return { inScope: true, outOfScopeReason: null, scopeProblems: [] };
-    const detail = ruleDetail('R24.1', `${description}，不属于本办法管理范围（项目类别：${category}）`);
+    const detail = ruleDetail('R24.1', `${description}，不属于本办法管理范围`);
     return { inScope: false, outOfScopeReason: detail.message, scopeProblems: [detail] };
   },
 });
@@ -88,10 +88,10 @@ export const checkMobileAppHandler = defineHandler<
     const flagged = input.standaloneMobileApp === true;
     const problems: Detail[] = [];
     if (flagged && !text(input.justification)) {
-      problems.push(ruleDetail('R6.1', '原则上不得单独开发移动端APP、微信和支付宝小程序，相关功能应集成至全市基础移动门户；确需单独开发的须说明理由（justification）'));
+      problems.push(ruleDetail('R6.1', '原则上不得单独开发移动端APP、微信和支付宝小程序，相关功能应集成至全市基础移动门户；确需单独开发的须在申报中填写单独开发的理由'));
     }
     if (!asList(input.existingSystems).some((s) => text(s))) {
-      problems.push(ruleDetail('R6.2', '按照“一部门一系统”原则，须列明本单位衔接或替代的存量系统（existingSystems）'));
+      problems.push(ruleDetail('R6.2', '按照“一部门一系统”原则，须在申报中列明本单位衔接或替代的存量系统'));
     }
     return { mobileAppFlagged: flagged, mobileProblems: problems };
   },

@@ -21,7 +21,7 @@ export const recordDisbursementHandler = defineHandler<
 >({
   name: 'record-disbursement',
   title: '登记资金拨付',
-  description: '财政局审核通过后登记本次拨付：累加已拨付总额、记入支付清单并通知项目单位；累计拨付超过合同金额时抛出 BPMN 错误 OVER_BUDGET（第15条）。',
+  description: '区财政局审核通过后登记本次拨付：累加已拨付总额、记入支付清单并通知项目单位；累计拨付超过合同金额时抛出 BPMN 错误 OVER_BUDGET（第15条）。',
   category: '实施与验收',
   inputs: [
     { name: 'paymentAmount', type: 'number', title: '本次拨付金额（元）', required: true },

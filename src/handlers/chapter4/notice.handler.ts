@@ -16,7 +16,7 @@ const recipients = (to: unknown): string[] =>
 export const articleNoticeHandler = defineHandler<{ to: string[] | string; rule: string; title: string; body?: string }, { noticeSentAt: string }>({
   name: 'article-notice',
   title: '依规通知（注明条款）',
-  description: '向用户或组（group:组标识）发送提醒、督办或告知，标题和正文注明所依据的《管理办法》条款；同一步骤只发送一次。任务头 kind：reminder | escalation | info 等。',
+  description: '向用户或组（group:组标识）发送提醒、督办或告知，标题和正文注明所依据的《办法》条款；同一步骤只发送一次。任务头 kind：reminder | escalation | info 等。',
   category: '通知',
   inputs: [
     { name: 'to', type: 'array', title: '接收人（用户名或 group:组标识）', required: true },
@@ -33,7 +33,7 @@ export const articleNoticeHandler = defineHandler<{ to: string[] | string; rule:
     const kind = (ctx.headers.kind ?? 'info') as NotificationRequest['kind'];
     if (!KINDS.includes(kind)) throw new Error(`article-notice: unknown kind "${ctx.headers.kind}"`);
     const title = `${String(input.title)}（${rule.article}）`;
-    const body = `依据《管理办法》${rule.article}（${rule.title}）：${String(input.body ?? input.title)}${ctx.businessKey ? `【项目 ${ctx.businessKey}】` : ''}`;
+    const body = `依据《办法》${rule.article}（${rule.title}）：${String(input.body ?? input.title)}${ctx.businessKey ? `【项目 ${ctx.businessKey}】` : ''}`;
     ctx.notify({ to, kind, title, body, key: `article-notice:${ctx.executionId}` });
     return { noticeSentAt: ctx.now.toISOString() };
   },
