@@ -40,10 +40,10 @@ module.exports = {
     },
     {
       name: 'client-browser-packages-only',
-      comment: 'src/client runs in the browser: it imports browser packages only (form-js viewer and its CSS), never Node built-ins or server packages',
+      comment: 'src/client runs in the browser: it imports browser packages only (form-js viewer, bpmn-js viewer, echarts, their CSS), never Node built-ins or server packages',
       severity: 'error',
       from: { path: '^src/client/' },
-      to: { path: 'node_modules/', pathNot: 'node_modules/@bpmn-io/form-js-viewer/' },
+      to: { path: 'node_modules/', pathNot: 'node_modules/(@bpmn-io/form-js-viewer|bpmn-js|diagram-js|echarts)/' },
     },
     {
       name: 'client-no-node-builtins',

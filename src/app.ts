@@ -25,6 +25,7 @@ import { SettingsRepository } from './persistence/repositories/settings.reposito
 import { AuthService } from './services/auth.service';
 import { CalendarService } from './services/calendar.service';
 import { StatisticsService } from './services/statistics.service';
+import { TrackingService } from './services/tracking.service';
 import { StatisticsRepository } from './persistence/repositories/statistics.repository';
 import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
@@ -147,6 +148,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
   const statistics = new StatisticsService({ repo: new StatisticsRepository(db.sequelize), visibility, org, definitions, calendar, clock });
   const workspace = new WorkspaceService({ repo: runtimeRepo, projectRepo, org, definitions, outbox, tasks, projects, visibility, clock, calendar });
+  const tracking = new TrackingService({ instances, definitions, repo: runtimeRepo, projects: projectRepo, org, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
   // the browser bundles, built once per process when the server starts (public/build, content-hashed)
@@ -169,6 +171,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       annualPlans,
       archives,
       statistics,
+      tracking,
       audit: new AuditService(runtimeRepo),
       workspace,
       org,

@@ -110,6 +110,11 @@ export function draftProblems(input: Record<string, unknown>, partial = false): 
 }
 
 /** The bureau groups of 第4条 that see every non-classified project, with the experts who review them. */
+/** The chapters' processes in the order a project passes them (timelines, the archive). */
+export const CHAPTER_ORDER: readonly string[] = ['application-approval', 'annual-plan', 'implementation-acceptance', 'performance-supervision', 'audit'];
+/** a project's instances are read 申报审批 → 年度计划 → 实施验收 → 绩效监督 → 审计; other processes after them */
+export const chapterRank = (key: string) => CHAPTER_ORDER.indexOf(key) + 1 || CHAPTER_ORDER.length + 1;
+
 export const PROJECT_VIEWER_GROUPS = ['data-bureau', 'confidentiality', 'cryptography', 'cyberspace', 'drc', 'finance', 'audit', 'district-government', 'experts'] as const;
 /** Besides the unit, who sees a classified (涉密) project: 第5条, and the audit bureau (第23条). */
 export const CLASSIFIED_VIEWER_GROUPS = ['confidentiality', 'data-bureau', 'audit'] as const;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import JSZip from 'jszip';
 import { chineseDateTime, decisionLabel } from '../domain/labels';
+import { chapterRank as rank } from '../domain/project';
 import type { User } from '../domain/organisation';
 import { diagramPictures } from '../engine/diagram-svg';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
@@ -11,12 +12,9 @@ import type { InstanceService } from './instance.service';
 import type { ProjectService } from './project.service';
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
-const rank = (key: string) => (CHAPTER_ORDER.indexOf(key) + 1 || CHAPTER_ORDER.length + 1);
 const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 120);
 
 const esc = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/** the measures' chapters in order: a project's instances are read 申报审批 → 年度计划 → 实施验收 → 绩效监督 → 审计 */
-const CHAPTER_ORDER = ['application-approval', 'annual-plan', 'implementation-acceptance', 'performance-supervision', 'audit'];
 
 /**
  * The project's electronic archive (R20.1, 第20条): one zip with the project, every document as

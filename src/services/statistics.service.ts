@@ -88,7 +88,7 @@ export class StatisticsService {
       this.d.repo.taskDayPairs(scope),
     ]);
     const unitName = new Map(departments.map((d) => [d.code, d.name]));
-    const year = planYear === undefined ? '' : `&planYear=${planYear}`;
+    const year = planYear === undefined ? '' : `&year=${planYear}`;
     const deadline = (t: (typeof thisWeek)[number]) => ({
       taskId: Number(t.id),
       name: t.name ?? t.activityId,
@@ -110,10 +110,10 @@ export class StatisticsService {
       planYear: planYear ?? null,
       asOf: now.toISOString(),
       projectsByStage: byStage.map((r) => ({ stage: String(r.k), label: stageLabel(String(r.k)), count: num(r.n), investment: num(r.investment), href: `/projects?stage=${encodeURIComponent(String(r.k))}${year}` })),
-      projectsByUnit: byUnit.map((r) => ({ unitCode: String(r.k), label: unitName.get(String(r.k)) ?? String(r.k), count: num(r.n), investment: num(r.investment), href: `/projects?unitCode=${encodeURIComponent(String(r.k))}${year}` })),
-      projectsByPlanYear: byYear.map((r) => ({ planYear: Number(r.k), label: `${Number(r.k)}年度`, count: num(r.n), investment: num(r.investment), href: `/projects?planYear=${Number(r.k)}` })),
+      projectsByUnit: byUnit.map((r) => ({ unitCode: String(r.k), label: unitName.get(String(r.k)) ?? String(r.k), count: num(r.n), investment: num(r.investment), href: `/projects?unit=${encodeURIComponent(String(r.k))}${year}` })),
+      projectsByPlanYear: byYear.map((r) => ({ planYear: Number(r.k), label: `${Number(r.k)}年度`, count: num(r.n), investment: num(r.investment), href: `/projects?year=${Number(r.k)}` })),
       investment: { applied: num(money.applied), approved: num(money.approved), contracted: num(money.contracted), paid: num(money.paid), unit: '元', href: `/projects?${year.slice(1)}` },
-      overdueByDepartment: overdue.map((r) => ({ group: r.k, label: groupName(r.k), count: num(r.n), href: `/tasks?overdue=1&group=${encodeURIComponent(r.k)}` })),
+      overdueByDepartment: overdue.map((r) => ({ group: r.k, label: groupName(r.k), count: num(r.n), href: `/monitor?overdue=${encodeURIComponent(r.k)}#overdue` })),
       deadlines: { thisWeek: thisWeek.map(deadline), nextWeek: nextWeek.map(deadline), from: monday.toISOString(), to: weekAfter.toISOString() },
       averageWorkingDays: {
         chapters: [...chapters].map(([key, v]) => ({ definitionKey: key, label: definitionLabel(key), instances: v.items, workingDays: v.avg, href: `/processes/${key}` })),
@@ -123,6 +123,26 @@ export class StatisticsService {
         }),
       },
     };
+  }
+
+  /** 超期待办: the open overdue tasks the reader may see (optionally of one department's group), with working days overdue. */
+  async overdue(user: User, group?: string) {
+    const [scope, departments] = await Promise.all([this.scope(user), this.d.org.listDepartments()]);
+    const now = this.d.clock.now();
+    const rows = await this.d.repo.overdueTasks(scope, now, group || undefined);
+    const unitName = new Map(departments.map((d) => [d.code, d.name]));
+    const calendar = this.d.calendar.current();
+    return rows.map((t) => ({
+      taskId: Number(t.id),
+      name: t.name ?? t.activityId,
+      process: definitionLabel(t.definitionKey),
+      projectId: Number(t.projectId),
+      projectName: t.projectName,
+      unitName: unitName.get(t.unitCode) ?? t.unitCode,
+      dueAtText: chineseDateTime(t.dueAt),
+      workingDaysOverdue: Math.max(0, workingDaysBetween(calendar, new Date(t.dueAt), now)),
+      href: `/instances/${t.instanceId}`,
+    }));
   }
 
   /** Per element of one version: tokens there now, passes, average and 90th-percentile duration (a heatmap's data). */

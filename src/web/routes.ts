@@ -17,6 +17,8 @@ import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { statisticsController } from './controllers/statistics.controller';
+import { trackingController } from './controllers/tracking.controller';
+import type { TrackingService } from '../services/tracking.service';
 import { workspaceController } from './controllers/workspace.controller';
 import type { WorkspaceService } from '../services/workspace.service';
 import type { Department } from '../domain/organisation';
@@ -29,7 +31,8 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
-  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics'>;
+  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'overdue'>;
+  tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
   workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
   org: { listDepartments(): Promise<Department[]> };
@@ -56,6 +59,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
+  const tracking = trackingController(s.tracking);
   const audit = auditController(s.audit);
   const work = workspaceController(s.workspace, s.org, s.clock);
   const api = requireApiUser;
@@ -77,6 +81,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
 
   r.get('/api/process-instances', api, rt.listInstances);
   r.get('/api/process-instances/:id', api, rt.getInstance);
+  r.get('/api/process-instances/:id/tracking', api, tracking.json);
   r.delete('/api/process-instances/:id', api, rt.terminateInstance);
 
   r.get('/api/tasks', api, rt.listTasks);
@@ -133,6 +138,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/projects/new', page, work.newProject);
   r.get('/projects/:id', page, work.project);
   r.get('/processes', page, pages.processes);
+  r.get('/instances/:id', page, tracking.page);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

@@ -82,6 +82,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/process-instances': { call: get(() => '/api/process-instances'), expect: all(200) },
   // the ordinary project's instance (the classified one: GET /api/projects/:id and visibility.test.ts)
   'GET /api/process-instances/:id': { call: get((f) => `/api/process-instances/${f.open.instanceId}`), expect: only(SEES_OPEN, 200) },
+  'GET /api/process-instances/:id/tracking': { call: get((f) => `/api/process-instances/${f.open.instanceId}/tracking`), expect: only(SEES_OPEN, 200) },
   'DELETE /api/process-instances/:id': { call: send('delete', () => '/api/process-instances/00000000-0000-0000-0000-000000000000'), expect: only(['admin'], 404) },
 
   'GET /api/tasks': { call: get(() => '/api/tasks'), expect: all(200) },
@@ -160,6 +161,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
   // the project page reads like GET /api/projects/:id (第5条)
   'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
+  // 流程跟踪 reads like GET /api/process-instances/:id (第5条)
+  'GET /instances/:id': { call: get((f) => `/instances/${f.open.instanceId}`), expect: { ...only(SEES_OPEN, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },

@@ -58,10 +58,10 @@ describe('statistics: the dashboard and the process view', function () {
     expect(d.projectsByStage.reduce((n: number, r: { count: number }) => n + r.count, 0)).to.equal(3);
     expect(d.projectsByStage.every((r: { label: string }) => /[\u4e00-\u9fff]/.test(r.label)), JSON.stringify(d.projectsByStage)).to.equal(true);
     const units = Object.fromEntries(d.projectsByUnit.map((r: { unitCode: string }) => [r.unitCode, r]));
-    expect(units.rmyy).to.include({ count: 2, investment: 1100000, href: '/projects?unitCode=rmyy' });
+    expect(units.rmyy).to.include({ count: 2, investment: 1100000, href: '/projects?unit=rmyy' });
     expect(units.rmyy.label).to.match(/医院/);
     expect(units.gaj).to.include({ count: 1 });
-    expect(d.projectsByPlanYear).to.deep.equal([{ planYear: 2027, label: '2027年度', count: 3, investment: 3100000, href: '/projects?planYear=2027' }]);
+    expect(d.projectsByPlanYear).to.deep.equal([{ planYear: 2027, label: '2027年度', count: 3, investment: 3100000, href: '/projects?year=2027' }]);
     // applied: every project past its draft
     expect(d.investment).to.include({ applied: 2800000, unit: '元' });
     // a plan-year filter
@@ -75,7 +75,7 @@ describe('statistics: the dashboard and the process view', function () {
     expect(thisWeek[0]).to.include({ projectName: '统计用普通项目', dueAtText: '2026年11月3日 12:00', href: `/projects/${ordinary.id}` });
     expect(mine(d.deadlines.nextWeek).map((x: { dueAt: string }) => x.dueAt)).to.deep.equal(['2026-11-12T04:00:00.000Z']);
     const overdue = d.overdueByDepartment.find((r: { group: string }) => r.group === 'data-bureau');
-    expect(overdue).to.include({ label: '区数据局', href: '/tasks?overdue=1&group=data-bureau' });
+    expect(overdue).to.include({ label: '区数据局', href: '/monitor?overdue=data-bureau#overdue' });
     expect(overdue.count).to.be.at.least(1);
   });
 

@@ -53,8 +53,18 @@ export class RuntimeRepository {
     return ProcessInstanceModel.findAll({ where: w, order: [['startedAt', 'DESC']], limit, attributes: { exclude: ['engineState'] } });
   }
 
+  /** The instances a call activity (or a handler) of this one started. */
+  childInstances(parentInstanceId: string) {
+    return ProcessInstanceModel.findAll({ where: { parentInstanceId }, order: [['startedAt', 'ASC']], attributes: { exclude: ['engineState'] } });
+  }
+
+  /** Every task of an instance, in the order they were created (the tracking view's records and overdue marks). */
+  tasksOfInstance(instanceId: string) {
+    return TaskModel.findAll({ where: { instanceId }, order: [['id', 'ASC']] });
+  }
+
   instancesByIds(ids: string[]) {
-    return ids.length ? ProcessInstanceModel.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'projectId', 'startedBy'] }) : Promise.resolve([]);
+    return ids.length ? ProcessInstanceModel.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'projectId', 'startedBy', 'definitionKey', 'state', 'startedAt'] }) : Promise.resolve([]);
   }
 
   childOf(parentInstanceId: string, parentExecutionId: string, t: Transaction) {

@@ -111,6 +111,19 @@ export class StatisticsRepository {
     );
   }
 
+  /** Open overdue tasks of projects in scope (optionally offered to one group), the longest overdue first. */
+  async overdueTasks(s: ProjectScope, now: Date, group?: string, limit = 200) {
+    const bind: Record<string, unknown> = { now: this.at(now), open: 'open' };
+    const byGroup = group === undefined ? '' : ((bind.kind = 'group'), (bind.grp = group), ' AND EXISTS (SELECT 1 FROM task_candidates c WHERE c.taskId = t.id AND c.kind = $kind AND c.value = $grp)');
+    return this.rows<{ id: number; activityId: string; name: string | null; definitionKey: string; instanceId: string; dueAt: string | Date; projectId: number; projectName: string; unitCode: string }>(
+      `SELECT t.id, t.activityId, t.name, t.definitionKey, t.instanceId, t.dueAt, p.id AS projectId, p.name AS projectName, p.unitCode
+       FROM tasks t JOIN projects p ON p.id = t.projectId
+       WHERE ${this.scope(s, bind)} AND t.state = $open AND t.dueAt IS NOT NULL AND t.dueAt < $now${byGroup}
+       ORDER BY t.dueAt, t.id LIMIT ${Math.trunc(limit)}`,
+      bind,
+    );
+  }
+
   /** Completed instances of projects in scope: (start day, end day) pairs per process key. */
   async instanceDayPairs(s: ProjectScope): Promise<DayPair[]> {
     const bind: Record<string, unknown> = { completed: 'completed' };

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { launchBrowser, serve } from '../support/browser';
+import { draft } from '../support/builders';
+import { deploy, setClock, startInstance } from '../support/runtime';
+
+const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
+const DESKTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * 流程跟踪 and 运行监控 in a real browser (issue 10, items 1 and 3): an instance on the diagram of its
+ * own version with the path taken, where it waits and what is overdue marked, its records per
+ * element; the monitor's figures, charts, overdue tasks and running instances — each linking on.
+ */
+describe('tracking and the monitor in a real browser (流程跟踪 · 运行监控)', function () {
+  this.timeout(180000);
+  let t: TestApp;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let application: string;
+  let late: string;
+
+  const signIn = async (username: string, next: string, viewport = DESKTOP): Promise<Page> => {
+    const page = await browser.newPage({ viewport });
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${server.url}${next}`);
+    return page;
+  };
+  const noOverflow = async (page: Page) => {
+    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    expect(scroll, 'page wider than the screen').to.be.at.most(width);
+  };
+  const shot = async (page: Page, name: string) => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-11-04T10:00:00+08:00');
+    server = await serve(t.gf.app);
+    browser = await launchBrowser();
+    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '智慧医院跟踪项目' }));
+    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
+    application = sub.body.processInstanceId;
+    await deploy(t, 'due-review.bpmn', ['review-form.form']);
+    late = (await startInstance(t, 'due-review', { businessKey: p.code, variables: { due: '2026-11-02T12:00:00+08:00' } })).id;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it('the API gives the diagram of the instance version, the path taken and where it waits (第5条 applies)', async () => {
+    const res = await t.as('sjj').get(`/api/process-instances/${application}/tracking`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const { markers, xml, records, instance } = res.body;
+    expect(xml).to.contain('id="application-approval"');
+    expect(instance).to.include({ processLabel: '申报审批', stateLabel: '办理中' });
+    expect(instance.project.name).to.equal('智慧医院跟踪项目');
+    expect(markers.active.length).to.be.greaterThan(0);
+    expect(markers.completed.length).to.be.greaterThan(0);
+    expect(markers.takenFlows.length).to.be.greaterThan(0);
+    // every record named in Chinese (an unnamed start event is 开始)
+    expect(records.every((r: { activityName: string }) => /[\u4e00-\u9fff]/.test(r.activityName)), JSON.stringify(records)).to.equal(true);
+    const overdue = (await t.as('sjj').get(`/api/process-instances/${late}/tracking`)).body;
+    expect(overdue.markers.overdue).to.deep.equal(['Review']);
+    expect(overdue.records.find((r: { activityId: string }) => r.activityId === 'Review')).to.include({ overdue: true, running: true });
+    // outside the project's circle: 403 citing 第5条, for the page too
+    const stranger = await t.as('jyj').get(`/api/process-instances/${application}/tracking`);
+    expect(stranger.status).to.equal(403);
+    expect(stranger.body.error.message).to.contain('第5条');
+  });
+
+  it('流程跟踪: the diagram marks done, active and overdue elements and the flows taken; a click shows that element’s records', async () => {
+    const page = await signIn('sjj', `/instances/${application}`);
+    await page.waitForSelector('[data-island-ready]');
+    expect(await page.getAttribute('[data-island]', 'data-island-ready'), await page.textContent('[data-island]') ?? '').to.equal('true');
+    await page.waitForSelector('[data-canvas][data-ready=true]');
+    const active = (await t.as('sjj').get(`/api/process-instances/${application}`)).body.activeActivityIds as string[];
+    expect(await page.locator(`.djs-element.gf-active[data-element-id="${active[0]}"]`).count()).to.equal(1);
+    expect(await page.locator('.djs-element.gf-done').count()).to.be.greaterThan(0);
+    expect(await page.locator('.djs-connection.gf-taken').count()).to.be.greaterThan(0);
+    expect(await page.textContent('h1')).to.contain('办理中');
+    const rows = page.locator('tr[data-activity]');
+    const all = await rows.count();
+    expect(all).to.be.greaterThan(1);
+    await page.click(`.djs-element[data-element-id="${active[0]}"]`);
+    expect(await page.locator('tr[data-activity]:visible').count()).to.be.lessThan(all);
+    expect(await page.locator(`tr[data-activity="${active[0]}"]:visible`).count()).to.equal(1);
+    await page.click('[data-show-all]');
+    expect(await page.locator('tr[data-activity]:visible').count()).to.equal(all);
+    await shot(page, 'tracking-1366');
+    // the overdue task, on a phone
+    const phone = await signIn('sjj', `/instances/${late}`, PHONE);
+    await phone.waitForSelector('[data-canvas][data-ready=true]');
+    expect(await phone.locator('.djs-element.gf-overdue[data-element-id="Review"]').count()).to.equal(1);
+    expect(await phone.locator('tr.overdue[data-activity="Review"]').count()).to.equal(1);
+    await noOverflow(phone);
+    await shot(phone, 'tracking-390');
+    // a stranger gets the refusal page
+    const stranger = await signIn('jyj', '/tasks');
+    const res = await stranger.goto(`${server.url}/instances/${application}`);
+    expect(res!.status()).to.equal(403);
+  });
+
+  it('运行监控: figures, charts, overdue tasks and running instances, each a link; a stranger sees none of them', async () => {
+    const page = await signIn('sjj', '/monitor');
+    await page.waitForSelector('[data-chart="stage"][data-ready=true]');
+    expect(await page.textContent('[data-figure="applied"]')).to.equal('80');
+    expect(await page.locator('#overdue tr.overdue').count()).to.equal(1);
+    expect(await page.textContent('#overdue tr.overdue')).to.contain('智慧医院跟踪项目');
+    await shot(page, 'monitor-1366');
+    await page.click(`table[data-instances] a[href="/instances/${late}"]`);
+    await page.waitForURL(`${server.url}/instances/${late}`);
+    const phone = await signIn('sjj', '/monitor', PHONE);
+    await phone.waitForSelector('[data-chart="unit"][data-ready=true]');
+    await noOverflow(phone);
+    await shot(phone, 'monitor-390');
+    const stranger = await signIn('jyj', '/monitor');
+    expect(await stranger.locator(`a[href="/instances/${application}"]`).count()).to.equal(0);
+    expect(await stranger.locator('#overdue tr.overdue').count()).to.equal(0);
+    expect(await stranger.textContent('[data-figure="applied"]')).to.equal('0');
+  });
+});
