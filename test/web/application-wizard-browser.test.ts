@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import { startTestApp, type TestApp } from '../support/app';
+import { launchBrowser, noOverflow, serve, shot, signIn as signInAt } from '../support/browser';
 import { setClock } from '../support/runtime';
 
-const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
 
 /** 新建申报 and the project page in a real browser: a unit drafts, uploads what the diagram's list requires, submits. */
 describe('the application wizard and the project page in a real browser', function () {
@@ -15,27 +12,8 @@ describe('the application wizard and the project page in a real browser', functi
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
   let projectUrl = '';
+  const signIn = (username: string, width: number, next: string) => signInAt(browser, server.url, username, next, { width, height: width > 800 ? 768 : 844 });
 
-  const signIn = async (username: string, width: number, next: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width, height: width > 800 ? 768 : 844 } });
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}${next}`);
-    return page;
-  };
-  const noOverflow = async (page: Page) => {
-    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-    expect(scroll, 'page wider than the screen').to.be.at.most(width);
-  };
-  const shot = async (page: Page, name: string) => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  };
   const upload = async (page: Page, material: string, name: string) => {
     await page.selectOption('select[name=materialType]', material);
     await page.setInputFiles('input[type=file]', { name, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 ${name}`) });

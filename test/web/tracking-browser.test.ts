@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
 
-const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 
 /**
  * 流程跟踪 and 运行监控 in a real browser (issue 10, items 1 and 3): an instance on the diagram of its
@@ -23,27 +18,8 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   let browser: Browser;
   let application: string;
   let late: string;
+  const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, username, next, viewport);
 
-  const signIn = async (username: string, next: string, viewport = DESKTOP): Promise<Page> => {
-    const page = await browser.newPage({ viewport });
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}${next}`);
-    return page;
-  };
-  const noOverflow = async (page: Page) => {
-    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-    expect(scroll, 'page wider than the screen').to.be.at.most(width);
-  };
-  const shot = async (page: Page, name: string) => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  };
 
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });

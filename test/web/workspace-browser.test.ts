@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance, taskOf } from '../support/runtime';
 
-const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 
 /**
  * The staff workspace in a real browser, as the clerks use it: 待办 / 已办 / 我发起的 / 抄送我的 with their
@@ -23,27 +18,8 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
   let browser: Browser;
   let project: { id: number; code: string; instanceId: string };
   let review: { instanceId: string; taskId: number };
+  const signIn = (username: string, viewport = DESKTOP, next = '/tasks') => signInAt(browser, server.url, username, next, viewport);
 
-  const signIn = async (username: string, viewport = DESKTOP, next = '/tasks'): Promise<Page> => {
-    const page = await browser.newPage({ viewport });
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}${next}`);
-    return page;
-  };
-  const noOverflow = async (page: Page) => {
-    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-    expect(scroll, 'page wider than the screen').to.be.at.most(width);
-  };
-  const shot = async (page: Page, name: string) => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  };
 
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
