@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-organisation-and-auth';
 import * as m002 from './migrations/002-runtime';
 import * as m003 from './migrations/003-projects';
 import * as m004 from './migrations/004-calendar';
+import * as m005 from './migrations/005-code-sequences';
 import * as m008 from './migrations/008-call-depth';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
@@ -12,6 +13,7 @@ const MIGRATIONS = [
   { name: '002-runtime', ...m002 },
   { name: '003-projects', ...m003 },
   { name: '004-calendar', ...m004 },
+  { name: '005-code-sequences', ...m005 },
   { name: '008-call-depth', ...m008 },
 ];
 

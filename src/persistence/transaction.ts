@@ -17,3 +17,14 @@ export async function inTransaction<T>(sequelize: Sequelize, fn: (t: Transaction
     }
   }
 }
+
+/** Runs fn again (a few times) when it fails on a unique key another writer took first (e.g. a project code). */
+export async function retryOnUniqueKey<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || (err as Error)?.name !== 'SequelizeUniqueConstraintError') throw err;
+    }
+  }
+}
