@@ -31,9 +31,11 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
   return done.map((m) => m.name);
 }
 
-/** Several app processes may start at once on one MySQL: a named lock lets one migrate at a time. */
+/** Several app processes may start at once on one database: one migrates at a time. */
 export async function migrateWithLock(sequelize: Sequelize, dialect: 'sqlite' | 'mysql'): Promise<string[]> {
-  if (dialect !== 'mysql') return migrate(sequelize);
+  // SQLite: one IMMEDIATE transaction around all of them (every query in its callback runs in it): a second
+  // process starting on the same file waits for the write lock, then finds them applied
+  if (dialect !== 'mysql') return sequelize.transaction(() => migrate(sequelize));
   return sequelize.transaction(async (transaction) => {
     await sequelize.query("SELECT GET_LOCK('govflow.migrate', 120)", { transaction });
     try {

@@ -5,7 +5,7 @@ import type { CompiledDefinitionRef } from '../engine/types';
 import { validateDeployment } from '../engine/validate-deployment';
 import { decodeXmlBytes, XmlReadError } from '../engine/xml-reader';
 import type { DefinitionRepository, DefinitionRow } from '../persistence/repositories/definition.repository';
-import { inTransaction } from '../persistence/transaction';
+import { inTransaction, retryOnUniqueKey } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 
 export interface FormSchema {
@@ -93,7 +93,9 @@ export class DefinitionService {
     }
 
     const checksum = sha256(JSON.stringify([input.xml, [...deployedForms.entries()].sort(([a], [b]) => a.localeCompare(b))]));
-    return inTransaction(this.sequelize, async (t) => {
+    // two deploys at once (two nodes seeding, two admins) may both take the next version: the one that
+    // loses the unique key tries again and finds the other's version (the same document: a duplicate)
+    return retryOnUniqueKey(() => inTransaction(this.sequelize, async (t) => {
       const latest = await this.repo.latest(result.processId, t);
       if (latest && latest.checksum === checksum) return { ...summary(latest), duplicate: true };
       const now = this.clock.now();
@@ -116,7 +118,7 @@ export class DefinitionService {
         t,
       );
       return { ...summary(created), duplicate: false };
-    });
+    }));
   }
 
   async list(): Promise<DefinitionSummary[]> {
