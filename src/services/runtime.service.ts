@@ -571,7 +571,9 @@ export class RuntimeService {
         t,
       );
       await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-created', actor: null, at: now, data: { activityId: w.activityId } }, t);
-      const to = w.assignee ? [w.assignee] : [...w.candidateUsers, ...w.candidateGroups.map((g) => `group:${g}`)];
+      const holders = w.assignee ? [w.assignee] : [...w.candidateUsers, ...w.candidateGroups.map((g) => `group:${g}`)];
+      // nobody named (allowed, as in Zeebe): the administrators are told, it waits in their unassigned queue
+      const to = holders.length ? holders : ['group:admin'];
       await repo.enqueue(
         {
           dedupeKey: `task:${task.id}`,

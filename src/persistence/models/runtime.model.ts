@@ -121,6 +121,18 @@ export class ActivityHistoryModel extends Model<Attrs<ActivityHistoryModel>, Cre
   declare endedAt: Date | null;
   declare actor: string | null;
   declare outcome: string | null;
+  /** a closing row: the start row it ends (history is append-only — an end is a row of its own) */
+  declare closesId: number | null;
+  /** the hash chain (src/persistence/audit-chain.ts) */
+  declare prevHash: string | null;
+  declare hash: string | null;
+}
+
+/** The head of a hash chain: its last row's id and hash (locked by every append). */
+export class AuditChainModel extends Model<Attrs<AuditChainModel>, Create<AuditChainModel>> {
+  declare name: string;
+  declare lastId: number | null;
+  declare lastHash: string;
 }
 
 export class OperationLogModel extends Model<Attrs<OperationLogModel>, Create<OperationLogModel>> {
@@ -275,9 +287,10 @@ export function initRuntimeModels(sequelize: Sequelize): void {
     opts('message_subscriptions'),
   );
   ActivityHistoryModel.init(
-    { id: pk, instanceId: D.STRING, executionId: D.STRING, activityId: D.STRING, activityName: D.STRING, activityType: D.STRING, startedAt: date, endedAt: date, actor: D.STRING, outcome: D.STRING(1000) },
+    { id: pk, instanceId: D.STRING, executionId: D.STRING, activityId: D.STRING, activityName: D.STRING, activityType: D.STRING, startedAt: date, endedAt: date, actor: D.STRING, outcome: D.STRING(1000), closesId: D.INTEGER, prevHash: D.STRING(64), hash: D.STRING(64) },
     opts('activity_history'),
   );
+  AuditChainModel.init({ name: { type: D.STRING, primaryKey: true }, lastId: D.INTEGER, lastHash: D.STRING(64) }, opts('audit_chain'));
   OperationLogModel.init(
     { id: pk, instanceId: D.STRING, taskId: D.INTEGER, operation: D.STRING, actor: D.STRING, at: date, data: D.JSON },
     opts('operation_log'),

@@ -1,7 +1,9 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
+import { HISTORY_CHAIN, historyHash, verifyHistoryChain, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
 import {
   ActivityHistoryModel,
+  AuditChainModel,
   EffectModel,
   IncidentModel,
   JobModel,
@@ -14,6 +16,20 @@ import {
 } from '../models/runtime.model';
 
 export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel };
+
+/** One activity execution of an instance's history (a start row with its closing row merged in). */
+export interface HistoryEntry {
+  id: number;
+  instanceId: string;
+  executionId: string;
+  activityId: string;
+  activityName: string | null;
+  activityType: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  actor: string | null;
+  outcome: string | null;
+}
 
 /** Queries of the workflow runtime. Every write takes the caller's transaction. */
 export class RuntimeRepository {
@@ -73,6 +89,14 @@ export class RuntimeRepository {
     return TaskModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
   }
 
+  /** Open tasks without an assignee (the administrators' queue); those without any candidate first. */
+  async unassignedTasks(filter: { instanceId?: string; businessKey?: string }) {
+    const where: Record<string, unknown> = { state: 'open', assignee: null };
+    if (filter.instanceId) where.instanceId = filter.instanceId;
+    if (filter.businessKey) where.businessKey = filter.businessKey;
+    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+  }
+
   /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
   async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
     const cands = await TaskCandidateModel.findAll({
@@ -114,6 +138,22 @@ export class RuntimeRepository {
   /** The completed tasks of a project, in the order they were completed: who decided what, and when. */
   completedTasksOfProject(projectId: number) {
     return TaskModel.findAll({ where: { projectId, state: 'completed' }, order: [['completedAt', 'ASC'], ['id', 'ASC']] });
+  }
+
+  /** The tasks a user completed (已办), newest first. */
+  tasksCompletedBy(username: string, limit = 1000) {
+    return TaskModel.findAll({ where: { completedBy: username, state: 'completed' }, order: [['completedAt', 'DESC'], ['id', 'DESC']], limit });
+  }
+
+  /** The root instances a user started (我发起的), newest first. */
+  instancesStartedBy(username: string, limit = 1000) {
+    return ProcessInstanceModel.findAll({ where: { startedBy: username, parentInstanceId: null }, order: [['startedAt', 'DESC']], limit });
+  }
+
+  /** The open tasks of some instances, oldest first. */
+  openTasksOfInstances(instanceIds: string[]) {
+    if (!instanceIds.length) return Promise.resolve([] as TaskModel[]);
+    return TaskModel.findAll({ where: { instanceId: { [Op.in]: instanceIds }, state: 'open' }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
   }
 
   /** Open tasks with a due date, of every instance with that business key. */
@@ -194,20 +234,84 @@ export class RuntimeRepository {
     return MessageSubscriptionModel.findAll({ where, order: [['id', 'ASC']] });
   }
 
-  // ---- history
-  startActivity(values: CreationAttributes<ActivityHistoryModel>, t: Transaction) {
-    return ActivityHistoryModel.create(values, { transaction: t });
+  // ---- history: append-only and hash-chained (src/persistence/audit-chain.ts)
+  /** Appends one row to the chain: locks the head, links the row to the last one, moves the head. */
+  private async appendHistory(values: Omit<ChainedHistoryContent, 'closesId'> & { closesId?: number | null }, t: Transaction) {
+    const head = await AuditChainModel.findByPk(HISTORY_CHAIN, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!head) throw new Error('the history chain has no head (migration 011 not applied)');
+    const content: ChainedHistoryContent = {
+      instanceId: values.instanceId,
+      executionId: values.executionId,
+      activityId: values.activityId,
+      activityName: values.activityName ?? null,
+      activityType: values.activityType,
+      startedAt: values.startedAt,
+      endedAt: values.endedAt ?? null,
+      actor: values.actor ?? null,
+      outcome: values.outcome ?? null,
+      closesId: values.closesId ?? null,
+    };
+    const hash = historyHash(content, head.lastHash);
+    const row = await ActivityHistoryModel.create({ ...content, prevHash: head.lastHash, hash }, { transaction: t });
+    await head.update({ lastId: row.id, lastHash: hash }, { transaction: t });
+    return row;
   }
 
+  startActivity(values: Omit<ChainedHistoryContent, 'closesId'>, t: Transaction) {
+    return this.appendHistory(values, t);
+  }
+
+  /** Ends the open execution of an activity: a closing row naming its start row (the start row is never updated). */
   async endActivity(instanceId: string, executionId: string, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction): Promise<boolean> {
-    const open = await ActivityHistoryModel.findOne({ where: { instanceId, executionId, endedAt: null }, order: [['id', 'DESC']], transaction: t });
+    const rows = await ActivityHistoryModel.findAll({ where: { instanceId, executionId }, order: [['id', 'ASC']], transaction: t });
+    const closed = new Set(rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)));
+    const open = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(r.id)).pop();
     if (!open) return false;
-    await open.update({ endedAt: values.endedAt, outcome: values.outcome, actor: values.actor ?? open.actor }, { transaction: t });
+    await this.appendHistory(
+      {
+        instanceId,
+        executionId,
+        activityId: open.activityId,
+        activityName: open.activityName,
+        activityType: open.activityType,
+        startedAt: open.startedAt,
+        endedAt: values.endedAt,
+        actor: values.actor ?? open.actor,
+        outcome: values.outcome,
+        closesId: open.id,
+      },
+      t,
+    );
     return true;
   }
 
-  activityHistory(instanceId: string) {
-    return ActivityHistoryModel.findAll({ where: { instanceId }, order: [['startedAt', 'ASC'], ['id', 'ASC']] });
+  /** An instance's history, one entry per activity execution: each start row with its closing row merged in. */
+  async activityHistory(instanceId: string): Promise<HistoryEntry[]> {
+    const rows = await ActivityHistoryModel.findAll({ where: { instanceId }, order: [['id', 'ASC']] });
+    const ends = new Map(rows.filter((r) => r.closesId !== null).map((r) => [Number(r.closesId), r]));
+    return rows
+      .filter((r) => r.closesId === null)
+      .map((r) => {
+        const end = ends.get(r.id);
+        return {
+          id: r.id,
+          instanceId: r.instanceId,
+          executionId: r.executionId,
+          activityId: r.activityId,
+          activityName: r.activityName,
+          activityType: r.activityType,
+          startedAt: r.startedAt,
+          endedAt: end ? end.endedAt : r.endedAt,
+          actor: end ? end.actor : r.actor,
+          outcome: end ? end.outcome : r.outcome,
+        };
+      })
+      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.id - b.id);
+  }
+
+  /** Walks the whole chain (GET /api/audit/verify). */
+  verifyHistory() {
+    return verifyHistoryChain(ActivityHistoryModel.sequelize!);
   }
 
   log(values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null }, t?: Transaction) {
