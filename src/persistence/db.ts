@@ -101,12 +101,16 @@ function waitForTheWriter(sequelize: Sequelize) {
   };
 
   const original = sequelize.transaction.bind(sequelize) as (options?: unknown, fn?: (t: Transaction) => Promise<unknown>) => Promise<unknown>;
-  const inside = new AsyncLocalStorage<true>();
+  const inside = new AsyncLocalStorage<Transaction>();
   let tail: Promise<unknown> = Promise.resolve();
   const queued = (a?: unknown, b?: unknown) => {
     const [options, fn] = typeof a === 'function' ? [undefined, a as (t: Transaction) => Promise<unknown>] : [a, b as ((t: Transaction) => Promise<unknown>) | undefined];
-    if (!fn || inside.getStore()) return original(options, fn);
-    const run = () => inside.run(true, () => original(options, fn));
+    if (!fn) return original(options, fn);
+    const outer = inside.getStore();
+    // inside another transaction (a migration that opens its own, run in the migrations' transaction): a
+    // savepoint of that one — a second connection would wait for the write lock its own caller holds
+    if (outer) return original({ ...(options as object | undefined), transaction: (options as { transaction?: Transaction } | undefined)?.transaction ?? outer }, fn);
+    const run = () => original(options, (t) => inside.run(t, () => fn(t)));
     const result = tail.then(run, run);
     tail = result.catch(() => undefined);
     return result;
