@@ -22,6 +22,7 @@ import { OrganisationRepository } from './persistence/repositories/organisation.
 import { ProjectRepository } from './persistence/repositories/project.repository';
 import { RuntimeRepository } from './persistence/repositories/runtime.repository';
 import { SettingsRepository } from './persistence/repositories/settings.repository';
+import { retryOnUniqueKey } from './persistence/transaction';
 import { AuthService } from './services/auth.service';
 import { CalendarService } from './services/calendar.service';
 import { StatisticsService } from './services/statistics.service';
@@ -206,7 +207,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       // production: the organisation and the administrator only (password from ADMIN_PASSWORD); demo users never
       const users = config.production ? USERS.filter((u) => u.username === 'admin') : USERS;
       const password = config.production ? config.adminPassword! : config.seedPassword;
-      const result = await seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users }, password);
+      // several nodes may seed an empty database at once: a seed that meets the other's rows starts again and finds them
+      const result = await retryOnUniqueKey(() => seedOrganisation(org, { departments: DEPARTMENTS, groups: GROUPS, users }, password), 8);
       for (const p of shippedProcesses()) {
         const d = await definitions.deploy({ xml: p.xml, forms: p.forms }, null);
         if (!d.duplicate) log.info({ event: 'process.deployed', key: d.key, version: d.version, file: p.file });

@@ -23,6 +23,7 @@ export interface Database {
  */
 export async function openDatabase(url: string, opts: { logging?: (sql: string) => void } = {}): Promise<Database> {
   const logging = opts.logging ?? false;
+  useTransactionContext();
   if (url.startsWith('sqlite:')) {
     const storage = url.slice('sqlite:'.length) || ':memory:';
     if (storage !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(storage)), { recursive: true });
@@ -100,15 +101,42 @@ function waitForTheWriter(sequelize: Sequelize) {
   };
 
   const original = sequelize.transaction.bind(sequelize) as (options?: unknown, fn?: (t: Transaction) => Promise<unknown>) => Promise<unknown>;
-  const inside = new AsyncLocalStorage<true>();
+  const inside = new AsyncLocalStorage<Transaction>();
   let tail: Promise<unknown> = Promise.resolve();
   const queued = (a?: unknown, b?: unknown) => {
     const [options, fn] = typeof a === 'function' ? [undefined, a as (t: Transaction) => Promise<unknown>] : [a, b as ((t: Transaction) => Promise<unknown>) | undefined];
-    if (!fn || inside.getStore()) return original(options, fn);
-    const run = () => inside.run(true, () => original(options, fn));
+    if (!fn) return original(options, fn);
+    const outer = inside.getStore();
+    // inside another transaction (a migration that opens its own, run in the migrations' transaction): a
+    // savepoint of that one — a second connection would wait for the write lock its own caller holds
+    if (outer) return original({ ...(options as object | undefined), transaction: (options as { transaction?: Transaction } | undefined)?.transaction ?? outer }, fn);
+    const run = () => original(options, (t) => inside.run(t, () => fn(t)));
     const result = tail.then(run, run);
     tail = result.catch(() => undefined);
     return result;
   };
   (sequelize as unknown as { transaction: typeof queued }).transaction = queued;
+}
+
+let contextInstalled = false;
+
+/**
+ * Every query made inside a transaction's callback runs in that transaction, whether or not the code
+ * passes it (sequelize's CLS, here on AsyncLocalStorage). Without it a read that forgot `t` needed a
+ * second pooled connection while its transaction held one: twenty concurrent units of work on a pool
+ * of ten each waited for a connection that none would give back (acquire timeout, a 500).
+ */
+function useTransactionContext() {
+  if (contextInstalled) return;
+  contextInstalled = true;
+  const store = new AsyncLocalStorage<Map<string, unknown>>();
+  Sequelize.useCLS({
+    run: (fn: (context: Map<string, unknown>) => unknown) => {
+      const context = new Map<string, unknown>();
+      return store.run(context, () => fn(context));
+    },
+    bind: <F>(fn: F) => fn,
+    get: (key: string) => store.getStore()?.get(key),
+    set: (key: string, value: unknown) => store.getStore()?.set(key, value),
+  } as unknown as Parameters<typeof Sequelize.useCLS>[0]);
 }

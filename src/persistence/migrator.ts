@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-organisation-and-auth';
 import * as m002 from './migrations/002-runtime';
 import * as m003 from './migrations/003-projects';
 import * as m004 from './migrations/004-calendar';
+import * as m005 from './migrations/005-code-sequences';
 import * as m008 from './migrations/008-call-depth';
 import * as m011 from './migrations/011-audit-trail';
 import * as m013 from './migrations/013-statistics-indexes';
@@ -14,6 +15,7 @@ const MIGRATIONS = [
   { name: '002-runtime', ...m002 },
   { name: '003-projects', ...m003 },
   { name: '004-calendar', ...m004 },
+  { name: '005-code-sequences', ...m005 },
   { name: '008-call-depth', ...m008 },
   { name: '011-audit-trail', ...m011 },
   { name: '013-statistics-indexes', ...m013 },
@@ -33,9 +35,11 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
   return done.map((m) => m.name);
 }
 
-/** Several app processes may start at once on one MySQL: a named lock lets one migrate at a time. */
+/** Several app processes may start at once on one database: one migrates at a time. */
 export async function migrateWithLock(sequelize: Sequelize, dialect: 'sqlite' | 'mysql'): Promise<string[]> {
-  if (dialect !== 'mysql') return migrate(sequelize);
+  // SQLite: one IMMEDIATE transaction around all of them (every query in its callback runs in it): a second
+  // process starting on the same file waits for the write lock, then finds them applied
+  if (dialect !== 'mysql') return sequelize.transaction(() => migrate(sequelize));
   return sequelize.transaction(async (transaction) => {
     await sequelize.query("SELECT GET_LOCK('govflow.migrate', 120)", { transaction });
     try {

@@ -17,3 +17,20 @@ export async function inTransaction<T>(sequelize: Sequelize, fn: (t: Transaction
     }
   }
 }
+
+/**
+ * Runs fn again (a few times) when it fails on a unique key another writer took first (a project code,
+ * a definition version, a seeded user) — or, with `conflicts`, on a deadlock or lock timeout too. fn
+ * must be idempotent or its own transaction (the next try finds what the other writer committed).
+ */
+export async function retryOnUniqueKey<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const text = `${(err as Error)?.message ?? ''} ${(err as { parent?: { code?: string } })?.parent?.code ?? ''}`;
+      if (i >= attempts || ((err as Error)?.name !== 'SequelizeUniqueConstraintError' && !RETRYABLE.test(text))) throw err;
+      await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
+    }
+  }
+}

@@ -5,7 +5,7 @@ import type { CompiledDefinitionRef } from '../engine/types';
 import { validateDeployment } from '../engine/validate-deployment';
 import { decodeXmlBytes, XmlReadError } from '../engine/xml-reader';
 import type { DefinitionRepository, DefinitionRow } from '../persistence/repositories/definition.repository';
-import { inTransaction } from '../persistence/transaction';
+import { inTransaction, retryOnUniqueKey } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 
 export interface FormSchema {
@@ -98,7 +98,9 @@ export class DefinitionService {
     }
 
     const checksum = sha256(JSON.stringify([input.xml, [...deployedForms.entries()].sort(([a], [b]) => a.localeCompare(b))]));
-    return inTransaction(this.sequelize, async (t) => {
+    // two deploys at once (two nodes seeding, two admins) may both take the next version: the one that
+    // loses the unique key tries again and finds the other's version (the same document: a duplicate)
+    return retryOnUniqueKey(() => inTransaction(this.sequelize, async (t) => {
       const now = this.clock.now();
       // a form is stored once per deploy, whichever processes of the document use it
       const formRefs: Record<string, number> = {};
@@ -132,7 +134,7 @@ export class DefinitionService {
       }
       // the answer is the first process, as before; `processes` lists every one (a compatible extension)
       return deployed.length > 1 ? { ...deployed[0], processes: deployed } : deployed[0];
-    });
+    }));
   }
 
   async list(): Promise<DefinitionSummary[]> {

@@ -8,7 +8,7 @@ import { MATERIAL_TYPES, draftProblems, type Project, type ProjectFields, type P
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
-import { inTransaction } from '../persistence/transaction';
+import { inTransaction, retryOnUniqueKey } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { InstanceService } from './instance.service';
 import type { RuntimeService } from './runtime.service';
@@ -55,10 +55,14 @@ export class ProjectService {
     const fields = this.normalise(body as unknown as ProjectFields);
     if (!isUnitMember(user, fields.unitCode)) throw forbidden(`只有项目单位（unit:${fields.unitCode}）的用户可以为其起草申报`);
     await this.checkUnits(fields);
-    const p = await inTransaction(this.d.sequelize, async (t) => {
-      const code = await this.d.repo.nextCode(fields.planYear, t);
-      return this.d.repo.create({ ...fields, code, stage: 'draft', createdBy: user.username, now: this.d.clock.now() }, t);
-    });
+    // the code comes from the year's sequence; should a code be taken anyway (a row written by other
+    // means), the sequence has moved on and the next try takes the next number — never a 500
+    const p = await retryOnUniqueKey(() =>
+      inTransaction(this.d.sequelize, async (t) => {
+        const code = await this.d.repo.nextCode(fields.planYear, t);
+        return this.d.repo.create({ ...fields, code, stage: 'draft', createdBy: user.username, now: this.d.clock.now() }, t);
+      }),
+    );
     return { id: p.id, code: p.code, stage: p.stage };
   }
 

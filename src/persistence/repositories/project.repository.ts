@@ -1,6 +1,7 @@
-import { Op, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Project, ProjectFields } from '../../domain/project';
 import { AnnualPlanItemModel, AnnualPlanModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
+import { executeBound } from '../sql';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
@@ -32,10 +33,20 @@ export const toProject = (m: ProjectModel): Project => ({
 
 export class ProjectRepository {
   /** The next code of a plan year: GF-<year>-<4 digits>, unique by the column's constraint. */
+  /**
+   * The next code of a plan year: one atomic upsert of the year's counter row (the row lock serialises
+   * concurrent drafts until their commit), then its value — on SQLite and MySQL alike.
+   */
   async nextCode(planYear: number, t: Transaction): Promise<string> {
-    const last = await ProjectModel.findOne({ where: { code: { [Op.like]: `GF-${planYear}-%` } }, order: [['code', 'DESC']], transaction: t, lock: t.LOCK.UPDATE });
-    const n = last ? Number(last.code.split('-')[2]) + 1 : 1;
-    return `GF-${planYear}-${String(n).padStart(4, '0')}`;
+    const sequelize = ProjectModel.sequelize!;
+    const name = `project:${planYear}`;
+    const upsert =
+      sequelize.getDialect() === 'sqlite'
+        ? 'INSERT INTO code_sequences (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1'
+        : 'INSERT INTO code_sequences (name, value) VALUES ($1, 1) ON DUPLICATE KEY UPDATE value = value + 1';
+    await executeBound(sequelize, upsert, [name], t);
+    const [row] = await sequelize.query<{ value: number }>('SELECT value FROM code_sequences WHERE name = $1', { bind: [name], type: QueryTypes.SELECT, transaction: t });
+    return `GF-${planYear}-${String(Number(row.value)).padStart(4, '0')}`;
   }
 
   async create(fields: ProjectFields & { code: string; stage: string; createdBy: string; now: Date }, t: Transaction): Promise<Project> {
