@@ -32,6 +32,7 @@ import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { AnnualPlanService } from './services/annual-plan.service';
 import { ArchiveService } from './services/archive.service';
+import { ExportService } from './services/export.service';
 import { AuditService } from './services/audit.service';
 import { OutboxService } from './services/outbox.service';
 import { ProjectService } from './services/project.service';
@@ -160,6 +161,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       annualPlans,
       archives,
       audit: new AuditService(runtimeRepo),
+      exports: new ExportService({ projects, tasks, projectRepo, definitions, org, visibility, clock }),
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },

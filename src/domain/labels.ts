@@ -51,3 +51,25 @@ export function chineseDateTime(at: Date | string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
+
+/** 建设类型 (the project's `type`). */
+export const PROJECT_TYPE_LABELS: Readonly<Record<string, string>> = { new: '新建', expansion: '扩建', renovation: '改建', continuation: '续建', operation: '运维', service: '购买服务' };
+/** 项目阶段 (the project's `stage`, set by the processes' `update-project` steps). */
+export const PROJECT_STAGE_LABELS: Readonly<Record<string, string>> = {
+  draft: '草稿',
+  submitted: '已申报',
+  revising: '退回修改',
+  'out-of-scope': '不属于管理范围',
+  rejected: '未通过',
+  'awaiting-plan': '待纳入年度计划',
+  budgeted: '已纳入年度计划',
+  approved: '已立项',
+  implementing: '实施中',
+  suspended: '已暂停',
+  accepting: '验收中',
+  accepted: '已验收',
+  archived: '已归档',
+  'performance-evaluated': '已完成绩效评价',
+};
+export const projectTypeLabel = (t: string) => PROJECT_TYPE_LABELS[t] ?? t;
+export const projectStageLabel = (s: string | null | undefined) => (s ? (PROJECT_STAGE_LABELS[s] ?? s) : '');

@@ -7,10 +7,12 @@ import type { AnnualPlanService } from '../services/annual-plan.service';
 import type { ArchiveService } from '../services/archive.service';
 import type { AuditService } from '../services/audit.service';
 import type { CalendarService } from '../services/calendar.service';
+import type { ExportService } from '../services/export.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { auditController } from './controllers/audit.controller';
 import { authController } from './controllers/auth.controller';
 import { calendarController } from './controllers/calendar.controller';
+import { exportsController } from './controllers/exports.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
@@ -25,6 +27,7 @@ export interface WebServices extends RuntimeWebServices {
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
   audit: Pick<AuditService, 'verify'>;
+  exports: Pick<ExportService, 'export'>;
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -48,6 +51,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
   const audit = auditController(s.audit);
+  const exportsOf = exportsController(s.exports);
   const api = requireApiUser;
 
   r.get('/healthz', health.check);
@@ -98,6 +102,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.put('/api/calendar/:year', api, calendar.enter);
 
   r.get('/api/audit/verify', api, audit.verify);
+  r.get('/api/exports/projects', api, exportsOf.projects);
+  r.get('/api/exports/tasks', api, exportsOf.tasks);
 
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);
