@@ -39,6 +39,19 @@ module.exports = {
       to: { path: 'node_modules/(express|sequelize|bpmn-engine|bpmn-elements)/' },
     },
     {
+      name: 'client-browser-packages-only',
+      comment: 'src/client runs in the browser: it imports browser packages only (form-js viewer and its CSS), never Node built-ins or server packages',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: 'node_modules/', pathNot: 'node_modules/@bpmn-io/form-js-viewer/' },
+    },
+    {
+      name: 'client-no-node-builtins',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -49,6 +62,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(node_modules|test)/' },
+    exclude: { path: '^test/' },
   },
 };

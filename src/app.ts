@@ -24,6 +24,8 @@ import { RuntimeRepository } from './persistence/repositories/runtime.repository
 import { SettingsRepository } from './persistence/repositories/settings.repository';
 import { AuthService } from './services/auth.service';
 import { CalendarService } from './services/calendar.service';
+import { StatisticsService } from './services/statistics.service';
+import { StatisticsRepository } from './persistence/repositories/statistics.repository';
 import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
@@ -41,6 +43,8 @@ import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
 import { VisibilityService } from './services/visibility.service';
+import { WorkspaceService } from './services/workspace.service';
+import { buildClient } from './web/client-build';
 import { createWebApp } from './web/server';
 import { DEPARTMENTS, GROUPS, USERS } from '../seed/organisation';
 import { shippedProcesses } from '../seed/processes';
@@ -124,7 +128,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
@@ -142,8 +146,13 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
+  const statistics = new StatisticsService({ repo: new StatisticsRepository(db.sequelize), visibility, org, definitions, calendar, clock });
+  const workspace = new WorkspaceService({ repo: runtimeRepo, projectRepo, org, definitions, outbox, tasks, projects, visibility, clock, calendar });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 
+  // the browser bundles, built once per process when the server starts (public/build, content-hashed)
+  const assets = await buildClient();
+  log.debug({ event: 'client.built', scripts: assets.scripts }, 'browser bundles built');
   const app = createWebApp(
     {
       auth,
@@ -160,11 +169,14 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       projects,
       annualPlans,
       archives,
+      statistics,
       audit: new AuditService(runtimeRepo),
-      exports: new ExportService({ projects, tasks, projectRepo, definitions, org, visibility, clock }),
+      exports: new ExportService({ projects, workspace, org, clock }),
+      workspace,
+      org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
     },
-    { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log },
+    { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );
 
   // seeds the years chinese-days has and the table lacks, and loads the calendar (once everything above exists:

@@ -52,18 +52,27 @@ export function chineseDateTime(at: Date | string | null | undefined): string {
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
-/** 建设类型 (the project's `type`). */
-export const PROJECT_TYPE_LABELS: Readonly<Record<string, string>> = { new: '新建', expansion: '扩建', renovation: '改建', continuation: '续建', operation: '运维', service: '购买服务' };
-/** 项目阶段 (the project's `stage`, set by the processes' `update-project` steps). */
-export const PROJECT_STAGE_LABELS: Readonly<Record<string, string>> = {
+/** 建设类型 (第3条). */
+export const PROJECT_TYPE_LABELS: Readonly<Record<string, string>> = {
+  new: '新建',
+  expansion: '扩建',
+  renovation: '改建',
+  continuation: '续建',
+  operation: '运维',
+  service: '服务',
+};
+export const projectTypeLabel = (t: unknown) => (typeof t === 'string' ? (PROJECT_TYPE_LABELS[t] ?? t) : '');
+
+/** Where a project stands (the stages the processes set). */
+export const STAGE_LABELS: Readonly<Record<string, string>> = {
   draft: '草稿',
   submitted: '已申报',
-  revising: '退回修改',
-  'out-of-scope': '不属于管理范围',
+  revising: '退回修改中',
   rejected: '未通过',
-  'awaiting-plan': '待纳入年度计划',
+  'out-of-scope': '不属于管理范围',
+  approved: '已审核通过',
+  'awaiting-plan': '待列入年度计划',
   budgeted: '已纳入年度计划',
-  approved: '已立项',
   implementing: '实施中',
   suspended: '已暂停',
   accepting: '验收中',
@@ -71,5 +80,110 @@ export const PROJECT_STAGE_LABELS: Readonly<Record<string, string>> = {
   archived: '已归档',
   'performance-evaluated': '已完成绩效评价',
 };
-export const projectTypeLabel = (t: string) => PROJECT_TYPE_LABELS[t] ?? t;
-export const projectStageLabel = (s: string | null | undefined) => (s ? (PROJECT_STAGE_LABELS[s] ?? s) : '');
+export const stageLabel = (s: unknown) => (typeof s === 'string' ? (STAGE_LABELS[s] ?? s) : '');
+
+/** 材料类型 (第7、11、13、17条 and the forms). */
+export const MATERIAL_LABELS: Readonly<Record<string, string>> = {
+  'application-form': '项目计划申报表',
+  'construction-plan': '建设方案',
+  'previous-contract': '上一期合同',
+  'service-needs-report': '服务需求报告',
+  'interface-and-catalog': '统一系统接口与数据资源目录',
+  'security-plan': '网络和数据安全方案',
+  'crypto-plan': '密码应用方案',
+  'tender-docs': '招标文件',
+  'winning-bid': '中标文件',
+  contract: '合同',
+  'payment-plan': '付款计划',
+  'om-system': '运维制度',
+  'emergency-plan': '应急预案',
+  'acceptance-application': '验收申请',
+  'construction-summary': '建设总结报告',
+  'trial-operation-report': '试运行报告',
+  'data-catalog-sharing': '数据资源目录及共享情况',
+  'fund-usage': '资金使用情况',
+  'classified-protection-report': '等级保护测评报告',
+  'security-risk-report': '安全风险评估报告',
+  'crypto-assessment-report': '密码应用安全性评估报告',
+  'digital-om-report': '数字化运维报告',
+  'acceptance-report': '验收报告',
+  'performance-report': '绩效评价报告',
+  other: '其他材料',
+};
+export const materialLabel = (m: unknown) => (typeof m === 'string' ? (MATERIAL_LABELS[m] ?? m) : '');
+
+/** The staff workspace's lists. */
+export const WORK_LIST_LABELS: Readonly<Record<'todo' | 'done' | 'started' | 'cc', string>> = {
+  todo: '待办',
+  done: '已办',
+  started: '我发起的',
+  cc: '抄送我的',
+};
+
+/** Instance states as a reader says them. */
+export const INSTANCE_STATE_LABELS: Readonly<Record<string, string>> = { running: '办理中', completed: '已办结', terminated: '已终止', incident: '异常' };
+export const instanceStateLabel = (s: unknown) => (typeof s === 'string' ? (INSTANCE_STATE_LABELS[s] ?? s) : '');
+
+/** 审批意见 common phrases a reviewer picks (and may edit). */
+export const COMMON_OPINIONS: readonly string[] = [
+  '同意。',
+  '经审核，材料齐全，符合要求，同意。',
+  '原则同意，请按审核意见完善后实施。',
+  '材料不全，请补充后重新提交。',
+  '建设内容与申报材料不一致，请修改完善。',
+  '投资估算依据不足，请补充说明。',
+  '不符合《建设管理办法》相关规定，不同意。',
+];
+
+/** 项目类别 (第2条 and the 第24条 exclusions). */
+export const SCOPE_CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  informatization: '政务信息化项目',
+  'office-equipment': '单独购置通用办公设备及维护（第24条第一项）',
+  'professional-equipment': '单独购置专业设施设备及配套软件、维护（第24条第二项）',
+  'terminal-software': '单独购置终端成品软件及升级服务（第24条第三项）',
+  'building-intelligence': '楼宇智能化、办公终端、通用软件等（第24条第四项）',
+  other: '其他非政务信息化项目（第24条第五项）',
+};
+
+/** 计划外项目情形 (第8条). */
+export const OUT_OF_PLAN_LABELS: Readonly<Record<string, string>> = {
+  'mandated-urgent': '上级明确要求且建设任务迫切',
+  emergency: '突发事件紧急建设',
+  'superior-funded': '全额获得上级资金',
+};
+
+/** 申报向导 help texts, one per field. */
+export const APPLICATION_FIELD_HELP: Readonly<Record<string, string>> = {
+  name: '与申报书一致的项目全称。',
+  type: '新建、扩建、改建、续建为建设类项目，须附建设方案；运维、服务类须附上一期合同和服务需求报告（第7条）。',
+  investment: '申报投资金额，单位：元。建设类项目 50 万元及以上须经区发展改革委立项审批（第9条）。',
+  planYear: '列入年度计划的申报在每年 7 月起提交，计划年度为下一年（第5条）。',
+  scopeCategory: '第24条所列项目不属于政务信息化项目管理范围。',
+  inAnnualPlan: '未列入年度计划的，只能按第8条申请计划外项目。',
+  outOfPlanCategory: '计划外项目须属于第8条所列情形之一，报区管委会（区政府）批准。',
+  classified: '涉密项目仅限项目单位、区机要保密局、区数据局、区审计局查看（第5条）。',
+  crossDepartment: '跨部门项目须提交统一系统接口与数据资源目录（第5条）。',
+  participants: '跨部门项目的参与单位。',
+  standaloneMobileApp: '原则上不单独开发移动端应用；确需开发的须说明理由，由区数据局审核（第6条）。',
+  justification: '单独开发移动端应用的理由（第6条）。',
+  existingSystems: '本单位已建的信息系统，每行一个（第6条核查整合）。',
+  description: '建设内容、目标和主要功能。',
+};
+
+/** The chapters' processes as a reader names them. */
+export const DEFINITION_LABELS: Readonly<Record<string, string>> = {
+  'application-approval': '申报审批',
+  'annual-plan': '年度计划',
+  'implementation-acceptance': '实施验收',
+  'performance-supervision': '绩效监督',
+  audit: '审计监督',
+};
+export const definitionLabel = (key: string) => DEFINITION_LABELS[key] ?? key;
+
+/** Steps whose deadline an article of 《办法》 sets: shown beside the deadline. */
+export const DEADLINE_ARTICLES: Readonly<Record<string, string>> = {
+  FileContract: '第13条',
+  PerformanceEvaluation: '第21条',
+  FileAcceptanceReport: '第19条',
+  DelayReport: '第16条',
+};

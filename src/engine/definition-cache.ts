@@ -39,6 +39,7 @@ export const DEFINITION_CACHE_SIZE = 64;
 
 interface Entry {
   xml: string;
+  processId: string | undefined;
   compiled: Promise<CompiledDefinition>;
 }
 
@@ -47,20 +48,32 @@ const cache = new Map<string, Entry>();
 async function compile(ref: CompiledDefinitionRef): Promise<CompiledDefinition> {
   const moddle = await getModdle();
   const moddleContext = await moddle.fromXML(ref.xml);
+  if (ref.processId) onlyExecutable(moddleContext, ref.processId);
   return { definitionId: ref.definitionId, moddleContext, model: readZeebeModel(moddleContext) };
+}
+
+/**
+ * A document with several executable processes is deployed once per process (issue 12 item 15): the
+ * definition of one of them runs only that one — bpmn-engine would start every executable process of
+ * the document — so the others are marked not executable in this (private) moddle context.
+ */
+function onlyExecutable(context: ModdleContextLike, processId: string): void {
+  const processes = Object.values(context.elementsById).filter((el) => el.$type === 'bpmn:Process');
+  if (!processes.some((p) => p.id === processId)) throw new Error(`文档中没有流程 ${processId} (no process ${processId} in the document)`);
+  for (const p of processes) if (p.id !== processId) p.isExecutable = false;
 }
 
 /** The parsed definition; concurrent callers for the same id share one parse. */
 export function getCompiledDefinition(ref: CompiledDefinitionRef): Promise<CompiledDefinition> {
   const hit = cache.get(ref.definitionId);
-  if (hit && hit.xml === ref.xml) {
+  if (hit && hit.xml === ref.xml && hit.processId === ref.processId) {
     // LRU: move to the end
     cache.delete(ref.definitionId);
     cache.set(ref.definitionId, hit);
     return hit.compiled;
   }
   const compiled = compile(ref);
-  const entry: Entry = { xml: ref.xml, compiled };
+  const entry: Entry = { xml: ref.xml, processId: ref.processId, compiled };
   cache.set(ref.definitionId, entry);
   // a failed parse is not cached
   compiled.catch(() => {

@@ -127,7 +127,7 @@ export class DurableTimerEventDefinition {
   execute(executeMessage: ElementMessage): void {
     const content = executeMessage.content;
     const executionId = content.executionId;
-    const isRecovered = !!(executeMessage.fields.redelivered || content.isRecovered);
+    const isRecovered = !!(executeMessage.fields.redelivered || content.isRecovered) && this.run.isRecovered({ ...content, isRecovered: true });
     const activityExecutionId = content.parent?.executionId ?? executionId;
     const run = this.run;
 

@@ -29,9 +29,10 @@ import { DurableTimerEventDefinition, createInertTimers } from './durable-timers
 import { FeelSequenceFlow, createFeelExpressions, feelErrorMessage } from './feel-expressions';
 import { evaluateInputs, outputVariables } from './io-mapping';
 import { RepeatingMessageEventDefinition } from './message-boundary';
+import { ZeebeMultiInstanceLoop } from './multi-instance';
 import { createRefusingScripts } from './refusing-scripts';
 import { RUN_CONTEXT_OPTION, RunContext, type WaitEntry } from './run-context';
-import { createRunListener } from './run-listener';
+import { createRunListener, isLoopInstance } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
 import { assertActionVariables, toJsonRecord } from './variables';
 import { createTokenExtension } from './token-semantics';
@@ -58,6 +59,7 @@ const ELEMENT_OVERRIDES: Record<string, unknown> = {
   MessageEventDefinition: RepeatingMessageEventDefinition,
   // Camunda 8 passes through a manual task; bpmn-elements would wait for a signal
   ManualTask: (Elements as unknown as { Task: unknown }).Task,
+  MultiInstanceLoopCharacteristics: ZeebeMultiInstanceLoop,
 };
 
 export interface RunInstanceArgs {
@@ -135,6 +137,7 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
         for (const api of await runningActivities(engine)) {
           // a queued sequence flow is listed among the postponed too (see run-listener): not an activity
           if (!api.executionId || run.typeOf(api.id, api.type) === 'bpmn:SequenceFlow') continue;
+          if (isLoopInstance(api.content)) continue; // the multi-instance body has the history
           if (!run.openExecutions.has(api.executionId)) {
             run.openExecutions.set(api.executionId, { id: api.id, name: api.name, type: api.type, executionId: api.executionId });
           }
@@ -246,10 +249,13 @@ function deliver(
   try {
     const result = toJsonRecord(variables ?? {});
     const outputs = info?.outputs ?? [];
+    const loopLocals = run.localsOf(entry.api.content);
     if (outputs.length || propagateAll) {
-      const local = evaluateInputs(run, id, info?.inputs ?? []);
+      const local = { ...loopLocals, ...evaluateInputs(run, id, info?.inputs ?? [], loopLocals) };
       run.setVariables(outputVariables(run, id, outputs, local, result), id);
     }
+    // a multi-instance instance: its outputElement is evaluated over these when it completes
+    if (entry.api.content.isMultiInstance) run.instanceResults.set(entry.wait.executionId, result);
   } catch (err) {
     run.fail(id, feelErrorMessage(err, `${id} 的输出映射失败 (output mapping failed)`));
     return;

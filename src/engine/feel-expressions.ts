@@ -12,11 +12,11 @@
  */
 import * as Elements from 'bpmn-elements';
 import { evaluateFeel } from './feel';
-import type { BpmnEnvironment, ElementMessage } from './bpmn-internals';
+import type { BpmnEnvironment, ElementContent, ElementMessage } from './bpmn-internals';
 import { type RunContext, runContextOf } from './run-context';
 
 export interface ExpressionsApi {
-  resolveExpression(expression: unknown, context?: { environment?: BpmnEnvironment; content?: { id?: string } }): unknown;
+  resolveExpression(expression: unknown, context?: { environment?: BpmnEnvironment; content?: ElementContent }): unknown;
   isExpression(text: unknown): boolean;
   hasExpression(text: unknown): boolean;
 }
@@ -34,7 +34,7 @@ export function createFeelExpressions(run: RunContext): ExpressionsApi {
       if (!isFeel(expression)) return expression;
       const elementId = context?.content?.id ?? null;
       try {
-        return run.evaluate(expression, elementId);
+        return run.evaluate(expression, elementId, run.localsOf(context?.content));
       } catch (err) {
         // a FEEL failure is never a business error: make sure it ends as an incident even if a
         // catch-all error boundary would otherwise catch the activity error it causes
@@ -80,7 +80,7 @@ export class FeelSequenceFlow extends BaseSequenceFlow {
     const body = (expression.body ?? '').trim();
     return {
       type: 'feel',
-      execute(_message, callback) {
+      execute(message, callback) {
         let result = false;
         try {
           if (expression.language) {
@@ -91,7 +91,8 @@ export class FeelSequenceFlow extends BaseSequenceFlow {
           }
           // Zeebe: a condition must give a boolean; null or anything else is an incident, never
           // silently "not taken" (which would take the default flow)
-          const value = evaluateFeel(body, run.variables(sourceId), run.feelOptions());
+          const scope = { ...run.variables(sourceId), ...run.localsOf(message?.content) };
+          const value = evaluateFeel(body, scope, run.feelOptions());
           if (typeof value !== 'boolean') {
             throw new Error(
               `条件的结果必须是布尔值，实际为 ${describeResult(value)} (a condition must give true or false, got ${describeResult(value)}): ${body}`,

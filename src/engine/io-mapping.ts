@@ -26,12 +26,18 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown, 
 }
 
 /** The task's local variables from its input mappings; null when it has none. */
-export function evaluateInputs(run: RunContext, elementId: string, inputs: IoMappingEntry[]): Record<string, unknown> | null {
+export function evaluateInputs(
+  run: RunContext,
+  elementId: string,
+  inputs: IoMappingEntry[],
+  /** variables in scope besides the process variables (a multi-instance instance's inputElement) */
+  scope: Record<string, unknown> = {},
+): Record<string, unknown> | null {
   if (!inputs.length) return null;
   const local: Record<string, unknown> = {};
   const vars = run.variables(elementId);
   for (const m of inputs) {
-    setPath(local, m.target, run.evaluate(m.source, elementId, local), vars);
+    setPath(local, m.target, run.evaluate(m.source, elementId, { ...scope, ...local }), vars);
   }
   return local;
 }

@@ -6,7 +6,7 @@
  * clone and are never part of getState()).
  */
 import { evaluateFeel, type FeelOptions } from './feel';
-import type { BpmnEnvironment, ElementApi } from './bpmn-internals';
+import type { BpmnEnvironment, ElementApi, ElementContent } from './bpmn-internals';
 import type { CompiledDefinition } from './definition-cache';
 import type {
   CallWait,
@@ -18,7 +18,7 @@ import type {
   TimerWait,
   UserTaskWait,
 } from './types';
-import { ReservedVariableError, reservedNamesIn, toJsonRecord, withoutReserved } from './variables';
+import { LOOP_STORE_VARIABLE, ReservedVariableError, reservedNamesIn, toJsonRecord, withoutReserved } from './variables';
 import type { ZeebeElementInfo } from './zeebe-model';
 
 export const RUN_CONTEXT_OPTION = 'govflowRunContext';
@@ -69,6 +69,10 @@ export class RunContext {
   readonly services = new Map<string, ServiceWait>();
   /** timers that fired in this run, by the execution id of their activity (history outcome 'timeout') */
   readonly firedTimers = new Set<string>();
+  /** multi-instance: the instances started in this run (new, even inside a recovered body) */
+  readonly startedInstances = new Set<string>();
+  /** multi-instance: what a completed instance of a user task gave (its outputElement is read from it) */
+  readonly instanceResults = new Map<string, Record<string, unknown>>();
   /** activity executions started (or found running at resume) and not yet closed in the history */
   readonly openExecutions = new Map<string, HistoryElement>();
 
@@ -108,6 +112,33 @@ export class RunContext {
     const processId = elementId ? this.info(elementId)?.processId : undefined;
     if (processId && this.processEnvironments.has(processId)) return this.processEnvironments.get(processId);
     return this.processEnvironments.values().next().value;
+  }
+
+  /**
+   * The local variables of the multi-instance instances an element runs in (the element itself, or
+   * the sub-process instances around it): inputElement and loopCounter, the innermost winning.
+   */
+  localsOf(content: ElementContent | null | undefined): Record<string, unknown> {
+    if (!content) return {};
+    const env = this.processEnvironment(content.id);
+    const raw = env?.variables[LOOP_STORE_VARIABLE] as { instances?: Record<string, Record<string, unknown>> } | undefined;
+    const instances = raw?.instances;
+    if (!instances) return {};
+    const ids: string[] = [];
+    const parent = content.parent;
+    for (const p of [...(parent?.path ?? [])].reverse()) if (p.executionId) ids.push(p.executionId);
+    if (parent?.executionId) ids.push(parent.executionId);
+    ids.push(content.executionId);
+    const out: Record<string, unknown> = {};
+    for (const id of ids) if (id && instances[id]) Object.assign(out, instances[id]);
+    return out;
+  }
+
+  /** Whether a wait was already there before this run (bpmn-elements' isRecovered, corrected for multi-instance). */
+  isRecovered(content: ElementContent): boolean {
+    if (!content.isRecovered) return false;
+    const ids = [content.executionId, content.parent?.executionId, ...(content.parent?.path ?? []).map((p) => p.executionId)];
+    return !ids.some((x) => x && this.startedInstances.has(x));
   }
 
   /** A copy of the process variables (without the engine's reserved keys). */
@@ -225,6 +256,23 @@ export class RunContext {
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Removes the waits of a multi-instance body's instances and of everything inside them (the body
+   * ended on its completion condition: bpmn-elements does not announce each instance it drops).
+   */
+  removeWaitsWithin(bodyExecutionId: string): void {
+    const inside = (content: ElementContent) =>
+      [content.executionId, content.parent?.executionId, ...(content.parent?.path ?? []).map((p) => p.executionId)].some(
+        (x) => !!x && x.startsWith(`${bodyExecutionId}_`),
+      );
+    for (const map of [this.userTasks, this.messages, this.calls] as Map<string, WaitEntry<unknown>>[]) {
+      for (const [key, entry] of map) if (inside(entry.api.content)) map.delete(key);
+    }
+    for (const map of [this.timers, this.services] as Map<string, unknown>[]) {
+      for (const key of map.keys()) if (key.startsWith(`${bodyExecutionId}_`)) map.delete(key);
+    }
   }
 
   /** Removes every wait registered for an activity execution (it left, was discarded or stopped). */

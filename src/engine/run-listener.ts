@@ -49,6 +49,13 @@ export function createRunListener(run: RunContext): RunListener {
       // activity.execution.discard for the queued *sequence flow*: no activity, no execution, no history.
       if (!api.executionId || run.typeOf(api.id, api.type) === 'bpmn:SequenceFlow') return true;
       const content = api.content;
+      // an instance of a multi-instance body: the body has the history (multi-instance.ts)
+      if (isLoopInstance(content)) {
+        if (eventName === 'activity.leave') run.removeWaits(api.executionId);
+        else if (eventName === 'activity.wait') guarded(api, () => onWait(run, api));
+        else if (eventName === 'activity.call') guarded(api, () => onCall(run, api));
+        return true;
+      }
       switch (eventName) {
         case 'activity.start':
           record(api, 'start', null);
@@ -90,6 +97,11 @@ export function createRunListener(run: RunContext): RunListener {
       return true;
     },
   };
+}
+
+/** An instance of a multi-instance body (its parent is the body: same element). */
+export function isLoopInstance(content: ElementContent): boolean {
+  return !!content.isMultiInstance && content.parent?.id === content.id;
 }
 
 function errorCode(content: ElementContent): string | null {
@@ -153,9 +165,10 @@ function attempt<T>(recovered: boolean, fn: () => T, fallback: T): T {
 function onUserTask(run: RunContext, api: ElementApi): void {
   const id = api.id;
   const info = run.info(id);
-  const recovered = !!api.content.isRecovered;
-  const local = attempt(recovered, () => evaluateInputs(run, id, info?.inputs ?? []), null);
-  const scope = local ?? {};
+  const recovered = run.isRecovered(api.content);
+  const loopLocals = run.localsOf(api.content);
+  const local = attempt(recovered, () => evaluateInputs(run, id, info?.inputs ?? [], loopLocals), null);
+  const scope = { ...loopLocals, ...local };
   const ev = <T>(text: string | null | undefined, convert: (v: unknown) => T, fallback: T): T =>
     attempt(recovered, () => convert(text ? run.evaluate(text, id, scope) : null), fallback);
   // a due date is stored with the task: it says whether it is provisional (calendar without data)
@@ -188,7 +201,7 @@ function onUserTask(run: RunContext, api: ElementApi): void {
           : null,
       formId: info?.form?.formId ?? info?.form?.formKey ?? null,
       properties: { ...(info?.properties ?? {}) },
-      input: local ?? run.variables(id),
+      input: local ? { ...loopLocals, ...local } : { ...run.variables(id), ...loopLocals },
       isNew: !recovered,
     },
   });
@@ -197,7 +210,7 @@ function onUserTask(run: RunContext, api: ElementApi): void {
 function onMessageCatch(run: RunContext, api: ElementApi): void {
   const ref = api.content.message ?? {};
   const info = ref.id ? run.definition.model.messages.get(ref.id) : undefined;
-  const recovered = !!api.content.isRecovered;
+  const recovered = run.isRecovered(api.content);
   const messageName = resolvedMessageName(ref.name, info?.name);
   if (!messageName) {
     // a FEEL name that gives null would wait forever under its own source text: an incident (Zeebe)
@@ -230,13 +243,14 @@ function resolvedMessageName(resolved: unknown, written: string | null | undefin
 function onCall(run: RunContext, api: ElementApi): void {
   const id = api.id;
   const called = run.info(id)?.calledElement;
-  const recovered = !!api.content.isRecovered;
-  const processId = attempt(recovered, () => (called?.processId ? run.evaluate(called.processId, id) : null), null);
+  const recovered = run.isRecovered(api.content);
+  const loopLocals = run.localsOf(api.content);
+  const processId = attempt(recovered, () => (called?.processId ? run.evaluate(called.processId, id, loopLocals) : null), null);
   if (!recovered && (typeof processId !== 'string' || processId.trim() === '')) {
     throw new Error(`调用活动 ${id} 没有被调用流程的 processId (call activity without zeebe:calledElement processId)`);
   }
-  const local = attempt(recovered, () => evaluateInputs(run, id, run.info(id)?.inputs ?? []), null);
-  const variables = called?.propagateAllParentVariables === false ? (local ?? {}) : { ...run.variables(id), ...local };
+  const local = attempt(recovered, () => evaluateInputs(run, id, run.info(id)?.inputs ?? [], loopLocals), null);
+  const variables = called?.propagateAllParentVariables === false ? (local ?? {}) : { ...run.variables(id), ...loopLocals, ...local };
   run.calls.set(api.executionId, {
     api,
     wait: {

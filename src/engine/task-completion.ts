@@ -11,9 +11,21 @@ import { mapOutputs } from './io-mapping';
 import type { CompiledDefinitionRef } from './types';
 import type { IoMappingEntry } from './zeebe-model';
 
-export async function userTaskMappings(ref: CompiledDefinitionRef, activityId: string): Promise<{ inputs: IoMappingEntry[]; outputs: IoMappingEntry[] }> {
+export interface UserTaskMappings {
+  inputs: IoMappingEntry[];
+  outputs: IoMappingEntry[];
+  /** a multi-instance task: what its outputElement reads of the completion, besides the instance's locals */
+  loopReads: string[];
+}
+
+export async function userTaskMappings(ref: CompiledDefinitionRef, activityId: string): Promise<UserTaskMappings> {
   const info = (await getCompiledDefinition(ref)).model.elements.get(activityId);
-  return { inputs: info?.inputs ?? [], outputs: info?.outputs ?? [] };
+  const loop = info?.loop;
+  const locals = new Set(['loopCounter', ...(loop?.inputElement ? [loop.inputElement] : [])]);
+  const loopReads = loop?.outputElement
+    ? [...namesReadBy([{ source: loop.outputElement, target: 'outputElement' }])].filter((n) => !locals.has(n))
+    : [];
+  return { inputs: info?.inputs ?? [], outputs: info?.outputs ?? [], loopReads };
 }
 
 /** The variables a completion writes into the process (FEEL errors throw FeelError). */

@@ -33,6 +33,11 @@ export interface CompiledDefinitionRef {
   /** database id of the definition version; cache key */
   definitionId: string;
   xml: string;
+  /**
+   * the executable process of the document this definition runs (a document may hold several, each
+   * deployed as its own key); the others are not started. Absent: every executable process (one, at deploy).
+   */
+  processId?: string;
 }
 
 export type ServiceOutcome =

@@ -36,6 +36,7 @@
  */
 import { DEFAULT_MAX_DEFINITION_ELEMENTS, type LimitElement, sizeProblems, structureProblems } from './deploy-limits';
 import { checkFeel } from './feel';
+import { RESERVED_VARIABLE_NAMES } from './variables';
 import { feelCostProblem } from './feel-sandbox';
 import { xmlStructureProblem } from './xml-reader';
 import { addDuration, isDurationText, parseCycle, parseDateTime, parseDuration } from './iso8601';
@@ -57,11 +58,25 @@ export interface Problem {
   message: string;
 }
 
+export interface DeployableProcess {
+  processId: string;
+  name: string;
+  formIds: string[];
+  calledProcessIds: string[];
+  messageNames: string[];
+}
+
+/**
+ * ok: the document's executable processes, in document order, each deployed as its own key (issue 12
+ * item 15); the top-level fields describe the first of them.
+ */
 export type ValidationResult =
-  | { ok: true; processId: string; name: string; formIds: string[]; calledProcessIds: string[]; messageNames: string[] }
+  | ({ ok: true; processes: DeployableProcess[] } & DeployableProcess)
   | { ok: false; problems: Problem[] };
 
 export const MAX_BPMN_BYTES = 5 * 1024 * 1024;
+/** executable processes per document, each deployed as its own key */
+export const MAX_EXECUTABLE_PROCESSES = 20;
 /** deeper XML nesting is refused before parsing (real diagrams stay far below 100) */
 export const MAX_XML_DEPTH = 500;
 /** problems reported per document; the rest are counted in one last problem */
@@ -174,6 +189,13 @@ interface ModdleElement {
   attachedToRef?: ModdleElement;
   cancelActivity?: boolean;
   loopCharacteristics?: ModdleElement;
+  // multi-instance
+  loopCardinality?: ModdleElement;
+  completionCondition?: ModdleElement;
+  inputCollection?: string;
+  inputElement?: string;
+  outputCollection?: string;
+  outputElement?: string;
   isForCompensation?: boolean;
   default?: ModdleElement;
   messageRef?: ModdleElement;
@@ -451,6 +473,10 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/** the elements that may be multi-instance (tested: user tasks and embedded sub-processes) */
+const MULTI_INSTANCE_TYPES: ReadonlySet<string> = new Set(['bpmn:UserTask', 'bpmn:SubProcess']);
+const VARIABLE_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
 class ProcessValidator {
   readonly formIds: string[] = [];
   readonly calledProcessIds: string[] = [];
@@ -580,10 +606,7 @@ class ProcessValidator {
     if (SUPPORTED_ELEMENT_TYPES.has(el.$type) && !el.triggeredByEvent) {
       // problems inside an unsupported element would only be noise: it has to go anyway
       this.checkExtensions(el);
-      if (el.loopCharacteristics) {
-        const multi = el.loopCharacteristics.$type === 'bpmn:MultiInstanceLoopCharacteristics';
-        this.add(el, `${label(el)}：不支持${multi ? '多实例' : '循环'}（${el.loopCharacteristics.$type}）`);
-      }
+      if (el.loopCharacteristics) this.checkLoop(el, el.loopCharacteristics);
       if (el.isForCompensation) this.add(el, `${label(el)}：不支持补偿活动（isForCompensation）`);
     }
 
@@ -641,6 +664,75 @@ class ProcessValidator {
       default:
         this.unsupported(el, KIND_LABELS[el.$type]);
         return undefined;
+    }
+  }
+
+  /**
+   * Multi-instance (Zeebe): bpmn:multiInstanceLoopCharacteristics with zeebe:loopCharacteristics on
+   * a user task or an embedded sub-process; inputCollection FEEL, inputElement / outputCollection
+   * variable names, outputElement and completionCondition FEEL. Everything else is refused by name.
+   */
+  private checkLoop(el: ModdleElement, loop: ModdleElement): void {
+    if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
+      this.add(el, `${label(el)}：不支持循环（标准循环 ${loop.$type}），请改用多实例（zeebe:loopCharacteristics）或用网关回退`);
+      return;
+    }
+    if (!MULTI_INSTANCE_TYPES.has(el.$type)) {
+      this.add(el, `${label(el)}：多实例只支持用户任务和子流程（不支持 ${el.$type}）`);
+      return;
+    }
+    if (loop.loopCardinality) {
+      this.add(el, `${label(el)}的多实例：不支持 loopCardinality，请用 zeebe:loopCharacteristics 的 inputCollection`);
+    }
+    for (const v of loop.extensionElements?.values ?? []) {
+      if (v.$type !== 'zeebe:LoopCharacteristics') this.add(el, `${label(el)}的多实例：不支持扩展元素 ${v.$type}`);
+    }
+    const zeebe = extension(loop, 'zeebe:LoopCharacteristics');
+    const inputCollection = nonEmpty(zeebe?.inputCollection);
+    if (!inputCollection) {
+      this.add(el, `${label(el)}的多实例缺少输入集合（zeebe:loopCharacteristics inputCollection，如 =experts）`);
+    } else if (!isFeel(inputCollection)) {
+      this.add(el, `${label(el)}的多实例输入集合 "${inputCollection}" 必须是以 = 开头的 FEEL 表达式`);
+    } else {
+      this.feel(el, '多实例输入集合', inputCollection);
+    }
+    const names: [string, string][] = [
+      ['inputElement', '输入元素变量'],
+      ['outputCollection', '输出集合变量'],
+    ];
+    for (const [property, what] of names) {
+      const value = nonEmpty(zeebe?.[property as 'inputElement' | 'outputCollection']);
+      if (value === undefined) continue;
+      if (!VARIABLE_NAME.test(value)) {
+        this.add(el, `${label(el)}的多实例${what}（${property}）"${value}" 必须是变量名`);
+      } else if (RESERVED_VARIABLE_NAMES.has(value) || value === 'loopCounter') {
+        this.add(el, `${label(el)}的多实例${what}（${property}）"${value}" 为引擎保留，不能使用`);
+      }
+    }
+    const outputCollection = nonEmpty(zeebe?.outputCollection);
+    const outputElement = nonEmpty(zeebe?.outputElement);
+    if (outputElement && !outputCollection) {
+      this.add(el, `${label(el)}的多实例有输出元素（outputElement）而没有输出集合（outputCollection）`);
+    }
+    if (outputCollection && !outputElement) {
+      this.add(el, `${label(el)}的多实例有输出集合（outputCollection）而没有输出元素（outputElement，如 =approved）`);
+    }
+    if (outputElement) {
+      if (isFeel(outputElement)) this.feel(el, '多实例输出元素', outputElement);
+      else this.add(el, `${label(el)}的多实例输出元素 "${outputElement}" 必须是以 = 开头的 FEEL 表达式`);
+    }
+    const condition = loop.completionCondition;
+    if (condition) {
+      const body = nonEmpty(condition.body);
+      if (condition.language && !/feel/i.test(condition.language)) {
+        this.add(el, `${label(el)}的多实例完成条件不能使用脚本语言 ${condition.language}`);
+      } else if (!body) {
+        this.add(el, `${label(el)}的多实例完成条件为空`);
+      } else if (!isFeel(body)) {
+        this.add(el, `${label(el)}的多实例完成条件 "${body}" 必须是以 = 开头的 FEEL 表达式`);
+      } else {
+        this.feel(el, '多实例完成条件', body);
+      }
     }
   }
 
@@ -833,9 +925,8 @@ class ProcessValidator {
     const assignee = nonEmpty(assignment?.assignee);
     const groups = nonEmpty(assignment?.candidateGroups);
     const users = nonEmpty(assignment?.candidateUsers);
-    if (!assignee && !groups && !users) {
-      this.add(el, `${label(el)}没有指定办理人：请在 zeebe:assignmentDefinition 中设置 assignee、candidateGroups 或 candidateUsers`);
-    }
+    // no assignee and no candidates is allowed, as in Zeebe: the task waits in the administrators'
+    // unassigned queue (GET /api/tasks?unassigned=true) until one assigns it (issue 12 item 14)
     if (assignee && isFeel(assignee)) this.feel(el, '办理人（assignee）', assignee);
     if (users && isFeel(users)) this.feel(el, '候选人（candidateUsers）', users);
     if (groups) {
@@ -1051,11 +1142,10 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
     );
     return { ok: false, problems: problems.result() };
   }
-  if (executable.length > 1) {
-    problems.add(
-      null,
-      `文档中有 ${executable.length} 个可执行流程（${executable.map((p) => displayName(p)).join('、')}）：每个文档只能部署一个可执行流程`,
-    );
+  // several executable processes: each is deployed as its own key (as Zeebe does)
+  if (executable.length > MAX_EXECUTABLE_PROCESSES) {
+    problems.add(null, `文档中有 ${executable.length} 个可执行流程，一个文档最多 ${MAX_EXECUTABLE_PROCESSES} 个`);
+    return { ok: false, problems: problems.result() };
   }
 
   // size first (over it nothing else is looked at), then what Zeebe would never run (./deploy-limits)
@@ -1072,16 +1162,16 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
   });
 
   if (problems.count > 0) return { ok: false, problems: problems.result() };
-  const process = executable[0];
-  const v = validators[0];
-  return {
-    ok: true,
-    processId: process.id as string,
-    name: nonEmpty(process.name)?.replace(/\s+/g, ' ') ?? (process.id as string),
-    formIds: unique(v.formIds),
-    calledProcessIds: unique(v.calledProcessIds),
-    messageNames: unique(v.messageNames),
-  };
+  const deployable = executable.map(
+    (process, i): DeployableProcess => ({
+      processId: process.id as string,
+      name: nonEmpty(process.name)?.replace(/\s+/g, ' ') ?? (process.id as string),
+      formIds: unique(validators[i].formIds),
+      calledProcessIds: unique(validators[i].calledProcessIds),
+      messageNames: unique(validators[i].messageNames),
+    }),
+  );
+  return { ok: true, ...deployable[0], processes: deployable };
 }
 
 /**

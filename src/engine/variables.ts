@@ -8,7 +8,10 @@
  */
 import { malformed } from '../domain/errors';
 
-export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties']);
+/** where multi-instance bodies keep their items and their instances' local variables (multi-instance.ts) */
+export const LOOP_STORE_VARIABLE = 'govflowLoops';
+
+export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties', LOOP_STORE_VARIABLE]);
 
 export class ReservedVariableError extends Error {
   constructor(readonly names: string[]) {

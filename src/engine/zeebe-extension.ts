@@ -82,6 +82,7 @@ function bpmnErrorFor(code: string, message: string): Error {
 export class ZeebeJobService {
   private stopped = false;
   private executionId: string | null = null;
+  private isMultiInstance = false;
 
   constructor(private readonly activity: ActivityElement) {}
 
@@ -90,6 +91,7 @@ export class ZeebeJobService {
     const run = runContextOf(activity.environment);
     const content = executeMessage.content;
     const executionId = (this.executionId = content.executionId);
+    this.isMultiInstance = !!content.isMultiInstance;
     const info = run.info(activity.id);
     if (!info?.taskDefinition) return run.fail(activity.id, `服务任务 ${activity.id} 没有 zeebe:taskDefinition`);
     run.services.delete(executionId);
@@ -103,16 +105,17 @@ export class ZeebeJobService {
     let invocation: ServiceInvocation;
     let local: Record<string, unknown> | null;
     try {
-      local = evaluateInputs(run, activity.id, info.inputs);
+      const loopLocals = run.localsOf(content);
+      local = evaluateInputs(run, activity.id, info.inputs, loopLocals);
       invocation = {
         activityId: activity.id,
         activityName: info.name,
         executionId,
         handler: info.taskDefinition.type,
         retries: retriesOf(run, activity.id, info.taskDefinition.retries),
-        input: local ?? run.variables(activity.id),
+        input: local ?? { ...run.variables(activity.id), ...loopLocals },
         headers: { ...info.headers },
-        isRecovered: !!(content.isRecovered || executeMessage.fields.redelivered),
+        isRecovered: !!(content.isRecovered || executeMessage.fields.redelivered) && run.isRecovered({ ...content, isRecovered: true }),
       };
     } catch (err) {
       return run.fail(activity.id, feelErrorMessage(err, `服务任务 ${activity.id} 的输入映射失败 (input mapping failed)`));
@@ -156,6 +159,7 @@ export class ZeebeJobService {
             return run.fail(activity.id, feelErrorMessage(err, `服务任务 ${activity.id} 的输出映射失败 (output mapping failed)`));
           }
           run.setVariables(vars, activity.id);
+          if (this.isMultiInstance) run.instanceResults.set(executionId, output);
           callback(null, output);
           return;
         }

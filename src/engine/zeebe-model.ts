@@ -31,6 +31,18 @@ export interface ZeebeElementInfo {
     propagateAllParentVariables: boolean;
     propagateAllChildVariables: boolean;
   } | null;
+  /** bpmn:multiInstanceLoopCharacteristics with zeebe:loopCharacteristics (values as written) */
+  loop: ZeebeLoopInfo | null;
+}
+
+export interface ZeebeLoopInfo {
+  isSequential: boolean;
+  inputCollection: string | null;
+  inputElement: string | null;
+  outputCollection: string | null;
+  outputElement: string | null;
+  /** the BPMN completionCondition body (FEEL) */
+  completionCondition: string | null;
 }
 
 export interface ZeebeMessageInfo {
@@ -116,6 +128,8 @@ export function readZeebeModel(context: ModdleContextLike): ZeebeModel {
     const schedule = extension(el, 'zeebe:TaskSchedule');
     const form = extension(el, 'zeebe:FormDefinition');
     const called = extension(el, 'zeebe:CalledElement');
+    const loopElement = el.loopCharacteristics as ModdleElement | undefined;
+    const zeebeLoop = loopElement ? extension(loopElement, 'zeebe:LoopCharacteristics') : undefined;
 
     elements.set(id, {
       id,
@@ -145,6 +159,17 @@ export function readZeebeModel(context: ModdleContextLike): ZeebeModel {
             propagateAllChildVariables: called.propagateAllChildVariables !== false,
           }
         : null,
+      loop:
+        loopElement?.$type === 'bpmn:MultiInstanceLoopCharacteristics'
+          ? {
+              isSequential: loopElement.isSequential === true,
+              inputCollection: str(zeebeLoop?.inputCollection),
+              inputElement: str(zeebeLoop?.inputElement),
+              outputCollection: str(zeebeLoop?.outputCollection),
+              outputElement: str(zeebeLoop?.outputElement),
+              completionCondition: str((loopElement.completionCondition as ModdleElement | undefined)?.body),
+            }
+          : null,
     });
   }
 

@@ -7,7 +7,6 @@ import { ruleDetail } from '../domain/rules';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
-import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { RuntimeService } from './runtime.service';
 import type { VisibilityService } from './visibility.service';
@@ -51,7 +50,7 @@ export class AnnualPlanService {
     const year = b.year;
     const ids = b.projectIds as number[];
     const problems = [];
-    const projects = [];
+    const projects: Project[] = [];
     for (const id of ids) {
       const p = await this.d.projects.byId(id);
       if (!p) {
@@ -65,24 +64,29 @@ export class AnnualPlanService {
       projects.push(p);
     }
     if (problems.length) throw unprocessable('部分项目不能编入年度实施计划', problems, 'rule-violation');
-    const plan = await inTransaction(this.d.sequelize, (t) => this.d.projects.createPlan({ year, createdBy: user.username, createdAt: this.d.clock.now(), projectIds: ids }, t));
+    // the plan row, its process and the link between them commit together (or none of them does)
+    let planId = 0;
     const started = await this.d.runtime.start(
       ANNUAL_PLAN_PROCESS,
-      {
-        businessKey: `PLAN-${year}-${plan.id}`,
-        variables: {
-          planId: plan.id,
-          year,
-          projectCodes: projects.map((p) => p.code),
-          // a classified project's name stays out of the plan's variables (第5条): its code identifies it
-          projects: projects.map((p, i) => ({ priority: i + 1, code: p.code, name: p.classified ? CLASSIFIED_NAME : p.name, classified: p.classified, unitCode: p.unitCode, type: p.type, investment: p.investment })),
-          totalInvestment: projects.reduce((n, p) => n + p.investment, 0),
-        },
+      async (t, instanceId) => {
+        const plan = await this.d.projects.createPlan({ year, createdBy: user.username, createdAt: this.d.clock.now(), projectIds: ids }, t);
+        planId = plan.id;
+        await this.d.projects.setPlanInstance(plan.id, instanceId, t);
+        return {
+          businessKey: `PLAN-${year}-${plan.id}`,
+          variables: {
+            planId: plan.id,
+            year,
+            projectCodes: projects.map((p) => p.code),
+            // a classified project's name stays out of the plan's variables (第5条): its code identifies it
+            projects: projects.map((p, i) => ({ priority: i + 1, code: p.code, name: p.classified ? CLASSIFIED_NAME : p.name, classified: p.classified, unitCode: p.unitCode, type: p.type, investment: p.investment })),
+            totalInvestment: projects.reduce((n, p) => n + p.investment, 0),
+          },
+        };
       },
       user.username,
     );
-    await this.d.projects.setPlanInstance(plan.id, started.id);
-    return { id: plan.id, processInstanceId: started.id };
+    return { id: planId, processInstanceId: started.id };
   }
 
   /**

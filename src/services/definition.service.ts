@@ -41,6 +41,7 @@ function decodedXml(bytes: Uint8Array, charset: string | null | undefined): stri
   }
 }
 
+const unique = (xs: string[]) => [...new Set(xs)];
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const summary = (d: Omit<DefinitionRow, 'xml'>): DefinitionSummary => ({
   key: d.key,
@@ -67,7 +68,10 @@ export class DefinitionService {
     private readonly known: { hasHandler(name: string): boolean; groupKeys(): Promise<string[]>; maxElements?: number },
   ) {}
 
-  async deploy(raw: DeployInput, deployedBy: string | null): Promise<DefinitionSummary & { duplicate: boolean }> {
+  async deploy(
+    raw: DeployInput,
+    deployedBy: string | null,
+  ): Promise<DefinitionSummary & { duplicate: boolean; processes?: (DefinitionSummary & { duplicate: boolean })[] }> {
     const xml = raw.xmlBytes ? decodedXml(raw.xmlBytes, raw.charset) : raw.xml;
     if (typeof xml !== 'string' || !xml.trim()) throw malformed('缺少 BPMN XML', [{ field: 'xml', message: '请提供 BPMN XML' }]);
     const input = { ...raw, xml };
@@ -86,19 +90,19 @@ export class DefinitionService {
     if (!result.ok) {
       throw unprocessable('流程图不可部署', result.problems.map((p) => ({ elementId: p.elementId ?? undefined, message: p.message })), 'invalid-diagram');
     }
-    const stored = await this.repo.knownFormIds(result.formIds.filter((id) => !deployedForms.has(id)));
-    const missing = result.formIds.filter((id) => !deployedForms.has(id) && !stored.has(id));
+    const formIds = unique(result.processes.flatMap((p) => p.formIds));
+    const stored = await this.repo.knownFormIds(formIds.filter((id) => !deployedForms.has(id)));
+    const missing = formIds.filter((id) => !deployedForms.has(id) && !stored.has(id));
     if (missing.length) {
       throw unprocessable('流程图引用了未部署的表单', missing.map((id) => ({ message: `表单「${id}」未部署，请随流程一起提交` })), 'invalid-diagram');
     }
 
     const checksum = sha256(JSON.stringify([input.xml, [...deployedForms.entries()].sort(([a], [b]) => a.localeCompare(b))]));
     return inTransaction(this.sequelize, async (t) => {
-      const latest = await this.repo.latest(result.processId, t);
-      if (latest && latest.checksum === checksum) return { ...summary(latest), duplicate: true };
       const now = this.clock.now();
+      // a form is stored once per deploy, whichever processes of the document use it
       const formRefs: Record<string, number> = {};
-      for (const formId of result.formIds) {
+      for (const formId of formIds) {
         const given = deployedForms.get(formId);
         const current = await this.repo.latestForm(formId, t);
         if (!given) {
@@ -111,11 +115,23 @@ export class DefinitionService {
             ? current.id
             : (await this.repo.createForm({ formId, version: (current?.version ?? 0) + 1, schema: given, checksum: formChecksum, deployedAt: now, deployedBy }, t)).id;
       }
-      const created = await this.repo.create(
-        { key: result.processId, version: (latest?.version ?? 0) + 1, name: result.name, xml: input.xml, checksum, forms: formRefs, deployedAt: now, deployedBy },
-        t,
-      );
-      return { ...summary(created), duplicate: false };
+      // each executable process of the document is its own key (issue 12 item 15), versioned on its own
+      const deployed: (DefinitionSummary & { duplicate: boolean })[] = [];
+      for (const p of result.processes) {
+        const latest = await this.repo.latest(p.processId, t);
+        if (latest && latest.checksum === checksum) {
+          deployed.push({ ...summary(latest), duplicate: true });
+          continue;
+        }
+        const forms = Object.fromEntries(p.formIds.map((id) => [id, formRefs[id]]));
+        const created = await this.repo.create(
+          { key: p.processId, version: (latest?.version ?? 0) + 1, name: p.name, xml: input.xml, checksum, forms, deployedAt: now, deployedBy },
+          t,
+        );
+        deployed.push({ ...summary(created), duplicate: false });
+      }
+      // the answer is the first process, as before; `processes` lists every one (a compatible extension)
+      return deployed.length > 1 ? { ...deployed[0], processes: deployed } : deployed[0];
     });
   }
 
@@ -148,7 +164,8 @@ export class DefinitionService {
 
   /** What the engine needs to run a version. */
   async compiled(definitionId: number, transaction?: Transaction): Promise<CompiledDefinitionRef> {
-    return { definitionId: String(definitionId), xml: (await this.byId(definitionId, transaction)).xml };
+    const d = await this.byId(definitionId, transaction);
+    return { definitionId: String(definitionId), xml: d.xml, processId: d.key };
   }
 
   async form(formDefinitionId: number | null, transaction?: Transaction) {

@@ -1,13 +1,10 @@
 import ExcelJS from 'exceljs';
 import { malformed } from '../domain/errors';
-import { chineseDateTime, groupName, projectStageLabel, projectTypeLabel } from '../domain/labels';
+import { WORK_LIST_LABELS, chineseDateTime, projectTypeLabel, stageLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
-import type { ProjectRepository } from '../persistence/repositories/project.repository';
-import type { DefinitionService } from './definition.service';
 import type { ProjectService } from './project.service';
-import type { TaskService } from './task.service';
-import type { VisibilityService } from './visibility.service';
+import { WORK_LISTS, type WorkFilter, type WorkList, type WorkspaceService } from './workspace.service';
 
 export type ExportFormat = 'xlsx' | 'csv';
 type Cell = string | number;
@@ -53,18 +50,15 @@ export async function toXlsx(table: ExportTable): Promise<Buffer> {
 }
 
 /**
- * Any list as Excel or CSV: the project list and the task list, each exactly what the caller sees
- * (the visibility rule of 第5条, the same filters as the JSON lists).
+ * Any list as Excel or CSV: the project list and the four work lists (待办 / 已办 / 我发起的 / 抄送我的), each
+ * exactly what the caller sees (the visibility rule of 第5条, the same filters as the list).
  */
 export class ExportService {
   constructor(
     private readonly d: {
       projects: Pick<ProjectService, 'list'>;
-      tasks: Pick<TaskService, 'list'>;
-      projectRepo: Pick<ProjectRepository, 'byIds'>;
-      definitions: Pick<DefinitionService, 'list'>;
+      workspace: Pick<WorkspaceService, 'list'>;
       org: Pick<OrganisationRepository, 'listDepartments'>;
-      visibility: Pick<VisibilityService, 'projectFilter'>;
       clock: { now(): Date };
     },
   ) {}
@@ -96,59 +90,47 @@ export class ExportService {
         Number(p.investment),
         p.approvedAmount === null ? '' : Number(p.approvedAmount),
         p.planYear,
-        projectStageLabel(p.stage),
+        stageLabel(p.stage),
         p.classified ? '是' : '否',
         chineseDateTime(p.submittedAt),
       ]),
     };
   }
 
-  async tasksTable(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<ExportTable> {
-    const tasks = await this.d.tasks.list(user, filter);
-    const ids = [...new Set(tasks.map((t) => t.projectId).filter((x): x is number => x !== null))];
-    const [projects, visible, departments, definitions] = await Promise.all([
-      ids.length ? this.d.projectRepo.byIds(ids) : Promise.resolve([]),
-      this.d.visibility.projectFilter(user),
-      this.d.org.listDepartments(),
-      this.d.definitions.list(),
-    ]);
-    // a task's project is named only when the caller may see the project (第5条)
-    const project = new Map(projects.filter(visible).map((p) => [p.id, p]));
-    const unitName = new Map(departments.map((d) => [d.code, d.name]));
-    const processName = new Map(definitions.map((d) => [d.key, d.name]));
-    const now = this.d.clock.now().getTime();
+  /** A work list of the staff workspace (待办 / 已办 / 我发起的 / 抄送我的): every row, with the page's filters; rows pass 第5条. */
+  async workListTable(user: User, list: WorkList, filter: WorkFilter): Promise<ExportTable> {
+    const { rows } = await this.d.workspace.list(user, list, filter, { all: true });
+    const last: Record<WorkList, string> = { todo: '说明', done: '办理结论', started: '流程状态', cc: '抄送内容' };
     return {
-      title: '待办任务',
+      title: WORK_LIST_LABELS[list],
       columns: [
         { header: '序号', width: 6 },
-        { header: '任务', width: 24 },
-        { header: '流程', width: 20 },
         { header: '项目编号', width: 16 },
         { header: '项目名称', width: 32 },
         { header: '项目单位', width: 20 },
-        { header: '办理人', width: 12 },
-        { header: '候选部门', width: 24 },
-        { header: '创建时间', width: 20 },
-        { header: '截止时间', width: 20 },
-        { header: '状态', width: 10 },
+        { header: '流程', width: 20 },
+        { header: '环节', width: 20 },
+        { header: '收到时间', width: 20 },
+        { header: '截止时间', width: 22 },
+        { header: '剩余工作日', width: 10 },
+        { header: '是否逾期', width: 10 },
+        { header: '办结时间', width: 20 },
+        { header: last[list], width: 30 },
       ],
-      rows: tasks.map((t, n) => {
-        const p = t.projectId === null ? undefined : project.get(t.projectId);
-        const overdue = t.dueAt !== null && Date.parse(t.dueAt) < now;
-        return [
-          n + 1,
-          t.name ?? t.activityId,
-          processName.get(t.definitionKey) ?? t.definitionKey,
-          p?.code ?? '',
-          p?.name ?? '',
-          p ? (unitName.get(p.unitCode) ?? p.unitCode) : '',
-          t.assignee ?? '待签收',
-          t.candidateGroups.map(groupName).join('、'),
-          chineseDateTime(t.createdAt),
-          chineseDateTime(t.dueAt) + (t.provisional && t.dueAt ? '（暂定）' : ''),
-          overdue ? '已逾期' : '办理中',
-        ];
-      }),
+      rows: rows.map((r, n) => [
+        n + 1,
+        r.projectCode ?? '',
+        r.projectName ?? '',
+        r.unitName ?? '',
+        r.processName ?? '',
+        r.stepName ?? '',
+        r.received,
+        r.due + (r.provisional && r.due ? '（暂定）' : ''),
+        r.workingDaysLeft ?? '',
+        r.overdue ? '是' : '否',
+        r.doneAt,
+        r.note,
+      ]),
     };
   }
 
@@ -160,7 +142,12 @@ export class ExportService {
       if (planYear !== undefined && !Number.isInteger(planYear)) throw malformed('planYear 须为年份');
       table = await this.projectsTable(user, { stage: str(query.stage), unitCode: str(query.unitCode), planYear });
     } else {
-      table = await this.tasksTable(user, { processInstanceId: str(query.processInstanceId), businessKey: str(query.businessKey) });
+      const list = WORK_LISTS.find((l) => l === (query.list ?? 'todo'));
+      if (!list) throw malformed(`list 须为 ${WORK_LISTS.join(' | ')} 之一`);
+      const project = query.project === undefined || query.project === '' ? undefined : Number(query.project);
+      if (project !== undefined && !(Number.isInteger(project) && project > 0)) throw malformed('project 须为项目标识');
+      const due = query.due === 'soon' || query.due === 'overdue' ? query.due : undefined;
+      table = await this.workListTable(user, list, { process: str(query.process), project, due, sort: query.sort === 'due' ? 'due' : 'received' });
     }
     const day = chineseDateTime(this.d.clock.now()).replace(/ .*/, '');
     const filename = `${table.title}（${day}）.${format}`;

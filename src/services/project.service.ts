@@ -120,26 +120,28 @@ export class ProjectService {
     return { filename: row.filename, mimeType: row.mimeType, buffer: Buffer.from(row.content) };
   }
 
-  /** Starts `application-approval` (businessKey = project code); the rule checks at its start have run when this returns. */
+  /**
+   * Starts `application-approval` (businessKey = project code); the rule checks at its start have run
+   * when this returns. The project becomes `submitted` in the same unit of work as its instance starts:
+   * a crash leaves it either a draft or submitted with its process — never submitted without one.
+   */
   async submit(id: number, user: User) {
     const p = await this.visible(id, user);
     if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以提交申报');
     const now = this.d.clock.now();
-    const claimed = await inTransaction(this.d.sequelize, async (t) => {
-      const fresh = await this.d.repo.byId(id, t);
-      if (!fresh || fresh.stage !== 'draft') return false;
-      await this.d.repo.update(id, { stage: 'submitted', submittedAt: now, updatedAt: now }, t);
-      return true;
-    });
-    if (!claimed) throw conflict('只有草稿可以提交；此申报已提交', 'already-submitted');
-    try {
-      const variables = await this.processVariables(p);
-      const started = await this.d.runtime.start(APPLICATION_PROCESS, { businessKey: p.code, projectId: p.id, variables }, user.username);
-      return { processInstanceId: started.id, state: started.state, activeActivityIds: started.activeActivityIds };
-    } catch (err) {
-      await this.d.repo.update(id, { stage: 'draft', submittedAt: null, updatedAt: now });
-      throw err;
-    }
+    const unit = await this.d.org.findDepartment(p.unitCode); // read before: the transaction reads only through t
+    const started = await this.d.runtime.start(
+      APPLICATION_PROCESS,
+      async (t) => {
+        // the row is locked: of two submissions at once the second sees it submitted
+        const fresh = await this.d.repo.byId(id, t);
+        if (!fresh || fresh.stage !== 'draft') throw conflict('只有草稿可以提交；此申报已提交', 'already-submitted');
+        await this.d.repo.update(id, { stage: 'submitted', submittedAt: now, updatedAt: now }, t);
+        return { businessKey: fresh.code, projectId: fresh.id, variables: await this.processVariables(fresh, unit, t) };
+      },
+      user.username,
+    );
+    return { processInstanceId: started.id, state: started.state, activeActivityIds: started.activeActivityIds };
   }
 
   /**
@@ -202,9 +204,8 @@ export class ProjectService {
     };
   }
 
-  private async processVariables(p: Project) {
-    const unit = await this.d.org.findDepartment(p.unitCode);
-    const materials = [...new Set((await this.d.repo.documents(p.id)).map((d) => d.materialType))];
+  private async processVariables(p: Project, unit: { supervisorCode: string | null } | null, t: Transaction) {
+    const materials = [...new Set((await this.d.repo.documents(p.id, t)).map((d) => d.materialType))];
     const { id, code, createdAt: _c, submittedAt: _s, createdBy: _b, ...fields } = p;
     return {
       ...fields,

@@ -64,6 +64,20 @@ export interface RuntimeOptions {
 
 const TERMINAL = new Set(['completed', 'terminated']);
 
+export interface StartInput {
+  businessKey?: string | null;
+  variables?: Record<string, unknown>;
+  projectId?: number | null;
+}
+
+function checkStartInput(input: StartInput) {
+  const problems = variableProblems(input.variables);
+  if (problems.length) throw unprocessable('流程变量不合法', problems);
+  if (input.businessKey != null && (typeof input.businessKey !== 'string' || input.businessKey.length > 255)) {
+    throw unprocessable('businessKey 不合法', [{ field: 'businessKey', message: 'businessKey 须为不超过 255 个字符的字符串' }]);
+  }
+}
+
 /**
  * The durable runtime: every change to an instance is one unit of work — lock the instance row,
  * recover its engine from the saved state, apply one action, run until every token waits, and save
@@ -96,35 +110,36 @@ export class RuntimeService {
 
   // ------------------------------------------------------------------ public use cases
 
-  async start(
-    key: string,
-    input: { businessKey?: string | null; variables?: Record<string, unknown>; projectId?: number | null },
-    actor: string | null,
-  ): Promise<InstanceState> {
-    const problems = variableProblems(input.variables);
-    if (problems.length) throw unprocessable('流程变量不合法', problems);
-    if (input.businessKey != null && (typeof input.businessKey !== 'string' || input.businessKey.length > 255)) {
-      throw unprocessable('businessKey 不合法', [{ field: 'businessKey', message: 'businessKey 须为不超过 255 个字符的字符串' }]);
-    }
+  /**
+   * Starts an instance of the newest version of `key`. `input` may be a function of the unit of work's
+   * transaction: it runs first in that transaction, so a domain row it writes (a project marked
+   * submitted, an annual plan) commits together with the instance, or neither does (it may throw to
+   * refuse). It receives the new instance's id. The transaction is retried from the start on a
+   * deadlock, so the function must only write through `t`.
+   */
+  async start(key: string, input: StartInput | ((t: Transaction, instanceId: string) => Promise<StartInput>), actor: string | null): Promise<InstanceState> {
+    if (typeof input !== 'function') checkStartInput(input);
     const def = await this.d.definitions.get(key);
     await this.d.clock.refresh();
     const id = crypto.randomUUID();
     const { value, uow } = await this.unit(async (uow) => {
+      const given = typeof input === 'function' ? await input(uow.t, id) : input;
+      if (typeof input === 'function') checkStartInput(given);
       // an instance whose business key is a project's code belongs to that project (its visibility, 第5条)
-      const projectId = input.projectId !== undefined ? input.projectId : input.businessKey ? ((await this.d.ports(uow.t).projects.get(input.businessKey))?.id ?? null) : null;
+      const projectId = given.projectId !== undefined ? given.projectId : given.businessKey ? ((await this.d.ports(uow.t).projects.get(given.businessKey))?.id ?? null) : null;
       const inst = await this.createInstance(uow, {
         id,
         definitionId: def.id,
         definitionKey: def.key,
         definitionVersion: def.version,
-        businessKey: input.businessKey ?? null,
+        businessKey: given.businessKey ?? null,
         projectId,
         parentInstanceId: null,
         parentExecutionId: null,
         callDepth: 0,
         startedBy: actor,
       });
-      await this.run(uow, inst, { kind: 'start', variables: input.variables ?? {}, businessKey: input.businessKey ?? null }, actor);
+      await this.run(uow, inst, { kind: 'start', variables: given.variables ?? {}, businessKey: given.businessKey ?? null }, actor);
       await this.d.repo.log({ instanceId: id, operation: 'start', actor, at: this.d.clock.now(), data: { definitionKey: def.key, version: def.version } }, uow.t);
       return this.stateOf(inst);
     });
@@ -556,7 +571,9 @@ export class RuntimeService {
         t,
       );
       await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-created', actor: null, at: now, data: { activityId: w.activityId } }, t);
-      const to = w.assignee ? [w.assignee] : [...w.candidateUsers, ...w.candidateGroups.map((g) => `group:${g}`)];
+      const holders = w.assignee ? [w.assignee] : [...w.candidateUsers, ...w.candidateGroups.map((g) => `group:${g}`)];
+      // nobody named (allowed, as in Zeebe): the administrators are told, it waits in their unassigned queue
+      const to = holders.length ? holders : ['group:admin'];
       await repo.enqueue(
         {
           dedupeKey: `task:${task.id}`,

@@ -6,7 +6,7 @@ import { evaluateFeelCondition } from '../engine/feel';
 import { formFieldPaths, formProblems, unknownFieldProblems } from '../domain/form-validation';
 import { protectedVariableProblems } from '../domain/protected-variables';
 import { namesReadBy, storedVariables, userTaskMappings } from '../engine/task-completion';
-import type { User } from '../domain/organisation';
+import { isAdmin, type User } from '../domain/organisation';
 import { variableProblems } from '../domain/variables';
 import type { RuntimeRepository, TaskModel } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
@@ -95,9 +95,60 @@ export class TaskService {
       definitions: Pick<DefinitionService, 'form' | 'compiled'>;
       clock: Pick<Clock, 'now'>;
       calendar: Pick<CalendarSource, 'current'>;
-      visibility: Pick<VisibilityService, 'assertInstance'>;
+      visibility: Pick<VisibilityService, 'assertInstance' | 'instanceFilter'>;
+      users: { findUsersByUsername(usernames: string[]): Promise<User[]> };
     },
   ) {}
+
+  /**
+   * The administrators' queue (issue 12 item 14): open tasks without an assignee — those nobody is a
+   * candidate for first (a diagram may leave a task to be assigned, as Zeebe allows) — of instances
+   * the administrator may see (第5条).
+   */
+  async listUnassigned(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<TaskView[]> {
+    if (!isAdmin(user)) throw forbidden('仅系统管理员可查看未分配任务');
+    const rows = await this.d.repo.unassignedTasks({ instanceId: filter.processInstanceId, businessKey: filter.businessKey });
+    const instances = await this.d.repo.instancesByIds([...new Set(rows.map((r) => r.instanceId))]);
+    const visible = await this.d.visibility.instanceFilter(user, instances);
+    const seen = new Set(instances.filter(visible).map((i) => i.id));
+    const nobody = (t: TaskModel) => !(t.candidateGroups ?? []).length && !(t.candidateUsers ?? []).length;
+    return rows
+      .filter((r) => seen.has(r.instanceId))
+      .sort((a, b) => Number(nobody(b)) - Number(nobody(a)))
+      .map(taskView);
+  }
+
+  /** An administrator assigns an open task to an active user (who is notified); 409 when it is not open. */
+  async assign(id: number, admin: User, assignee: string): Promise<TaskView> {
+    if (!isAdmin(admin)) throw forbidden('仅系统管理员可分配任务');
+    const [target] = await this.d.users.findUsersByUsername([assignee]);
+    if (!target || !target.active) {
+      throw unprocessable(`用户 ${assignee} 不存在或已停用`, [{ field: 'assignee', message: `用户 ${assignee} 不存在或已停用` }], 'unknown-user');
+    }
+    const task = await this.d.repo.findTask(id);
+    if (!task) throw notFound(`任务 ${id} 不存在`);
+    const inst = await this.d.repo.findInstance(task.instanceId);
+    if (!inst) throw notFound(`任务 ${id} 不存在`);
+    await this.d.visibility.assertInstance(admin, inst);
+    return inTransaction(this.d.sequelize, async (t) => {
+      const fresh = await this.openTask(id, t);
+      if (fresh.assignee === assignee) return taskView(fresh);
+      const previous = fresh.assignee;
+      const now = this.d.clock.now();
+      await fresh.update({ assignee, revision: fresh.revision + 1 }, { transaction: t });
+      await this.d.repo.log({ instanceId: fresh.instanceId, taskId: fresh.id, operation: 'assign', actor: admin.username, at: now, data: { assignee, previous } }, t);
+      await this.d.repo.enqueue(
+        {
+          dedupeKey: `task:${fresh.id}:assign:${fresh.revision}`,
+          channel: 'inbox',
+          payload: { to: [assignee], kind: 'task', title: `新待办：${fresh.name ?? fresh.activityId}`, body: `${fresh.businessKey ? `项目 ${fresh.businessKey}：` : ''}${fresh.name ?? fresh.activityId}（由 ${admin.displayName} 分配）`, instanceId: fresh.instanceId, taskId: fresh.id },
+          createdAt: now,
+        },
+        t,
+      );
+      return taskView(fresh);
+    });
+  }
 
   async list(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<TaskView[]> {
     const rows = await this.d.repo.tasksFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey });
@@ -147,7 +198,7 @@ export class TaskService {
 
   /**
    * Completes a task. A completion sets only what the task declares: the fields of its form (without a
-   * form: the names its output mappings read) — anything else is 422 naming the field. The values are
+   * form: the names its output mappings and, multi-instance, its outputElement read) — anything else is 422 naming the field. The values are
    * checked against the form (422 per field), then, with the instance locked, what will be stored
    * (through the task's output mappings) is computed: protected variables (ids, stage, flags, amounts
    * decided by another role) are refused, and the completion rules judge exactly what will be stored.
@@ -166,7 +217,9 @@ export class TaskService {
     const ref = await this.d.definitions.compiled(inst.definitionId);
     const mappings = await userTaskMappings(ref, task.activityId);
     const form = await this.d.definitions.form(task.formDefinitionId);
-    const allowed = form ? formFieldPaths(form.schema as never) : [...namesReadBy(mappings.outputs)].map((n) => [n]);
+    const allowed = form
+      ? formFieldPaths(form.schema as never)
+      : [...new Set([...namesReadBy(mappings.outputs), ...mappings.loopReads])].map((n) => [n]);
     const unknown = unknownFieldProblems(allowed, vars);
     if (unknown.length) throw unprocessable(`提交了此任务不能填写的字段：${unknown.map((u) => u.field).join('、')}`, unknown, 'field-not-allowed');
     const formIssues = formProblems(form?.schema as never, vars);

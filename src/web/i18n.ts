@@ -3,7 +3,11 @@ export type Lang = 'zh' | 'en';
 
 const MESSAGES = {
   appName: { zh: 'GovFlow 政务信息化项目流程平台', en: 'GovFlow — government IT project workflow' },
+  navMain: { zh: '主导航', en: 'Main navigation' },
   navTasks: { zh: '待办', en: 'Tasks' },
+  navDone: { zh: '已办', en: 'Done' },
+  navStarted: { zh: '我发起的', en: 'Started by me' },
+  navCc: { zh: '抄送我的', en: 'Copied to me' },
   navProjects: { zh: '项目', en: 'Projects' },
   navProcesses: { zh: '流程', en: 'Processes' },
   navMonitor: { zh: '监控', en: 'Monitor' },

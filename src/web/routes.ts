@@ -8,6 +8,7 @@ import type { ArchiveService } from '../services/archive.service';
 import type { AuditService } from '../services/audit.service';
 import type { CalendarService } from '../services/calendar.service';
 import type { ExportService } from '../services/export.service';
+import type { StatisticsService } from '../services/statistics.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { auditController } from './controllers/audit.controller';
 import { authController } from './controllers/auth.controller';
@@ -17,6 +18,10 @@ import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
+import { statisticsController } from './controllers/statistics.controller';
+import { workspaceController } from './controllers/workspace.controller';
+import type { WorkspaceService } from '../services/workspace.service';
+import type { Department } from '../domain/organisation';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
@@ -26,8 +31,11 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
+  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics'>;
   audit: Pick<AuditService, 'verify'>;
   exports: Pick<ExportService, 'export'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
+  org: { listDepartments(): Promise<Department[]> };
 }
 
 // one file per upload, kept in memory until it is stored in the database (no local disk: N app processes)
@@ -50,9 +58,13 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const rt = runtimeController(s);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
+  const statistics = statisticsController(s.statistics);
   const audit = auditController(s.audit);
   const exportsOf = exportsController(s.exports);
+  const work = workspaceController(s.workspace, s.org, s.clock);
   const api = requireApiUser;
+  // a signed-in page: the login first, then the lists' sizes for the navigation
+  const page = [requirePageUser, work.navCounts];
 
   r.get('/healthz', health.check);
 
@@ -64,6 +76,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/process-definitions', api, xmlBody, rt.deploy);
   r.get('/api/process-definitions/:key', api, rt.getDefinition);
   r.get('/api/process-definitions/:key/xml', api, rt.getDefinitionXml);
+  r.get('/api/process-definitions/:key/statistics', api, statistics.processStatistics);
   r.post('/api/process-definitions/:key/instances', api, rt.startInstance);
 
   r.get('/api/process-instances', api, rt.listInstances);
@@ -74,6 +87,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/tasks/:id', api, rt.getTask);
   r.post('/api/tasks/:id/claim', api, rt.claim);
   r.post('/api/tasks/:id/unclaim', api, rt.unclaim);
+  r.post('/api/tasks/:id/assign', api, rt.assignTask);
   r.post('/api/tasks/:id/complete', api, rt.complete);
 
   r.post('/api/messages', api, rt.correlate);
@@ -97,6 +111,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);
 
+  r.get('/api/dashboard', api, statistics.dashboard);
+
   r.get('/api/calendar', api, calendar.overview);
   r.get('/api/calendar/:year', api, calendar.year);
   r.put('/api/calendar/:year', api, calendar.enter);
@@ -114,11 +130,17 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
   r.get('/', requirePageUser, pages.home);
-  r.get('/tasks', requirePageUser, pages.tasks);
-  r.get('/projects', requirePageUser, pages.projects);
-  r.get('/processes', requirePageUser, pages.processes);
-  r.get('/monitor', requirePageUser, pages.monitor);
-  r.get('/calendar', requirePageUser, calendar.page);
+  r.get('/tasks', page, work.todo);
+  r.get('/tasks/done', page, work.done);
+  r.get('/tasks/started', page, work.started);
+  r.get('/tasks/cc', page, work.cc);
+  r.get('/tasks/:id', page, work.task);
+  r.get('/projects', page, pages.projects);
+  r.get('/projects/new', page, work.newProject);
+  r.get('/projects/:id', page, work.project);
+  r.get('/processes', page, pages.processes);
+  r.get('/monitor', page, pages.monitor);
+  r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);
   return r;
 }

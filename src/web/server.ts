@@ -6,6 +6,7 @@ import type { User } from '../domain/organisation';
 import './context';
 import { pickLang, translator } from './i18n';
 import { authenticate } from './middleware/authenticate';
+import type { ClientAssets } from './client-build';
 import { csrf } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { securityHeaders } from './middleware/security-headers';
@@ -16,6 +17,8 @@ export interface WebOptions {
   secureCookies: boolean;
   manualClock: boolean;
   log: Logger;
+  /** the browser bundles (src/client → public/build, content-hashed) */
+  assets: ClientAssets;
 }
 
 export function createWebApp(services: WebServices & { auth: { authenticate(token: string): Promise<User | null> } }, opts: WebOptions): Express {
@@ -27,6 +30,8 @@ export function createWebApp(services: WebServices & { auth: { authenticate(toke
 
   app.use(securityHeaders({ production: opts.secureCookies }));
   app.use('/assets', express.static(path.resolve(__dirname, '../../views/assets'), { maxAge: '1h' }));
+  // content-hashed bundles: a changed file has a new name, so they are cached for good
+  app.use('/build', express.static(opts.assets.dir, { immutable: true, maxAge: '365d', index: false, fallthrough: true }));
   app.use(cookieParser());
   app.use((req, res, next) => {
     req.lang = pickLang(req.query.lang, req.cookies?.lang);
@@ -35,6 +40,8 @@ export function createWebApp(services: WebServices & { auth: { authenticate(toke
     res.locals.t = req.t;
     res.locals.lang = req.lang;
     res.locals.path = req.path;
+    res.locals.assets = opts.assets;
+    res.locals.islands = [];
     next();
   });
   app.use(express.json({ limit: '2mb' }));

@@ -10,6 +10,8 @@ import { draft } from '../support/builders';
 
 const MATERIAL_NAMES: Record<string, string> = { 'application-form': '项目计划申报表.pdf', 'construction-plan': '建设方案.pdf', 'previous-contract': '上一期合同.pdf', 'service-needs-report': '服务需求报告.pdf', 'interface-and-catalog': '接口与数据资源目录.pdf' };
 const APPROVE = { decision: 'approve', opinion: '同意' };
+/** 区财政局's own review (第7条(三)): its opinion and the funding source it records */
+const FINANCE = { decision: 'approve', opinion: '资金来源为区级财政预算，同意', fundingSource: '区级财政预算资金' };
 const EXPERT = (over: Record<string, unknown> = {}) => ({ decision: 'approve', opinion: '必要且可行', scores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, ...over });
 /** approved (立项/批准); the implementation-acceptance process started by StartImplementation may already have moved it on */
 const APPROVED_STAGES = ['approved', 'implementing'];
@@ -68,7 +70,8 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
       ['sjj', 'TechnicalReview', APPROVE],
       ['wxb', 'SecurityReview', APPROVE],
       ['mmj', 'CryptoReview', APPROVE],
-      ['fgw', 'InvestmentReview', { ...APPROVE, financeOpinion: '区财政局：资金来源为区级财政预算，同意' }],
+      ['fgw', 'InvestmentReview', APPROVE],
+      ['czj', 'FinanceReview', FINANCE],
       ...(classified ? [['bmj', 'ConfidentialityReview', APPROVE] as [string, string, Record<string, unknown>]] : []),
     ];
     let last;
@@ -188,16 +191,19 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(bad.body.error.details.map((d: { field: string }) => d.field)).to.have.members(['scores.necessity', 'scores.urgency', 'scores.intensiveness', 'recommendedInvestment']);
     // R7.3: after the experts, the technical reviews run in parallel (no confidentiality review: not classified)
     await complete('zj1', p.instanceId, 'ExpertReview', EXPERT());
-    expect(await active(p.instanceId)).to.deep.equal(['CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    expect(await active(p.instanceId)).to.deep.equal(['CryptoReview', 'FinanceReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
     await technicalReview(p.instanceId, false);
     expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
     expect(await stage(p.id, 'jyj')).to.equal('awaiting-plan');
     const waiting = await instance(t, p.instanceId);
-    expect(waiting.variables).to.deep.include({ expertScores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, securityOpinion: '同意', financeOpinion: '区财政局：资金来源为区级财政预算，同意' });
+    expect(waiting.variables).to.deep.include({ expertScores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, securityOpinion: '同意', financeOpinion: '资金来源为区级财政预算，同意', fundingSource: '区级财政预算资金' });
     // when the annual plan with it is approved by district-government (R7.5)
     const plan = await t.as('admin').post('/api/process-definitions/annual-plan/instances', { businessKey: 'PLAN-TEST', variables: { year: 2027, projectCodes: [p.code] } });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    await complete('fgw', plan.body.id, 'PlanConcurrenceDrc', { decision: 'approve', opinion: '同意' });
+    await complete('czj', plan.body.id, 'PlanConcurrenceFinance', { decision: 'approve', opinion: '同意' });
     await complete('gwh', plan.body.id, 'PlanApproval', { decision: 'approve', opinion: '同意发布' });
+    await complete('czj', plan.body.id, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     // then: budgeted, no 立项 below 500,000 (R9.1), approved at the expert's recommended amount
     const done = await instance(t, p.instanceId);
     expect(done.state).to.equal('completed');
@@ -215,7 +221,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     await complete('bmj', p.instanceId, 'ConfidentialityPreReview', APPROVE);
     await complete('zj2', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 1800000 }));
     // R7.3: classified → the confidentiality bureau joins the technical review
-    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'FinanceReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
     // R7.4: one return (cyberspace) sends it back with every opinion
     await technicalReview(p.instanceId, true, { SecurityReview: { decision: 'return', opinion: '补充等级保护三级设计' } });
     expect(await active(p.instanceId)).to.deep.equal(['ReviseApplication']);
@@ -228,7 +234,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(await complete('gaj', p.instanceId, 'ReviseApplication', { revisionNote: '已补充等级保护设计' })).to.deep.include({ activeActivityIds: ['DataBureauRecheck'] });
     await complete('sjj', p.instanceId, 'DataBureauRecheck', APPROVE);
     // then the bureaus review the revised plan
-    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
+    expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'FinanceReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
     await technicalReview(p.instanceId, true);
     expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
     // released by the plan: a construction project ≥ 500,000 needs 立项 by drc (R9.1)
@@ -243,6 +249,45 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     const project = (await t.as('gaj').get(`/api/projects/${p.id}`)).body;
     expect(project).to.include({ approvedAmount: 1800000 });
     expect(project.stage).to.be.oneOf(APPROVED_STAGES);
+  });
+
+  it('R7.3 第7条(三): 区财政局 reviews the funding itself (FinanceReview); 区发展改革委 no longer types its opinion; the funding source it records reaches the annual plan', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '智慧教育资源平台', investment: 260000 });
+    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 260000 }));
+    // only 区财政局 holds the finance review; 区发展改革委 and 区数据局 do not
+    const financeTask = await taskOf(t, 'czj', p.instanceId, 'FinanceReview');
+    expect(financeTask.name).to.equal('区财政局审核资金来源和预算安排');
+    for (const other of ['fgw', 'sjj']) {
+      const theirs = (await t.as(other).get(`/api/tasks?processInstanceId=${p.instanceId}`)).body as { activityId: string }[];
+      expect(theirs.map((x) => x.activityId), other).not.to.include('FinanceReview');
+    }
+    // 区发展改革委 may not write 区财政局's opinion any more
+    const investment = await taskOf(t, 'fgw', p.instanceId, 'InvestmentReview');
+    const typed = await t.as('fgw').post(`/api/tasks/${investment.id}/complete`, { variables: { ...APPROVE, financeOpinion: '区财政局：同意' } });
+    expect(typed.status, JSON.stringify(typed.body)).to.equal(422);
+    expect(typed.body.error.details.map((d: { field: string }) => d.field)).to.deep.equal(['financeOpinion']);
+    // 区财政局 must record the funding source
+    const noSource = await t.as('czj').post(`/api/tasks/${financeTask.id}/complete`, { variables: { decision: 'approve', opinion: '同意' } });
+    expect(noSource.status).to.equal(422);
+    expect(noSource.body.error.details.map((d: { field: string }) => d.field)).to.deep.equal(['fundingSource']);
+    // a return by 区财政局 alone sends the application back, citing 第7条 and naming 区财政局
+    for (const [user, activityId, vars] of [['sjj', 'TechnicalReview', APPROVE], ['wxb', 'SecurityReview', APPROVE], ['mmj', 'CryptoReview', APPROVE], ['fgw', 'InvestmentReview', APPROVE], ['czj', 'FinanceReview', { decision: 'return', opinion: '请明确资金来源', fundingSource: '区级财政预算资金' }]] as const) {
+      await complete(user, p.instanceId, activityId, vars);
+    }
+    const reasons = (await taskVariables('jyj', p.instanceId, 'ReviseApplication')).returnReasons as { rule: string; article: string; message: string }[];
+    expect(reasons).to.deep.equal([{ rule: 'R7.3', article: '第7条', message: '不符合第7条：区财政局资金审核退回修改：请明确资金来源' }]);
+    // resubmitted: the Data Bureau rechecks, the round runs again; 区财政局 records superior funds this time
+    await complete('jyj', p.instanceId, 'ReviseApplication', { revisionNote: '已明确资金来源' });
+    await complete('sjj', p.instanceId, 'DataBureauRecheck', APPROVE);
+    await technicalReview(p.instanceId, false, { FinanceReview: { decision: 'approve', opinion: '全额使用上级专项资金', fundingSource: '上级资金' } });
+    expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
+    expect((await instance(t, p.instanceId)).variables).to.include({ financeDecision: 'approve', financeOpinion: '全额使用上级专项资金', fundingSource: '上级资金' });
+    // and the annual plan shows what 区财政局 recorded as 资金来源
+    const plan = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [p.id] });
+    expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    const items = (await t.as('czj').get(`/api/annual-plans/${plan.body.id}`)).body.items as { code: string; fundingSource: string }[];
+    expect(items).to.have.length(1);
+    expect(items[0]).to.include({ code: p.code, fundingSource: '上级资金' });
   });
 
   it('R9.1: 立项 from exactly 500,000 for construction; not for operation', async () => {

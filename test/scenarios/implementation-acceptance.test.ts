@@ -69,6 +69,18 @@ async function stage(t: TestApp, projectId: number): Promise<string> {
   return (await t.as('rmyy').get(`/api/projects/${projectId}`)).body.stage;
 }
 
+/** The project's one performance-supervision instance (started by a step after it commits: looked for, bounded). */
+async function performanceInstance(t: TestApp, projectId: number) {
+  for (let i = 0; ; i++) {
+    const found = ((await t.as('rmyy').get(`/api/projects/${projectId}`)).body.processInstances as { id: string; definitionKey: string }[]).filter((x) => x.definitionKey === 'performance-supervision');
+    if (found.length || i >= 50) {
+      expect(found, 'performance-supervision instances').to.have.length(1);
+      return instance(t, found[0].id);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function startImplementation(t: TestApp, project: { id: number; code: string }, variables: Record<string, unknown>) {
   const res = await t.as('admin').post('/api/process-definitions/implementation-acceptance/instances', {
     businessKey: project.code,
@@ -262,6 +274,12 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(await stage(t, project.id)).to.equal('accepted');
     expect((await active(t, id)).sort()).to.deep.equal(['AcceptanceReportFiling', 'FileAcceptanceReport', 'FinalPaymentRequest', 'FinalPayments', 'RegisterAssets']);
     expect((await instance(t, id)).variables.acceptanceFailures).to.equal(1);
+    // 第21–22条: at acceptance the system goes into operation — the performance evaluation (12 months from the
+    // acceptance date) and the Data Bureau's supervision start now, beside the remaining payments and the archive
+    const perf = await performanceInstance(t, project.id);
+    expect(perf.activeActivityIds).to.include.members(['PerformanceEvaluation', 'InOperation']);
+    expect(perf.variables).to.include({ acceptedAt: '2026-12-15' });
+    expect((await taskOf(t, 'rmyy', perf.id, 'PerformanceEvaluation')).dueAt).to.equal('2027-12-15T15:59:59.000Z');
     // once accepted, the remaining funds may be paid, through the same reviews and budget control
     const details = refused(await complete(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentBasis: '尾款' }));
     expect(details.map((d) => d.rule)).to.deep.equal(['R14.1']);
@@ -293,19 +311,39 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(await active(t, id)).to.deep.equal(['Archive']);
   });
 
-  it('R20.1: the data bureau confirms the electronic archive; the project is archived and performance supervision is started', async () => {
-    const details = refused(await complete(t, 'sjj', id, 'Archive', { ...approve(), archiveConfirmed: false }));
+  it('R20.1 第20条: the unit keeps the project archive (its task), the data bureau checks it; a return goes back to the unit', async () => {
+    // the archive is the unit's task; the data bureau has none yet
+    expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).not.to.include('Archive');
+    const archiveTask = await taskOf(t, 'rmyy', id, 'Archive');
+    expect(archiveTask.name).to.equal('项目单位整理项目档案（第20条）');
+    const details = refused(await complete(t, 'rmyy', id, 'Archive', { archiveConfirmed: false, archiveNote: '整理中' }));
     expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R20.1', '第20条']]);
-    const zip = await t.as('sjj').get(`/api/projects/${project.id}/archive`);
-    expect(zip.status).to.equal(200);
-    expect(zip.headers['content-type']).to.include('application/zip');
-    await done(t, 'sjj', id, 'Archive', { ...approve('档案完整'), archiveConfirmed: true });
+    // the electronic archive the unit assembles and the data bureau checks
+    for (const user of ['rmyy', 'sjj']) {
+      const zip = await t.as(user).get(`/api/projects/${project.id}/archive`);
+      expect(zip.status, user).to.equal(200);
+      expect(zip.headers['content-type']).to.include('application/zip');
+    }
+    await done(t, 'rmyy', id, 'Archive', { archiveConfirmed: true, archiveNote: '档案目录一份，电子档案已导出' });
+    // then the data bureau checks it, and may return it to the unit
+    expect(await active(t, id)).to.deep.equal(['CheckArchive']);
+    expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body).to.deep.equal([]);
+    await done(t, 'sjj', id, 'CheckArchive', { decision: 'return', opinion: '缺少验收会议纪要' });
+    expect(await active(t, id)).to.deep.equal(['Archive']);
+    expect(await stage(t, project.id)).not.to.equal('archived');
+    await done(t, 'rmyy', id, 'Archive', { archiveConfirmed: true, archiveNote: '已补充验收会议纪要' });
+    await done(t, 'sjj', id, 'CheckArchive', approve('档案完整'));
     const inst = await instance(t, id);
     expect(inst.state).to.equal('completed');
     expect(await stage(t, project.id)).to.equal('archived');
-    const ids = inst.history.map((h: { activityId: string }) => h.activityId);
-    expect(ids).to.include.members(['StageArchived', 'StartPerformance', 'End']);
+    const actors = (activityId: string) => inst.history.filter((h: { activityId: string }) => h.activityId === activityId).map((h: { actor: string }) => h.actor);
+    expect(actors('Archive')).to.deep.equal(['rmyy', 'rmyy']);
+    expect(actors('CheckArchive')).to.deep.equal(['sjj', 'sjj']);
+    expect(inst.variables).to.include({ archiveCheckDecision: 'approve', archiveCheckOpinion: '档案完整' });
+    expect(inst.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['StageArchived', 'End']);
     expect(inst.incidents).to.have.length(0);
+    // the archive starts nothing more: the evaluation began at acceptance (第21条), once
+    expect((await performanceInstance(t, project.id)).activeActivityIds).to.include('InOperation');
   });
 });
 

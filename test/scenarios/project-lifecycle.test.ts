@@ -57,7 +57,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('sjj', id, 'TechnicalReview', APPROVE);
     await complete('wxb', id, 'SecurityReview', security);
     await complete('mmj', id, 'CryptoReview', APPROVE);
-    await complete('fgw', id, 'InvestmentReview', { ...APPROVE, financeOpinion: '区财政局：资金来源为区级财政预算' });
+    await complete('fgw', id, 'InvestmentReview', APPROVE);
+    await complete('czj', id, 'FinanceReview', { ...APPROVE, fundingSource: '区级财政预算资金' });
     await complete('bmj', id, 'ConfidentialityReview', APPROVE);
   };
 
@@ -80,7 +81,10 @@ describe('scenario: a project from application to audit, across every chapter', 
     // the annual plan (R7.5) — compiled by the data bureau, approved by the district government
     const plan = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [project.id] });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
+    await complete('fgw', plan.body.processInstanceId, 'PlanConcurrenceDrc', { decision: 'approve', opinion: '同意' }); // 第7条(五) 会同
+    await complete('czj', plan.body.processInstanceId, 'PlanConcurrenceFinance', { decision: 'approve', opinion: '同意' });
     await complete('gwh', plan.body.processInstanceId, 'PlanApproval', { decision: 'approve', opinion: '同意纳入2027年度实施计划' });
+    await complete('czj', plan.body.processInstanceId, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ProjectApproval']); // R9.1: ≥ 500,000 construction
     await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
     expect((await instance(t, app)).state).to.equal('completed');
@@ -135,7 +139,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     await upload('acceptance-report');
     await complete('gaj', id, 'FileAcceptanceReport', {});
     await complete('sjj', id, 'ReceiveAcceptanceReport', { decision: 'approve', opinion: '已备案' });
-    await complete('sjj', id, 'Archive', { decision: 'approve', opinion: '档案齐全', archiveConfirmed: true });
+    await complete('gaj', id, 'Archive', { archiveConfirmed: true, archiveNote: '项目档案已整理' }); // 第20条: the unit's archive
+    await complete('sjj', id, 'CheckArchive', { decision: 'approve', opinion: '档案齐全' });
     expect((await instance(t, id)).state).to.equal('completed');
     expect((await t.as('gaj').get(`/api/projects/${project.id}`)).body.stage).to.be.oneOf(['archived', 'performance-evaluated']);
     // the archive package holds every process of the project so far (R20.1)

@@ -83,34 +83,43 @@ describe('exports: the project list and the task list as Excel and CSV', () => {
     expect(text).not.to.contain(secret.code);
   });
 
-  it('the task list as Excel and CSV: the caller’s own tasks, with the project, group names and due dates', async () => {
+  it('the work lists as Excel and CSV: 待办 with the project, unit, process, step and Shanghai times; 已办 after a completion', async () => {
     await taskOf(t, 'bmj', secret.instanceId, 'ConfidentialityPreReview');
-    const tasks = await sheet('bmj', '/api/exports/tasks');
-    expect(tasks.name).to.equal('待办任务');
-    expect(tasks.header).to.deep.equal(['序号', '任务', '流程', '项目编号', '项目名称', '项目单位', '办理人', '候选部门', '创建时间', '截止时间', '状态']);
-    const row = tasks.rows.find((r) => r[3] === secret.code)!;
-    expect(row, JSON.stringify(tasks.rows)).to.exist;
-    expect(row[4]).to.equal('涉密项目');
-    expect(row[5]).to.equal('区人民医院');
-    expect(row[6]).to.equal('待签收');
-    expect(row[7]).to.equal('区机要保密局');
-    expect(row[8]).to.equal('2026年9月15日 10:00');
-    expect(row[10]).to.equal('办理中');
-    expect(String(row[1])).not.to.match(/^[A-Za-z]+$/); // the task's name, not its id
-    expect(String(row[2])).not.to.equal('application-approval');
+    const todo = await sheet('bmj', '/api/exports/tasks');
+    expect(todo.name).to.equal('待办');
+    expect(todo.header).to.deep.equal(['序号', '项目编号', '项目名称', '项目单位', '流程', '环节', '收到时间', '截止时间', '剩余工作日', '是否逾期', '办结时间', '说明']);
+    const row = todo.rows.find((r) => r[1] === secret.code)!;
+    expect(row, JSON.stringify(todo.rows)).to.exist;
+    expect(row.slice(2, 4)).to.deep.equal(['涉密项目', '区人民医院']);
+    expect(String(row[4])).to.match(/[\u4e00-\u9fa5]/); // the process in words, not its key
+    expect(String(row[5])).to.match(/[\u4e00-\u9fa5]/); // the step in words, not its id
+    expect(row[6]).to.equal('2026年9月15日 10:00');
+    expect(row[9]).to.equal('否');
 
+    // every row, not one page of 20; the classified project in nobody's list outside its circle
     const csv = (await download('wjw', '/api/exports/tasks?format=csv')).body.toString('utf8');
     expect(csv).to.contain(open.code);
     expect(csv).not.to.contain(secret.code);
-    // a user without tasks gets the header only
     expect((await sheet('jyj', '/api/exports/tasks')).rows).to.deep.equal([]);
+
+    // 已办: the supervising department endorses, and its 已办 list carries the step and the decision in words
+    const endorse = await taskOf(t, 'wjw', open.instanceId, 'SupervisorEndorsement');
+    const done = await t.as('wjw').post(`/api/tasks/${endorse.id}/complete`, { variables: { decision: 'approve', opinion: '同意申报' } });
+    expect(done.status, JSON.stringify(done.body)).to.equal(200);
+    const doneList = await sheet('wjw', '/api/exports/tasks?list=done');
+    expect(doneList.name).to.equal('已办');
+    expect(doneList.header[11]).to.equal('办理结论');
+    const doneRow = doneList.rows.find((r) => r[1] === open.code)!;
+    expect(doneRow[10]).to.equal('2026年9月15日 10:00');
+    expect(doneRow[11]).to.equal('同意');
+    expect((await download('wjw', '/api/exports/tasks?list=nonsense')).status).to.equal(400);
   });
 
   it('is linked from the project and task pages', async () => {
-    for (const [page, list] of [['/projects', 'projects'], ['/tasks', 'tasks']]) {
-      const html = (await t.as('sjj').get(page)).text;
-      expect(html).to.contain(`href="/api/exports/${list}?format=xlsx"`).and.contain(`href="/api/exports/${list}?format=csv"`);
-    }
+    const projects = (await t.as('sjj').get('/projects?stage=submitted')).text;
+    expect(projects).to.contain('href="/api/exports/projects?format=xlsx&amp;stage=submitted"').and.contain('href="/api/exports/projects?format=csv&amp;stage=submitted"');
+    const done = (await t.as('wjw').get('/tasks/done')).text;
+    expect(done).to.contain('href="/api/exports/tasks?list=done&amp;format=xlsx"').and.contain('format=csv"');
   });
 
   it('refuses an unknown format (400) and anonymous callers (401)', async () => {

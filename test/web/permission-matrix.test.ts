@@ -74,6 +74,8 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/process-definitions': { call: send('post', () => '/api/process-definitions', () => ({ xml: '<not-bpmn/>' })), expect: only(['admin'], 422) },
   'GET /api/process-definitions/:key': { call: get(() => '/api/process-definitions/application-approval'), expect: all(200) },
   'GET /api/process-definitions/:key/xml': { call: get(() => '/api/process-definitions/application-approval/xml'), expect: all(200) },
+  // figures cover only what the reader may see (statistics.test.ts)
+  'GET /api/process-definitions/:key/statistics': { call: get(() => '/api/process-definitions/application-approval/statistics'), expect: all(200) },
   'POST /api/process-definitions/:key/instances': { call: send('post', () => '/api/process-definitions/no-such-process/instances', () => ({})), expect: only(['admin'], 404) },
 
   // lists answer 200 to everyone (leaving out what the caller may not see: visibility.test.ts)
@@ -94,6 +96,9 @@ const MATRIX: Record<string, Entry> = {
     },
     expect: only(['supervisor'], 200),
   },
+  // an administrator assigns (issue 12 item 14); a user that does not exist: 422, nothing changes. The
+  // unassigned queue (GET /api/tasks?unassigned=true, admins only) is swept over every role in unassigned-tasks.test.ts
+  'POST /api/tasks/:id/assign': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/assign`, () => ({ assignee: 'no-such-user' })), expect: only(['admin'], 422) },
   'POST /api/tasks/:id/unclaim': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/unclaim`), expect: all(403) },
   // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
   'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },
@@ -129,6 +134,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/annual-plans/:id': { call: get((f) => `/api/annual-plans/${f.planId}`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
   'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
 
+  'GET /api/dashboard': { call: get(() => '/api/dashboard'), expect: all(200) },
   'GET /api/calendar': { call: get(() => '/api/calendar'), expect: all(200) },
   'GET /api/calendar/:year': { call: get(() => '/api/calendar/2026'), expect: all(200) },
   'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
@@ -147,7 +153,16 @@ const MATRIX: Record<string, Entry> = {
   'POST /logout': { call: send('post', () => '/logout', () => ({})), expect: { ...all(403), anonymous: 403 } },
   'GET /': { call: get(() => '/'), expect: { ...all(302), anonymous: 302 } },
   'GET /tasks': { call: get(() => '/tasks'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/done': { call: get(() => '/tasks/done'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/started': { call: get(() => '/tasks/started'), expect: { ...all(200), anonymous: 302 } },
+  'GET /tasks/cc': { call: get(() => '/tasks/cc'), expect: { ...all(200), anonymous: 302 } },
+  // the task page reads like GET /api/tasks/:id: the classified project's open task (第5条)
+  'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
+  // 新建申报: users of a project unit only
+  'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
+  // the project page reads like GET /api/projects/:id (第5条)
+  'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },

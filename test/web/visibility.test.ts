@@ -119,9 +119,9 @@ describe('第5条: one visibility rule for every read path', () => {
     // then zj1, who held the task, still sees the project; zj2, who never held it, does not
     expect((await t.as('zj1').get(`/api/projects/${project.id}`)).status).to.equal(200);
     expect(await reads('zj2')).to.deep.equal(HIDDEN);
-    // and the parallel reviewers — 网信办, 密码管理局, 发改委 — open what they review
-    expect((await instance(t, instanceId)).activeActivityIds).to.include.members(['SecurityReview', 'CryptoReview', 'InvestmentReview']);
-    for (const reviewer of ['wxb', 'mmj', 'fgw']) expect((await t.as(reviewer).get(`/api/projects/${project.id}`)).status, reviewer).to.equal(200);
+    // and the parallel reviewers — 网信办, 密码管理局, 发改委, 财政局 — open what they review
+    expect((await instance(t, instanceId)).activeActivityIds).to.include.members(['SecurityReview', 'CryptoReview', 'InvestmentReview', 'FinanceReview']);
+    for (const reviewer of ['wxb', 'mmj', 'fgw', 'czj']) expect((await t.as(reviewer).get(`/api/projects/${project.id}`)).status, reviewer).to.equal(200);
     // but not the district government, who has no task on it
     expect((await t.as('gwh').get(`/api/projects/${project.id}`)).status).to.equal(403);
   });

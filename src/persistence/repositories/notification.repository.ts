@@ -1,5 +1,6 @@
 import { Op } from 'sequelize';
 import { NotificationModel, OutboxModel } from '../models/runtime.model';
+import { dateParam, executeBound } from '../sql';
 
 export class NotificationRepository {
   unsent(channel: 'inbox' | 'email', wallNow: Date, limit: number) {
@@ -11,9 +12,12 @@ export class NotificationRepository {
   }
 
   async claim(id: number, wallNow: Date, leaseMs: number): Promise<boolean> {
-    const [n] = await OutboxModel.update(
-      { lockedUntil: new Date(wallNow.getTime() + leaseMs) },
-      { where: { id, sentAt: null, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] } },
+    // one statement text, every value bound (see RuntimeRepository.claimJob)
+    const sequelize = OutboxModel.sequelize!;
+    const n = await executeBound(
+      sequelize,
+      'UPDATE outbox SET lockedUntil = $1 WHERE id = $2 AND sentAt IS NULL AND (lockedUntil IS NULL OR lockedUntil < $3)',
+      [dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, wallNow)],
     );
     return n === 1;
   }

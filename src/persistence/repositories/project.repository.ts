@@ -100,8 +100,8 @@ export class ProjectRepository {
     return plan;
   }
 
-  async setPlanInstance(planId: number, instanceId: string) {
-    await AnnualPlanModel.update({ instanceId }, { where: { id: planId } });
+  async setPlanInstance(planId: number, instanceId: string, t: Transaction) {
+    await AnnualPlanModel.update({ instanceId }, { where: { id: planId }, transaction: t });
   }
 
   async plan(planId: number) {

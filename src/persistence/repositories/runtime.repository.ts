@@ -1,5 +1,6 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import { HISTORY_CHAIN, appendOperation, historyHash, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
+import { dateParam, executeBound } from '../sql';
 import {
   ActivityHistoryModel,
   AuditChainModel,
@@ -88,6 +89,14 @@ export class RuntimeRepository {
     return TaskModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
   }
 
+  /** Open tasks without an assignee (the administrators' queue); those without any candidate first. */
+  async unassignedTasks(filter: { instanceId?: string; businessKey?: string }) {
+    const where: Record<string, unknown> = { state: 'open', assignee: null };
+    if (filter.instanceId) where.instanceId = filter.instanceId;
+    if (filter.businessKey) where.businessKey = filter.businessKey;
+    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+  }
+
   /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
   async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
     const cands = await TaskCandidateModel.findAll({
@@ -131,6 +140,22 @@ export class RuntimeRepository {
     return TaskModel.findAll({ where: { projectId, state: 'completed' }, order: [['completedAt', 'ASC'], ['id', 'ASC']] });
   }
 
+  /** The tasks a user completed (已办), newest first. */
+  tasksCompletedBy(username: string, limit = 1000) {
+    return TaskModel.findAll({ where: { completedBy: username, state: 'completed' }, order: [['completedAt', 'DESC'], ['id', 'DESC']], limit });
+  }
+
+  /** The root instances a user started (我发起的), newest first. */
+  instancesStartedBy(username: string, limit = 1000) {
+    return ProcessInstanceModel.findAll({ where: { startedBy: username, parentInstanceId: null }, order: [['startedAt', 'DESC']], limit });
+  }
+
+  /** The open tasks of some instances, oldest first. */
+  openTasksOfInstances(instanceIds: string[]) {
+    if (!instanceIds.length) return Promise.resolve([] as TaskModel[]);
+    return TaskModel.findAll({ where: { instanceId: { [Op.in]: instanceIds }, state: 'open' }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+  }
+
   /** Open tasks with a due date, of every instance with that business key. */
   openTasksWithDue(businessKey: string) {
     return TaskModel.findAll({ where: { businessKey, state: 'open', dueAt: { [Op.ne]: null } }, order: [['dueAt', 'ASC']] });
@@ -171,9 +196,12 @@ export class RuntimeRepository {
 
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
-    const [n] = await JobModel.update(
-      { lockedBy: owner, lockedUntil: new Date(wallNow.getTime() + leaseMs) },
-      { where: { id, dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] } },
+    // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
+    const sequelize = JobModel.sequelize!;
+    const n = await executeBound(
+      sequelize,
+      'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
+      [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
     );
     return n === 1;
   }

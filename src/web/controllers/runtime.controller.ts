@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError, forbidden, malformed } from '../../domain/errors';
+import { AppError, forbidden, malformed, unprocessable } from '../../domain/errors';
 import { isAdmin, type User } from '../../domain/organisation';
 import type { Clock } from '../../services/clock.service';
 import type { DefinitionService } from '../../services/definition.service';
@@ -15,7 +15,7 @@ export interface RuntimeWebServices {
   definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary'>;
   runtime: Pick<RuntimeService, 'start' | 'terminate' | 'runDueJobs'>;
   instances: Pick<InstanceService, 'list' | 'get'>;
-  tasks: Pick<TaskService, 'list' | 'get' | 'claim' | 'unclaim' | 'complete'>;
+  tasks: Pick<TaskService, 'list' | 'listUnassigned' | 'get' | 'claim' | 'unclaim' | 'complete' | 'assign'>;
   messages: Pick<MessageService, 'correlate'>;
   incidents: Pick<IncidentService, 'list' | 'retry'>;
   outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
@@ -84,7 +84,18 @@ export function runtimeController(s: RuntimeWebServices) {
     },
 
     async listTasks(req: Request, res: Response) {
-      res.json(await s.tasks.list(req.user!, { processInstanceId: str(req.query.processInstanceId), businessKey: str(req.query.businessKey) }));
+      const filter = { processInstanceId: str(req.query.processInstanceId), businessKey: str(req.query.businessKey) };
+      // ?unassigned=true: the administrators' queue of tasks nobody holds (issue 12 item 14)
+      if (str(req.query.unassigned) === 'true') return void res.json(await s.tasks.listUnassigned(req.user!, filter));
+      res.json(await s.tasks.list(req.user!, filter));
+    },
+    async assignTask(req: Request, res: Response) {
+      adminOnly(req.user!);
+      const b = objectBody(req);
+      if (typeof b.assignee !== 'string' || b.assignee.trim() === '') {
+        throw unprocessable('请指定办理人（assignee）', [{ field: 'assignee', message: '必填' }], 'assignee-required');
+      }
+      res.json(await s.tasks.assign(positiveInt(req.params.id, 'id'), req.user!, b.assignee.trim()));
     },
     async getTask(req: Request, res: Response) {
       res.json(await s.tasks.get(positiveInt(req.params.id, 'id'), req.user!));
