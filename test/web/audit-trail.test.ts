@@ -188,7 +188,7 @@ describe('tamper-evident trail: append-only, hash-chained history and GET /api/a
 });
 
 describe('tamper-evident trail: two app processes writing to one database', function () {
-  this.timeout(240_000);
+  this.timeout(480_000); // two real server processes: each may take up to 120 s to start on a loaded machine
   const servers: ServerProcess[] = [];
   after(async () => {
     for (const s of servers.splice(0)) if (s.child.exitCode === null) await s.kill();
