@@ -36,6 +36,7 @@ import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { AnnualPlanService } from './services/annual-plan.service';
 import { ArchiveService } from './services/archive.service';
+import { ExportService } from './services/export.service';
 import { AuditService } from './services/audit.service';
 import { OutboxService } from './services/outbox.service';
 import { ProjectService } from './services/project.service';
@@ -174,6 +175,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       statistics,
       tracking,
       audit: new AuditService(runtimeRepo),
+      exports: new ExportService({ projects, workspace, org, clock }),
       workspace,
       org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },

@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import { AuditChainModel, OperationLogModel } from './models/runtime.model';
 
 /**
- * The tamper-evident trail: `activity_history` is append-only and hash-chained. Each row holds the hash
+ * The tamper-evident trail: `activity_history` and `operation_log` are append-only and hash-chained, each
+ * table its own chain. Each row holds the hash
  * of its predecessor (`prevHash`) and its own `hash` = SHA-256 over a canonical serialisation of its
  * content and `prevHash`; the chain head (`audit_chain`, one row per chain) holds the last row's id and
  * hash. Appending locks the head row in the transaction that inserts the history row (SELECT … FOR UPDATE
@@ -16,6 +18,7 @@ import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
  * hashed as they stood, in id order, by migration 011.
  */
 export const HISTORY_CHAIN = 'activity_history';
+export const OPERATION_CHAIN = 'operation_log';
 export const GENESIS = '0'.repeat(64);
 
 /** The content of one history row the hash covers. */
@@ -66,30 +69,80 @@ export function historyHash(row: { [K in keyof ChainedHistoryContent]: unknown }
   return crypto.createHash('sha256').update(canonicalHistory(row, prevHash), 'utf8').digest('hex');
 }
 
-interface RawRow {
-  id: number;
-  instanceId: string;
-  executionId: string;
-  activityId: string;
-  activityName: string | null;
-  activityType: string;
-  startedAt: Date | string;
-  endedAt: Date | string | null;
-  actor: string | null;
-  outcome: string | null;
-  closesId: number | null;
-  prevHash: string | null;
-  hash: string | null;
+/** Canonical JSON: keys sorted at every level, after a JSON round trip (what the database gives back). */
+export function canonicalJson(value: unknown): string {
+  const v = typeof value === 'string' ? safeParse(value) : value === undefined ? null : JSON.parse(JSON.stringify(value) ?? 'null');
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk((x as Record<string, unknown>)[k])]));
+    return x;
+  };
+  return JSON.stringify(walk(v));
+}
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 }
 
-const COLUMNS = 'id, instanceId, executionId, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId, prevHash, hash';
+/** The content of one operation-log row the hash covers (`data` as canonical JSON: sorted keys, after a JSON round trip). */
+export interface ChainedOperationContent {
+  instanceId: string | null;
+  taskId: number | null;
+  operation: string;
+  actor: string | null;
+  at: Date;
+  data: Record<string, unknown> | null;
+}
 
-/** Reads history rows in id order, a batch at a time. */
-async function* rowsInOrder(sequelize: Sequelize, t: Transaction, batch = 1000): AsyncGenerator<RawRow> {
+export function operationHash(row: { [K in keyof ChainedOperationContent]: unknown }, prevHash: string): string {
+  const canonical = JSON.stringify([
+    'govflow.operation.v1',
+    prevHash,
+    text(row.instanceId),
+    row.taskId === null || row.taskId === undefined ? null : Number(row.taskId),
+    text(row.operation),
+    text(row.actor),
+    isoOf(row.at as Date | string | null),
+    canonicalJson(row.data),
+  ]);
+  return crypto.createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+interface RawRow {
+  id: number;
+  prevHash: string | null;
+  hash: string | null;
+  [column: string]: unknown;
+}
+
+/** The chained tables: their head's name, the columns read and the row hash. */
+interface Chain {
+  name: string;
+  columns: string;
+  hash(row: RawRow, prev: string): string;
+}
+const CHAINS: Record<'history' | 'operations', Chain> = {
+  history: {
+    name: HISTORY_CHAIN,
+    columns: 'id, instanceId, executionId, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId, prevHash, hash',
+    hash: (r, prev) => historyHash(r as never, prev),
+  },
+  operations: {
+    name: OPERATION_CHAIN,
+    columns: 'id, instanceId, taskId, operation, actor, at, data, prevHash, hash',
+    hash: (r, prev) => operationHash(r as never, prev),
+  },
+};
+
+/** Reads a chained table's rows in id order, a batch at a time. */
+async function* rowsInOrder(sequelize: Sequelize, chain: Chain, t: Transaction, batch = 1000): AsyncGenerator<RawRow> {
   let after: number | null = null; // the first batch has no lower bound: a row with a negative id is read too
   for (;;) {
     const where: string = after === null ? '' : 'WHERE id > :after';
-    const rows: RawRow[] = await sequelize.query<RawRow>(`SELECT ${COLUMNS} FROM activity_history ${where} ORDER BY id ASC LIMIT ${batch}`, {
+    const rows: RawRow[] = await sequelize.query<RawRow>(`SELECT ${chain.columns} FROM ${chain.name} ${where} ORDER BY id ASC LIMIT ${batch}`, {
       type: QueryTypes.SELECT,
       replacements: { after },
       transaction: t,
@@ -100,58 +153,93 @@ async function* rowsInOrder(sequelize: Sequelize, t: Transaction, batch = 1000):
   }
 }
 
-/** Hashes every row not hashed yet, in id order, and sets the head (migration 011: rows written before the trail). */
-export async function hashExistingHistory(sequelize: Sequelize, t: Transaction): Promise<number> {
+/** Hashes every row of a chained table in id order and sets its head (migrations 011, 012: rows written before the trail). */
+export async function hashExisting(sequelize: Sequelize, which: 'history' | 'operations', t: Transaction): Promise<number> {
+  const chain = CHAINS[which];
   let prev = GENESIS;
   let lastId: number | null = null;
   let n = 0;
-  for await (const r of rowsInOrder(sequelize, t)) {
-    const hash = historyHash(r, prev);
-    await sequelize.query('UPDATE activity_history SET prevHash = :prev, hash = :hash WHERE id = :id', { replacements: { prev, hash, id: r.id }, transaction: t });
+  for await (const r of rowsInOrder(sequelize, chain, t)) {
+    const hash = chain.hash(r, prev);
+    await sequelize.query(`UPDATE ${chain.name} SET prevHash = :prev, hash = :hash WHERE id = :id`, { replacements: { prev, hash, id: r.id }, transaction: t });
     prev = hash;
     lastId = r.id;
     n++;
   }
-  await sequelize.query('INSERT INTO audit_chain (name, lastId, lastHash) VALUES (:name, :lastId, :prev)', { replacements: { name: HISTORY_CHAIN, lastId, prev }, transaction: t });
+  await sequelize.query('INSERT INTO audit_chain (name, lastId, lastHash) VALUES (:name, :lastId, :prev)', { replacements: { name: chain.name, lastId, prev }, transaction: t });
   return n;
 }
 
 export interface ChainReport {
   ok: boolean;
-  /** history rows read */
+  /** rows read */
   checked: number;
   /** the first row whose link is broken (edited, inserted, or the row after a deleted one); a deleted last row: its id as the head records it */
   firstBrokenId?: number;
 }
 
+/** The history chain at the top level (api.md); `ok` is false when either chain is broken. */
+export type TrailReport = ChainReport & { operationLog: ChainReport };
+
+async function verifyChain(sequelize: Sequelize, chain: Chain, t: Transaction): Promise<ChainReport> {
+  const [head] = await sequelize.query<{ lastId: number | null; lastHash: string }>('SELECT lastId, lastHash FROM audit_chain WHERE name = :name', {
+    type: QueryTypes.SELECT,
+    replacements: { name: chain.name },
+    transaction: t,
+  });
+  const headId = head?.lastId === null || head?.lastId === undefined ? null : Number(head.lastId);
+  let prev = GENESIS;
+  let checked = 0;
+  for await (const r of rowsInOrder(sequelize, chain, t)) {
+    checked++;
+    // a row past the head was never appended through the chain
+    if (!head || headId === null || r.id > headId) return { ok: false, checked, firstBrokenId: r.id };
+    if (r.prevHash !== prev || r.hash !== chain.hash(r, prev)) return { ok: false, checked, firstBrokenId: r.id };
+    prev = r.hash;
+  }
+  // the head names the last row: a deleted last row leaves the head pointing past the chain
+  if (!head) return { ok: false, checked };
+  if (head.lastHash !== prev) return { ok: false, checked, firstBrokenId: headId ?? undefined };
+  return { ok: true, checked };
+}
+
 /**
- * Walks the chain from the genesis: each row's `prevHash` must be its predecessor's hash, its `hash` must
+ * Walks each chain from the genesis: each row's `prevHash` must be its predecessor's hash, its `hash` must
  * be the hash of its content, and the head must name the last row. Reads one consistent snapshot
  * (REPEATABLE READ on MySQL; a transaction on SQLite), so rows committed meanwhile are not mistaken for
  * rows inserted outside the chain.
  */
-export async function verifyHistoryChain(sequelize: Sequelize): Promise<ChainReport> {
+export async function verifyTrail(sequelize: Sequelize): Promise<TrailReport> {
   const mysql = sequelize.getDialect() !== 'sqlite';
   const options = mysql ? { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ } : {};
   return sequelize.transaction(options, async (t) => {
-    const [head] = await sequelize.query<{ lastId: number | null; lastHash: string }>('SELECT lastId, lastHash FROM audit_chain WHERE name = :name', {
-      type: QueryTypes.SELECT,
-      replacements: { name: HISTORY_CHAIN },
-      transaction: t,
-    });
-    const headId = head?.lastId === null || head?.lastId === undefined ? null : Number(head.lastId);
-    let prev = GENESIS;
-    let checked = 0;
-    for await (const r of rowsInOrder(sequelize, t)) {
-      checked++;
-      // a row past the head was never appended through the chain
-      if (!head || headId === null || r.id > headId) return { ok: false, checked, firstBrokenId: r.id };
-      if (r.prevHash !== prev || r.hash !== historyHash(r, prev)) return { ok: false, checked, firstBrokenId: r.id };
-      prev = r.hash;
-    }
-    // the head names the last row: a deleted last row leaves the head pointing past the chain
-    if (!head) return { ok: false, checked };
-    if (head.lastHash !== prev) return { ok: false, checked, firstBrokenId: headId ?? undefined };
-    return { ok: true, checked };
+    const history = await verifyChain(sequelize, CHAINS.history, t);
+    const operationLog = await verifyChain(sequelize, CHAINS.operations, t);
+    return { ...history, ok: history.ok && operationLog.ok, operationLog };
   });
+}
+
+/**
+ * Appends one row to the operation log's chain. Every append takes the history head first and then its
+ * own (one lock order for both chains, so two transactions never wait on each other's heads).
+ */
+export async function appendOperation(
+  values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null },
+  t: Transaction,
+) {
+  await AuditChainModel.findByPk(HISTORY_CHAIN, { transaction: t, lock: t.LOCK.UPDATE });
+  const head = await AuditChainModel.findByPk(OPERATION_CHAIN, { transaction: t, lock: t.LOCK.UPDATE });
+  if (!head) throw new Error('the operation log chain has no head (migration 011 not applied)');
+  const content: ChainedOperationContent = {
+    instanceId: values.instanceId ?? null,
+    taskId: values.taskId ?? null,
+    operation: values.operation,
+    actor: values.actor ?? null,
+    at: values.at,
+    data: values.data ?? null,
+  };
+  const hash = operationHash(content, head.lastHash);
+  const row = await OperationLogModel.create({ ...content, prevHash: head.lastHash, hash }, { transaction: t });
+  await head.update({ lastId: row.id, lastHash: hash }, { transaction: t });
+  return row;
 }

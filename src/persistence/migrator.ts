@@ -8,6 +8,7 @@ import * as m005 from './migrations/005-code-sequences';
 import * as m008 from './migrations/008-call-depth';
 import * as m011 from './migrations/011-audit-trail';
 import * as m013 from './migrations/013-statistics-indexes';
+import * as m011ops from './migrations/011-operation-chain';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -19,6 +20,8 @@ const MIGRATIONS = [
   { name: '008-call-depth', ...m008 },
   { name: '011-audit-trail', ...m011 },
   { name: '013-statistics-indexes', ...m013 },
+  // after 013: databases that ran 011-audit-trail before the operation log was chained get it now
+  { name: '011-operation-chain', ...m011ops },
 ];
 
 export function migrator(sequelize: Sequelize) {

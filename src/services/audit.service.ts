@@ -1,6 +1,6 @@
 import { forbidden } from '../domain/errors';
 import { isAdmin, type User } from '../domain/organisation';
-import type { ChainReport } from '../persistence/audit-chain';
+import type { TrailReport } from '../persistence/audit-chain';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 
 /** Who may check the trail: the audit bureau (第23条) and administrators. */
@@ -11,10 +11,10 @@ export const mayVerifyTrail = (u: Pick<User, 'groups'>) => isAdmin(u) || u.group
  * hash-chained; verifying walks the chain and names the first broken link.
  */
 export class AuditService {
-  constructor(private readonly repo: Pick<RuntimeRepository, 'verifyHistory'>) {}
+  constructor(private readonly repo: Pick<RuntimeRepository, 'verifyTrail'>) {}
 
-  async verify(user: User): Promise<ChainReport> {
+  async verify(user: User): Promise<TrailReport> {
     if (!mayVerifyTrail(user)) throw forbidden('仅区审计局和系统管理员可以核验流转记录的完整性');
-    return this.repo.verifyHistory();
+    return this.repo.verifyTrail();
   }
 }

@@ -80,7 +80,8 @@ export class WorkspaceService {
     return { todo: todo.length, done: done.length, started: started.length, cc: cc.length };
   }
 
-  async list(user: User, list: WorkList, filter: WorkFilter) {
+  /** One page of a list (20 rows), or — `all` — every row (the export of the list). */
+  async list(user: User, list: WorkList, filter: WorkFilter, opts: { all?: boolean } = {}) {
     let rows: WorkRow[];
     if (list === 'todo') rows = await this.taskRows(await this.todoTasks(user));
     else if (list === 'done') rows = await this.taskRows(await this.doneTasks(user));
@@ -98,7 +99,7 @@ export class WorkspaceService {
     const total = shown.length;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(Math.max(1, filter.page ?? 1), pages);
-    return { rows: shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total, page, pages, processes, projects };
+    return { rows: opts.all ? shown : shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total, page, pages, processes, projects };
   }
 
   /**

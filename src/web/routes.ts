@@ -7,11 +7,13 @@ import type { AnnualPlanService } from '../services/annual-plan.service';
 import type { ArchiveService } from '../services/archive.service';
 import type { AuditService } from '../services/audit.service';
 import type { CalendarService } from '../services/calendar.service';
+import type { ExportService } from '../services/export.service';
 import type { StatisticsService } from '../services/statistics.service';
 import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.service';
 import { auditController } from './controllers/audit.controller';
 import { authController } from './controllers/auth.controller';
 import { calendarController } from './controllers/calendar.controller';
+import { exportsController } from './controllers/exports.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
@@ -34,6 +36,7 @@ export interface WebServices extends RuntimeWebServices {
   statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'overdue'>;
   tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
+  exports: Pick<ExportService, 'export'>;
   workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
   org: { listDepartments(): Promise<Department[]> };
 }
@@ -61,6 +64,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const statistics = statisticsController(s.statistics);
   const tracking = trackingController(s.tracking);
   const audit = auditController(s.audit);
+  const exportsOf = exportsController(s.exports);
   const work = workspaceController(s.workspace, s.org, s.clock);
   const api = requireApiUser;
   // a signed-in page: the login first, then the lists' sizes for the navigation
@@ -119,6 +123,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.put('/api/calendar/:year', api, calendar.enter);
 
   r.get('/api/audit/verify', api, audit.verify);
+  r.get('/api/exports/projects', api, exportsOf.projects);
+  r.get('/api/exports/tasks', api, exportsOf.tasks);
 
   if (opts.manualClock) {
     r.get('/api/dev/clock', api, rt.getClock);

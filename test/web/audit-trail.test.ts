@@ -37,7 +37,7 @@ describe('tamper-evident trail: append-only, hash-chained history and GET /api/a
   const verify = async (as = 'sjju') => {
     const res = await t.as(as).get('/api/audit/verify');
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    return res.body as { ok: boolean; checked: number; firstBrokenId?: number };
+    return res.body as { ok: boolean; checked: number; firstBrokenId?: number; operationLog: { ok: boolean; checked: number; firstBrokenId?: number } };
   };
   const reinsert = (r: Row) =>
     exec(
@@ -84,7 +84,8 @@ describe('tamper-evident trail: append-only, hash-chained history and GET /api/a
     expect(review[0].endedAt).to.be.a('string');
 
     const report = await verify();
-    expect(report).to.deep.equal({ ok: true, checked: afterwards.length });
+    const operations = (await sql<{ n: number }>('SELECT COUNT(*) AS n FROM operation_log'))[0].n;
+    expect(report).to.deep.equal({ ok: true, checked: afterwards.length, operationLog: { ok: true, checked: Number(operations) } });
     expect(await verify('admin')).to.deep.equal(report);
   });
 
@@ -149,7 +150,30 @@ describe('tamper-evident trail: append-only, hash-chained history and GET /api/a
     await exec('DELETE FROM activity_history WHERE id = :id', { id: middle.id });
     expect(await verify()).to.deep.include({ ok: false, firstBrokenId: all[4].id });
     await reinsert(middle);
-    expect(await verify()).to.deep.equal({ ok: true, checked: all.length });
+    expect(await verify()).to.deep.include({ ok: true, checked: all.length });
+  });
+
+  it('the operation log is chained too: an edited actor, a deleted operation are reported in operationLog', async () => {
+    const ops = (await sql<{ id: number; actor: string | null }>('SELECT id, actor FROM operation_log ORDER BY id')).map((r) => ({ ...r, id: Number(r.id) }));
+    const complete = (await sql<{ id: number }>("SELECT id FROM operation_log WHERE operation = 'complete' ORDER BY id"))[0];
+    const victim = Number(complete.id);
+    await exec("UPDATE operation_log SET actor = 'admin' WHERE id = :id", { id: victim });
+    const report = await verify();
+    expect(report.ok).to.equal(false);
+    expect(report.firstBrokenId).to.equal(undefined); // the history is intact
+    expect(report.operationLog).to.deep.include({ ok: false, firstBrokenId: victim });
+    await exec('UPDATE operation_log SET actor = :a WHERE id = :id', { a: ops.find((o) => o.id === victim)!.actor, id: victim });
+    expect((await verify()).ok).to.equal(true);
+
+    const [row] = await sql<Record<string, unknown>>('SELECT * FROM operation_log WHERE id = :id', { id: victim });
+    await exec('DELETE FROM operation_log WHERE id = :id', { id: victim });
+    const next = ops[ops.findIndex((o) => o.id === victim) + 1];
+    expect((await verify()).operationLog).to.deep.include({ ok: false, firstBrokenId: next.id });
+    await exec(`INSERT INTO operation_log (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((k) => `:${k}`).join(', ')})`, {
+      ...row,
+      data: row.data === null || typeof row.data === 'string' ? row.data : JSON.stringify(row.data),
+    });
+    expect((await verify()).ok).to.equal(true);
   });
 
   it('concurrent requests keep one valid chain', async () => {
@@ -158,12 +182,13 @@ describe('tamper-evident trail: append-only, hash-chained history and GET /api/a
     const done = await Promise.all(tasks.map((x) => t.as('sjj').post(`/api/tasks/${x.id}/complete`, { variables: { decision: 'approve', opinion: '并发' } })));
     expect(done.map((d) => d.status)).to.deep.equal(done.map(() => 200));
     const n = (await rows()).length;
-    expect(await verify()).to.deep.equal({ ok: true, checked: n });
+    expect(await verify()).to.deep.include({ ok: true, checked: n });
+    expect((await verify()).operationLog.ok).to.equal(true);
   });
 });
 
 describe('tamper-evident trail: two app processes writing to one database', function () {
-  this.timeout(240_000);
+  this.timeout(480_000); // two real server processes: each may take up to 120 s to start on a loaded machine
   const servers: ServerProcess[] = [];
   after(async () => {
     for (const s of servers.splice(0)) if (s.child.exitCode === null) await s.kill();
@@ -201,7 +226,8 @@ describe('tamper-evident trail: two app processes writing to one database', func
       expect(Number(n)).to.be.greaterThan(12 * 3);
       for (const s of servers) {
         const res = await s.api.get('/api/audit/verify').set('Authorization', await as(s, 'sjju'));
-        expect(res.body).to.deep.equal({ ok: true, checked: Number(n) });
+        expect(res.body).to.deep.include({ ok: true, checked: Number(n) });
+        expect(res.body.operationLog).to.deep.include({ ok: true });
       }
     } finally {
       await db.close();

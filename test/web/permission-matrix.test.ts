@@ -141,6 +141,9 @@ const MATRIX: Record<string, Entry> = {
   'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
   // the tamper-evident trail: the audit bureau and administrators
   'GET /api/audit/verify': { call: get(() => '/api/audit/verify'), expect: only(['admin', 'audit'], 200) },
+  // any list as Excel/CSV: each caller gets what it sees (exports.test.ts)
+  'GET /api/exports/projects': { call: get(() => '/api/exports/projects?format=csv'), expect: all(200) },
+  'GET /api/exports/tasks': { call: get(() => '/api/exports/tasks'), expect: all(200) },
   'GET /api/dev/clock': { call: get(() => '/api/dev/clock'), expect: only(['admin'], 200) },
   'POST /api/dev/clock': { call: send('post', () => '/api/dev/clock', () => ({ now: '+275760-09-13T00:00:00.000Z' })), expect: only(['admin'], 400) },
 

@@ -1,5 +1,5 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
-import { hashExistingHistory } from '../audit-chain';
+import { hashExisting } from '../audit-chain';
 
 /**
  * 011: the tamper-evident trail (`src/persistence/audit-chain.ts`). `activity_history` becomes append-only
@@ -17,7 +17,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     lastId: { type: DataTypes.INTEGER, allowNull: true },
     lastHash: { type: DataTypes.STRING(64), allowNull: false },
   });
-  await qi.sequelize.transaction((t) => hashExistingHistory(qi.sequelize, t));
+  await qi.sequelize.transaction((t) => hashExisting(qi.sequelize, 'history', t));
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {

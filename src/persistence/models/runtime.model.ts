@@ -143,6 +143,9 @@ export class OperationLogModel extends Model<Attrs<OperationLogModel>, Create<Op
   declare actor: string | null;
   declare at: Date;
   declare data: Record<string, unknown> | null;
+  /** the hash chain (src/persistence/audit-chain.ts) */
+  declare prevHash: string | null;
+  declare hash: string | null;
 }
 
 export class IncidentModel extends Model<Attrs<IncidentModel>, Create<IncidentModel>> {
@@ -292,7 +295,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
   );
   AuditChainModel.init({ name: { type: D.STRING, primaryKey: true }, lastId: D.INTEGER, lastHash: D.STRING(64) }, opts('audit_chain'));
   OperationLogModel.init(
-    { id: pk, instanceId: D.STRING, taskId: D.INTEGER, operation: D.STRING, actor: D.STRING, at: date, data: D.JSON },
+    { id: pk, instanceId: D.STRING, taskId: D.INTEGER, operation: D.STRING, actor: D.STRING, at: date, data: D.JSON, prevHash: D.STRING(64), hash: D.STRING(64) },
     opts('operation_log'),
   );
   IncidentModel.init(

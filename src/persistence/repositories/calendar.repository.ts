@@ -2,7 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { YearSchedule } from '../../domain/calendar';
 import { CalendarDayModel, CalendarYearModel } from '../models/calendar.model';
 import { SettingModel } from '../models/organisation.model';
-import { JobModel, OperationLogModel, TaskModel } from '../models/runtime.model';
+import { appendOperation } from '../audit-chain';
+import { JobModel, TaskModel } from '../models/runtime.model';
 
 /** The settings row every app process compares with the calendar it holds in memory. */
 export const CALENDAR_VERSION_KEY = 'calendar.version';
@@ -102,7 +103,7 @@ export class CalendarRepository {
 
   /** The history of a task whose due date was computed again (operation log `deadline-recomputed`). */
   logDeadline(values: { instanceId: string; taskId: number; actor: string | null; at: Date; data: Record<string, unknown> }, t: Transaction) {
-    return OperationLogModel.create({ ...values, operation: 'deadline-recomputed' }, { transaction: t });
+    return appendOperation({ ...values, operation: 'deadline-recomputed' }, t);
   }
 }
 

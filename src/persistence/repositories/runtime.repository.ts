@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
-import { HISTORY_CHAIN, historyHash, verifyHistoryChain, type ChainedHistoryContent } from '../audit-chain';
+import { HISTORY_CHAIN, appendOperation, historyHash, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
 import {
   ActivityHistoryModel,
@@ -319,13 +319,14 @@ export class RuntimeRepository {
       .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.id - b.id);
   }
 
-  /** Walks the whole chain (GET /api/audit/verify). */
-  verifyHistory() {
-    return verifyHistoryChain(ActivityHistoryModel.sequelize!);
+  /** Walks both chains (GET /api/audit/verify). */
+  verifyTrail() {
+    return verifyTrail(ActivityHistoryModel.sequelize!);
   }
 
-  log(values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null }, t?: Transaction) {
-    return OperationLogModel.create({ taskId: null, data: null, ...values }, { transaction: t });
+  /** Appends to the operation log (append-only, hash-chained: src/persistence/audit-chain.ts). */
+  log(values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null }, t: Transaction) {
+    return appendOperation(values, t);
   }
 
   operations(instanceId: string) {
