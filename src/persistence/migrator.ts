@@ -5,6 +5,7 @@ import * as m002 from './migrations/002-runtime';
 import * as m003 from './migrations/003-projects';
 import * as m004 from './migrations/004-calendar';
 import * as m008 from './migrations/008-call-depth';
+import * as m012 from './migrations/012-definition-note';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -13,6 +14,7 @@ const MIGRATIONS = [
   { name: '003-projects', ...m003 },
   { name: '004-calendar', ...m004 },
   { name: '008-call-depth', ...m008 },
+  { name: '012-definition-note', ...m012 },
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { launchBrowser, serve } from '../support/browser';
+import { setClock, startInstance, taskOf } from '../support/runtime';
+
+const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
+const DESKTOP = { width: 1366, height: 768 };
+const STUDIO = path.resolve(__dirname, '../fixtures/studio');
+const demo = () => fs.readFileSync(path.join(STUDIO, 'studio-demo.bpmn'), 'utf8');
+
+/**
+ * The process studio in a real browser, as an administrator uses it: the 流程 pages (every version with
+ * who, when, the change note, instance counts, incidents; a version read-only in the bpmn-js viewer;
+ * the .bpmn download) and the modeler (edit, deploy with a change note, the server's refusals on the
+ * offending elements). Nothing here calls the API except to set the scene.
+ */
+describe('the process studio in a real browser (流程 · viewer · modeler)', function () {
+  this.timeout(240000);
+  let t: TestApp;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  const errors: Error[] = [];
+
+  const signIn = async (username: string, next: string): Promise<Page> => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${server.url}${next}`);
+    return page;
+  };
+  const shot = async (page: Page, name: string) => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-09-15T10:00:00+08:00');
+    server = await serve(t.gf.app);
+    browser = await launchBrowser();
+    // version 1 of the demo: one instance finished, one waiting at 登记
+    const v1 = await t.as('admin').post('/api/process-definitions', { xml: demo(), note: '首次部署' });
+    expect(v1.status, JSON.stringify(v1.body)).to.equal(201);
+    const done = await startInstance(t, 'studio-demo');
+    const task = await taskOf(t, 'sjj', done.id, 'Register');
+    await t.as('sjj').post(`/api/tasks/${task.id}/claim`);
+    const completed = await t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} });
+    expect(completed.status, JSON.stringify(completed.body)).to.equal(200);
+    await startInstance(t, 'studio-demo');
+  });
+  afterEach(() => {
+    const seen = errors.splice(0);
+    expect(seen.map((e) => e.message), 'errors in the page').to.deep.equal([]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it('流程: every version with who deployed it, when, the change note, running and completed instances; a version opens read-only in the viewer; .bpmn downloads', async () => {
+    const v2 = await t.as('admin').post('/api/process-definitions', { xml: demo().replace('name="登记"', 'name="登记受理"'), note: '登记改名为登记受理' });
+    expect(v2.status, JSON.stringify(v2.body)).to.equal(201);
+    expect(v2.body).to.include({ version: 2, note: '登记改名为登记受理' });
+
+    const page = await signIn('admin', '/processes');
+    const card = page.locator('section[data-process="studio-demo"]');
+    await expect(await card.locator('h2').textContent()).to.contain('演示流程');
+    const row1 = card.locator('tr[data-version="1"]');
+    const row2 = card.locator('tr[data-version="2"]');
+    expect(await row1.locator('.note').textContent()).to.equal('首次部署');
+    expect(await row2.locator('.note').textContent()).to.equal('登记改名为登记受理');
+    expect(await row1.locator('.running').textContent()).to.equal('1');
+    expect(await row1.locator('.completed').textContent()).to.equal('1');
+    expect(await row2.locator('.running').textContent()).to.equal('0');
+    expect(await row2.textContent()).to.contain('admin').and.contain('2026年9月15日 10:00').and.contain('最新');
+    // the shipped processes are there too
+    expect(await page.locator('section[data-process="application-approval"]').count()).to.equal(1);
+    await shot(page, 'studio-processes');
+
+    // version 1 in the viewer: the diagram drawn from our own origin, the old name
+    await row1.locator('a', { hasText: '查看' }).click();
+    await page.waitForURL(`${server.url}/processes/studio-demo/versions/1`);
+    await page.waitForSelector('[data-island="viewer"][data-island-ready="true"]');
+    expect(await page.locator('[data-island="viewer"] .djs-element[data-element-id="Register"]').count()).to.equal(1);
+    expect(await page.locator('[data-island="viewer"] .djs-element[data-element-id="Register"]').textContent()).to.contain('登记');
+    expect(await page.locator('[data-note]').textContent()).to.equal('首次部署');
+    // read-only: no palette, no context pad
+    expect(await page.locator('.djs-palette').count()).to.equal(0);
+    await shot(page, 'studio-viewer');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download]')]);
+    expect(download.suggestedFilename()).to.equal('studio-demo-v1.bpmn');
+    const saved = fs.readFileSync((await download.path())!, 'utf8');
+    expect(saved).to.contain('name="登记"').and.not.contain('登记受理');
+    await page.close();
+  });
+
+  it('the 流程 pages are for administrators only', async () => {
+    const page = await signIn('sjj', '/tasks');
+    const res = await page.goto(`${server.url}/processes/studio-demo/versions/1`);
+    expect(res!.status()).to.equal(403);
+    await page.close();
+  });
+});
