@@ -116,6 +116,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/projects', page, pages.projects);
   r.get('/processes', page, pages.processes);
   r.get('/processes/:key/versions/:version', page, pages.processVersion);
+  r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

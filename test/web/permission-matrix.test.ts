@@ -149,6 +149,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /processes/:key/edit': { call: get(() => '/processes/application-approval/edit'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /processes/:key/versions/:version': { call: get(() => '/processes/application-approval/versions/1'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },

@@ -34,6 +34,11 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.waitForURL(`${server.url}${next}`);
     return page;
   };
+  /** opens a group of the properties panel by its (Chinese) title, unless it is open */
+  const openGroup = async (page: Page, title: string) => {
+    const header = page.locator('.bio-properties-panel-group-header').filter({ has: page.locator('.bio-properties-panel-group-header-title', { hasText: new RegExp(`^${title}$`) }) });
+    if (!((await header.getAttribute('class')) ?? '').includes('open')) await header.click();
+  };
   const shot = async (page: Page, name: string) => {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -99,6 +104,66 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     expect(download.suggestedFilename()).to.equal('studio-demo-v1.bpmn');
     const saved = fs.readFileSync((await download.path())!, 'utf8');
     expect(saved).to.contain('name="登记"').and.not.contain('登记受理');
+    await page.close();
+  });
+
+  it('the modeler in Chinese: change a task’s name in the properties panel, deploy with a change note → version 3, listed with its note; undo', async () => {
+    const page = await signIn('admin', '/processes');
+    await page.locator('section[data-process="studio-demo"] a[data-action="edit"]').click();
+    await page.waitForURL(`${server.url}/processes/studio-demo/edit`);
+    await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
+    // the latest version (2) is open; palette and panel speak Chinese; the minimap is there
+    expect(await page.locator('.djs-element[data-element-id="Register"]').textContent()).to.contain('登记受理');
+    expect(await page.locator('.djs-palette [data-action="create.start-event"]').getAttribute('aria-label')).to.equal('创建开始事件');
+    expect(await page.locator('.djs-minimap').count()).to.equal(1);
+    await page.click('.djs-element[data-element-id="Register"]');
+    await page.waitForSelector('.bio-properties-panel-header');
+    expect(await page.locator('.bio-properties-panel-header').textContent()).to.contain('用户任务');
+    expect(await page.locator('[data-properties]').textContent()).to.contain('常规').and.contain('分派').and.contain('表单');
+    expect(await page.locator('.djs-context-pad').count()).to.equal(1);
+    await openGroup(page, '常规');
+    await page.fill('#bio-properties-panel-name', '登记审核');
+    await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记审核'));
+    // undo and redo as bpmn-js gives them
+    await page.click('[data-action="undo"]');
+    await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记受理'));
+    await page.click('[data-action="redo"]');
+    await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记审核'));
+    await shot(page, 'studio-modeler');
+
+    await page.fill('textarea[name=note]', '登记改为登记审核');
+    await page.click('[data-action="deploy"]');
+    await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
+    expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('3');
+    expect(await page.textContent('[data-status]')).to.contain('已部署为 v3');
+
+    const xml = await t.as('admin').get('/api/process-definitions/studio-demo/xml');
+    expect(xml.text).to.contain('name="登记审核"');
+    await page.goto(`${server.url}/processes`);
+    const row3 = page.locator('section[data-process="studio-demo"] tr[data-version="3"]');
+    expect(await row3.locator('.note').textContent()).to.equal('登记改为登记审核');
+    await page.close();
+  });
+
+  it('the modeler shows the server’s refusal in a list and on the offending element; nothing is deployed', async () => {
+    const page = await signIn('admin', '/processes/studio-demo/edit');
+    await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
+    await page.click('.djs-element[data-element-id="Register"]');
+    await page.waitForSelector('.bio-properties-panel-header');
+    await openGroup(page, '分派');
+    await page.fill('#bio-properties-panel-assignmentDefinitionCandidateGroups', 'no-such-group');
+    await page.click('.djs-element[data-element-id="Start"]'); // leave the field: the panel writes it
+    await page.click('[data-action="deploy"]');
+    await page.waitForSelector('[data-problems]:not([hidden]) li');
+    const item = page.locator('[data-problems] li[data-element-id="Register"]');
+    expect(await item.textContent()).to.contain('no-such-group').and.contain('不存在');
+    expect(await page.locator('.djs-element[data-element-id="Register"].studio-problem').count()).to.equal(1);
+    expect(await page.locator('.studio-problem-badge[data-problem-of="Register"]').count()).to.equal(1);
+    expect(await page.textContent('[data-errors]')).to.contain('流程图不可部署');
+    await item.click();
+    await shot(page, 'studio-refusal');
+    const latest = await t.as('admin').get('/api/process-definitions/studio-demo');
+    expect(latest.body.version).to.equal(3);
     await page.close();
   });
 
