@@ -167,6 +167,42 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.close();
   });
 
+  it('the handler catalogue as element templates: a new task on the flow becomes 核对项目材料 by a pick from the chooser, its input filled, deployed → version 4', async () => {
+    const page = await signIn('admin', '/processes/studio-demo/edit');
+    await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
+    expect(Number(await page.getAttribute('[data-island="modeler"]', 'data-templates'))).to.be.greaterThan(3);
+    // a task from the palette, dropped on the flow 登记审核 → 办结
+    const flow = (await page.locator('.djs-element[data-element-id="toEnd"]').boundingBox())!;
+    await page.click('.djs-palette [data-action="create.task"]');
+    await page.mouse.move(flow.x + flow.width / 2 - 20, flow.y + flow.height / 2);
+    await page.mouse.move(flow.x + flow.width / 2, flow.y + flow.height / 2);
+    await page.mouse.click(flow.x + flow.width / 2, flow.y + flow.height / 2);
+    await page.waitForSelector('.bio-properties-panel-select-template-button');
+    await page.click('.bio-properties-panel-select-template-button');
+    await page.waitForSelector('.djs-popup');
+    expect(await page.textContent('.djs-popup')).to.contain('选择元素模板').and.contain('发送通知');
+    await page.locator('.djs-popup [data-id="apply-template-govflow.check-project-materials"]').click();
+    await page.waitForFunction(() => document.querySelector('.bio-properties-panel-header')?.textContent?.includes('核对项目材料'));
+    // the handler's inputs, in Chinese, required ones marked
+    expect(await page.locator('[data-properties]').textContent()).to.contain('模板').and.contain('不能为空');
+    await openGroup(page, '自定义属性');
+    await page.getByLabel('所需材料清单').fill('=[{type: "application-form", label: "申报书"}]');
+    await openGroup(page, '常规');
+    await page.fill('#bio-properties-panel-name', '材料核查');
+    await page.click('.djs-element[data-element-id="Start"]');
+    await shot(page, 'studio-template');
+    await page.fill('textarea[name=note]', '登记审核后增加材料核查');
+    await page.click('[data-action="deploy"]');
+    await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
+    expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('4');
+
+    const xml = (await t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
+    expect(xml).to.match(/<bpmn:serviceTask id="[^"]+" name="材料核查" zeebe:modelerTemplate="govflow.check-project-materials"/);
+    expect(xml).to.contain('<zeebe:taskDefinition type="check-project-materials" />');
+    expect(xml).to.contain('target="required"');
+    await page.close();
+  });
+
   it('the 流程 pages are for administrators only', async () => {
     const page = await signIn('sjj', '/tasks');
     const res = await page.goto(`${server.url}/processes/studio-demo/versions/1`);

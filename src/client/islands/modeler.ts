@@ -2,12 +2,16 @@ import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule } from 'bpmn-js-properties-panel';
 import ZeebeBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
 import minimapModule from 'diagram-js-minimap';
+import { CloudElementTemplatesPropertiesProviderModule } from 'bpmn-js-element-templates';
+import ElementTemplateChooserModule from '@bpmn-io/element-template-chooser';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import 'diagram-js-minimap/assets/diagram-js-minimap.css';
+import 'bpmn-js-element-templates/dist/assets/element-templates.css';
+import '@bpmn-io/element-template-chooser/dist/element-template-chooser.css';
 import { api, ApiError, clearErrors, mount, showError, type ErrorDetail } from '../api';
 import { translateModule } from '../studio/translate';
 
@@ -37,7 +41,8 @@ interface Overlays {
 const MARKER = 'studio-problem';
 
 /**
- * The modeler: the latest version in bpmn-js with the properties panel (zeebe provider), in Chinese,
+ * The modeler: the latest version in bpmn-js with the properties panel (zeebe provider) and the handler
+ * catalogue as element templates (GET /api/element-templates, applied through the template chooser), in Chinese,
  * with the minimap, keyboard and undo bpmn-js gives; deployed as the next version with a change note
  * through POST /api/process-definitions. The server's refusals (422, each naming its element) are
  * listed and marked on the elements.
@@ -46,10 +51,22 @@ mount('modeler', async (root) => {
   const key = root.dataset.key!;
   const res = await fetch(root.dataset.xmlUrl!, { credentials: 'same-origin', headers: { Accept: 'application/xml' } });
   if (!res.ok) throw new ApiError(res.status, 'error', `无法读取流程图（${res.status}）`);
+  // the handler catalogue as Camunda 8 element templates: a task becomes a handler by a pick from the list
+  const templates = await api<unknown[]>('GET', '/api/element-templates');
   const modeler = new Modeler({
     container: root.querySelector<HTMLElement>('[data-canvas]')!,
     propertiesPanel: { parent: root.querySelector<HTMLElement>('[data-properties]')! },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule, ZeebeBehaviorsModule, minimapModule, translateModule],
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      ZeebePropertiesProviderModule,
+      CloudElementTemplatesPropertiesProviderModule,
+      ElementTemplateChooserModule,
+      ZeebeBehaviorsModule,
+      minimapModule,
+      translateModule,
+    ],
+    elementTemplates: templates,
     moddleExtensions: { zeebe },
   });
   const { warnings } = await modeler.importXML(await res.text());
@@ -142,4 +159,5 @@ mount('modeler', async (root) => {
     }
   });
   root.dataset.elements = String(registry.getAll().length);
+  root.dataset.templates = String(templates.length);
 });
