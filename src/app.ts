@@ -166,6 +166,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       archives,
       workspace,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
+      groups: { list: () => org.listGroups() },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );

@@ -79,6 +79,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/incidents/:id/retry', api, rt.retryIncident);
   r.get('/api/handlers', api, rt.handlers);
   r.get('/api/element-templates', api, rt.elementTemplates);
+  r.get('/api/groups', api, rt.groups);
   r.get('/api/notifications', api, rt.notifications);
   r.post('/api/notifications/:id/read', api, rt.readNotification);
 

@@ -103,6 +103,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },
   'GET /api/handlers': { call: get(() => '/api/handlers'), expect: all(200) },
   'GET /api/element-templates': { call: get(() => '/api/element-templates'), expect: all(200) },
+  'GET /api/groups': { call: get(() => '/api/groups'), expect: all(200) },
   'GET /api/notifications': { call: get(() => '/api/notifications'), expect: all(200) },
   'POST /api/notifications/:id/read': { call: send('post', () => '/api/notifications/999999/read'), expect: all(404) },
 

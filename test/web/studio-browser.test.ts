@@ -161,6 +161,8 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     expect(await page.locator('.studio-problem-badge[data-problem-of="Register"]').count()).to.equal(1);
     expect(await page.textContent('[data-errors]')).to.contain('流程图不可部署');
     await item.click();
+    // the group picker shows the unknown group for what it is
+    expect(await page.locator('[data-group-picker] label.unknown').textContent()).to.contain('no-such-group').and.contain('不存在');
     await shot(page, 'studio-refusal');
     const latest = await t.as('admin').get('/api/process-definitions/studio-demo');
     expect(latest.body.version).to.equal(3);
@@ -200,6 +202,26 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     expect(xml).to.match(/<bpmn:serviceTask id="[^"]+" name="材料核查" zeebe:modelerTemplate="govflow.check-project-materials"/);
     expect(xml).to.contain('<zeebe:taskDefinition type="check-project-materials" />');
     expect(xml).to.contain('target="required"');
+    await page.close();
+  });
+
+  it('candidate groups are picked from the organisation’s groups (Chinese names), not typed: 登记审核 goes to 区财政局, deployed → version 5', async () => {
+    const page = await signIn('admin', '/processes/studio-demo/edit');
+    await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
+    await page.click('.djs-element[data-element-id="Register"]');
+    await page.waitForSelector('[data-group-picker]:not([hidden])');
+    expect(await page.locator('[data-group-picker] input[value="data-bureau"]').isChecked()).to.equal(true);
+    await page.locator('[data-group-picker] label', { hasText: '区财政局' }).locator('input').check();
+    await page.locator('[data-group-picker] label', { hasText: '区数据局' }).locator('input').uncheck();
+    await openGroup(page, '分派');
+    expect(await page.inputValue('#bio-properties-panel-assignmentDefinitionCandidateGroups')).to.equal('finance');
+    await shot(page, 'studio-groups');
+    await page.fill('textarea[name=note]', '登记审核改由区财政局办理');
+    await page.click('[data-action="deploy"]');
+    await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
+    expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('5');
+    const xml = (await t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
+    expect(xml).to.contain('<zeebe:assignmentDefinition candidateGroups="finance" />');
     await page.close();
   });
 

@@ -22,6 +22,20 @@ interface Deployed {
 }
 interface Shape {
   id: string;
+  type?: string;
+  businessObject?: ModdleElement;
+}
+interface ModdleElement {
+  $type: string;
+  $parent?: ModdleElement;
+  extensionElements?: ModdleElement;
+  values?: ModdleElement[];
+  candidateGroups?: string;
+  [k: string]: unknown;
+}
+interface GroupOption {
+  key: string;
+  name: string;
 }
 interface Registry {
   get(id: string): Shape | undefined;
@@ -52,7 +66,7 @@ mount('modeler', async (root) => {
   const res = await fetch(root.dataset.xmlUrl!, { credentials: 'same-origin', headers: { Accept: 'application/xml' } });
   if (!res.ok) throw new ApiError(res.status, 'error', `无法读取流程图（${res.status}）`);
   // the handler catalogue as Camunda 8 element templates: a task becomes a handler by a pick from the list
-  const templates = await api<unknown[]>('GET', '/api/element-templates');
+  const [templates, groups] = await Promise.all([api<unknown[]>('GET', '/api/element-templates'), api<GroupOption[]>('GET', '/api/groups')]);
   const modeler = new Modeler({
     container: root.querySelector<HTMLElement>('[data-canvas]')!,
     propertiesPanel: { parent: root.querySelector<HTMLElement>('[data-properties]')! },
@@ -158,6 +172,81 @@ mount('modeler', async (root) => {
       deployButton.disabled = false;
     }
   });
+  groupPicker(modeler, root, groups);
   root.dataset.elements = String(registry.getAll().length);
   root.dataset.templates = String(templates.length);
 });
+
+/**
+ * Candidate groups picked from the organisation's real groups (GET /api/groups), not typed: shown for
+ * the selected user task, written to its zeebe:assignmentDefinition (the properties panel shows the
+ * same value; undo works). A group the organisation does not have is shown in red; an expression is
+ * left to the panel.
+ */
+function groupPicker(modeler: Modeler, root: HTMLElement, groups: GroupOption[]) {
+  const box = root.querySelector<HTMLFieldSetElement>('[data-group-picker]')!;
+  const options = box.querySelector<HTMLElement>('[data-group-options]')!;
+  const note = box.querySelector<HTMLElement>('[data-group-picker-note]')!;
+  const eventBus = modeler.get<{ on(event: string, fn: (e: { newSelection?: Shape[]; elements?: Shape[] }) => void): void }>('eventBus');
+  const modeling = modeler.get<{
+    updateProperties(el: Shape, props: Record<string, unknown>): void;
+    updateModdleProperties(el: Shape, target: ModdleElement, props: Record<string, unknown>): void;
+  }>('modeling');
+  const moddle = modeler.get<{ create(type: string, attrs?: Record<string, unknown>): ModdleElement }>('moddle');
+  let current: Shape | null = null;
+
+  const assignment = (el: Shape) => el.businessObject?.extensionElements?.values?.find((v) => v.$type === 'zeebe:AssignmentDefinition');
+  const write = (el: Shape, keys: string[]) => {
+    const bo = el.businessObject!;
+    const value = keys.length ? keys.join(',') : undefined;
+    let ext = bo.extensionElements;
+    if (!ext) {
+      ext = moddle.create('bpmn:ExtensionElements', { values: [] });
+      ext.$parent = bo;
+      modeling.updateProperties(el, { extensionElements: ext });
+    }
+    const a = assignment(el);
+    if (a) modeling.updateModdleProperties(el, a, { candidateGroups: value });
+    else if (value) {
+      const created = moddle.create('zeebe:AssignmentDefinition', { candidateGroups: value });
+      created.$parent = ext;
+      modeling.updateModdleProperties(el, ext, { values: [...(ext.values ?? []), created] });
+    }
+  };
+  const render = () => {
+    box.hidden = !current;
+    if (!current) return;
+    const raw = assignment(current)?.candidateGroups ?? '';
+    const expression = raw.trim().startsWith('=');
+    note.hidden = !expression;
+    const chosen = expression ? [] : raw.split(',').map((g) => g.trim()).filter(Boolean);
+    const known = new Set(groups.map((g) => g.key));
+    const all: (GroupOption & { unknown?: boolean })[] = [...groups, ...chosen.filter((k) => !known.has(k)).map((k) => ({ key: k, name: `${k}（组织机构中不存在）`, unknown: true }))];
+    options.replaceChildren(
+      ...all.map((g) => {
+        const label = document.createElement('label');
+        if (g.unknown) label.className = 'unknown';
+        label.title = g.key;
+        const input = document.createElement('input');
+        input.type = 'checkbox';
+        input.value = g.key;
+        input.checked = chosen.includes(g.key);
+        input.disabled = expression;
+        input.addEventListener('change', () => {
+          const keys = input.checked ? [...chosen, g.key] : chosen.filter((k) => k !== g.key);
+          if (current) write(current, keys);
+        });
+        label.append(input, ' ', g.name);
+        return label;
+      }),
+    );
+  };
+  eventBus.on('selection.changed', (e) => {
+    const sel = e.newSelection ?? [];
+    current = sel.length === 1 && sel[0].type === 'bpmn:UserTask' ? sel[0] : null;
+    render();
+  });
+  eventBus.on('elements.changed', (e) => {
+    if (current && (e.elements ?? []).some((x) => x.id === current!.id)) render();
+  });
+}

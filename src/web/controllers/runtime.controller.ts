@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError, forbidden, malformed } from '../../domain/errors';
-import { isAdmin, type User } from '../../domain/organisation';
+import { isAdmin, type Group, type User } from '../../domain/organisation';
 import type { Clock } from '../../services/clock.service';
 import type { DefinitionService } from '../../services/definition.service';
 import type { IncidentService } from '../../services/incident.service';
@@ -21,6 +21,8 @@ export interface RuntimeWebServices {
   outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
   clock: Clock;
   handlers: { catalogue(): unknown[]; templates(): unknown[] };
+  /** the organisation's groups (candidate groups are picked from them in the modeler) */
+  groups: { list(): Promise<Group[]> };
 }
 
 const adminOnly = (u: User) => {
@@ -127,6 +129,9 @@ export function runtimeController(s: RuntimeWebServices) {
     },
     elementTemplates(_req: Request, res: Response) {
       res.json(s.handlers.templates());
+    },
+    async groups(_req: Request, res: Response) {
+      res.json((await s.groups.list()).map((g) => ({ key: g.key, name: g.name, departmentCode: g.departmentCode })));
     },
 
     async notifications(req: Request, res: Response) {
