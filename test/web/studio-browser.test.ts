@@ -129,6 +129,13 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记受理'));
     await page.click('[data-action="redo"]');
     await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记审核'));
+    // … and from the keyboard once the canvas has the focus
+    await page.click('.djs-element[data-element-id="Start"]');
+    expect(await page.evaluate(() => document.activeElement?.tagName.toLowerCase())).to.equal('svg');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记受理'));
+    await page.keyboard.press('Control+y');
+    await page.waitForFunction(() => document.querySelector('.djs-element[data-element-id="Register"]')?.textContent?.includes('登记审核'));
     await shot(page, 'studio-modeler');
 
     await page.fill('textarea[name=note]', '登记改为登记审核');
