@@ -40,10 +40,15 @@ module.exports = {
     },
     {
       name: 'client-browser-packages-only',
-      comment: 'src/client runs in the browser: it imports browser packages only (form-js viewer, bpmn-js viewer, echarts, their CSS), never Node built-ins or server packages',
+      comment:
+        'src/client runs in the browser: it imports browser packages only (form-js viewer, the bpmn-js viewer and modeler with their properties panel, translations, minimap and element templates, and their CSS), never Node built-ins or server packages',
       severity: 'error',
       from: { path: '^src/client/' },
-      to: { path: 'node_modules/', pathNot: 'node_modules/(@bpmn-io/form-js-viewer|bpmn-js|diagram-js|echarts)/' },
+      to: {
+        path: 'node_modules/',
+        pathNot:
+          'node_modules/(@bpmn-io/form-js-viewer|echarts|zrender|@bpmn-io/properties-panel|@bpmn-io/element-template-chooser|bpmn-js|bpmn-js-properties-panel|bpmn-js-i18n|bpmn-js-element-templates|diagram-js-minimap|camunda-bpmn-js-behaviors|zeebe-bpmn-moddle)/',
+      },
     },
     {
       name: 'client-no-node-builtins',

@@ -179,6 +179,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       workspace,
       org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
+      groups: { list: () => org.listGroups() },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );

@@ -7,6 +7,8 @@
 
 export interface ErrorDetail {
   field?: string;
+  /** the diagram element a deployment refusal names */
+  elementId?: string;
   rule?: string;
   article?: string;
   message: string;

@@ -9,6 +9,7 @@ import * as m008 from './migrations/008-call-depth';
 import * as m011 from './migrations/011-audit-trail';
 import * as m013 from './migrations/013-statistics-indexes';
 import * as m011ops from './migrations/011-operation-chain';
+import * as m012 from './migrations/012-definition-note';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -22,6 +23,7 @@ const MIGRATIONS = [
   { name: '013-statistics-indexes', ...m013 },
   // after 013: databases that ran 011-audit-trail before the operation log was chained get it now
   { name: '011-operation-chain', ...m011ops },
+  { name: '012-definition-note', ...m012 },
 ];
 
 export function migrator(sequelize: Sequelize) {

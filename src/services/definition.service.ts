@@ -21,7 +21,11 @@ export interface DeployInput {
   /** the charset of the upload's Content-Type, if any */
   charset?: string | null;
   forms?: FormSchema[];
+  /** the change note (变更说明), at most NOTE_MAX characters */
+  note?: string | null;
 }
+
+export const NOTE_MAX = 1000;
 
 export interface DefinitionSummary {
   key: string;
@@ -29,6 +33,24 @@ export interface DefinitionSummary {
   version: number;
   deployedAt: string;
   deployedBy: string | null;
+  note: string | null;
+}
+
+/** One version on the 流程 pages: who deployed it, when, why, and how many instances it has. */
+export interface VersionOverview extends DefinitionSummary {
+  running: number;
+  completed: number;
+  terminated: number;
+  incidents: number;
+}
+
+/** One process on the 流程 pages: its versions (newest first) and its open incidents. */
+export interface DefinitionOverview {
+  key: string;
+  name: string;
+  latest: number;
+  versions: VersionOverview[];
+  incidents: { id: number; instanceId: string; version: number; activityId: string | null; message: string; createdAt: string }[];
 }
 
 /** The uploaded bytes as text, or 422 with the Chinese reason (undeclared or wrong encoding, invalid bytes). */
@@ -49,6 +71,7 @@ const summary = (d: Omit<DefinitionRow, 'xml'>): DefinitionSummary => ({
   version: d.version,
   deployedAt: d.deployedAt.toISOString(),
   deployedBy: d.deployedBy,
+  note: d.note ?? null,
 });
 
 /**
@@ -78,6 +101,10 @@ export class DefinitionService {
     const forms = input.forms ?? [];
     if (!Array.isArray(forms) || forms.some((f) => !f || typeof f !== 'object' || typeof f.id !== 'string' || !f.id)) {
       throw malformed('forms 必须是带 id 的 form-js 表单数组', [{ field: 'forms', message: '每个表单须有字符串 id' }]);
+    }
+    const note = input.note === undefined || input.note === null ? null : input.note;
+    if (note !== null && (typeof note !== 'string' || note.length > NOTE_MAX)) {
+      throw malformed(`变更说明须为不超过 ${NOTE_MAX} 字的文字`, [{ field: 'note', message: `变更说明须为不超过 ${NOTE_MAX} 字的文字` }]);
     }
     const deployedForms = new Map(forms.map((f) => [f.id, f]));
     const groups = new Set(await this.known.groupKeys());
@@ -127,7 +154,7 @@ export class DefinitionService {
         }
         const forms = Object.fromEntries(p.formIds.map((id) => [id, formRefs[id]]));
         const created = await this.repo.create(
-          { key: p.processId, version: (latest?.version ?? 0) + 1, name: p.name, xml: input.xml, checksum, forms, deployedAt: now, deployedBy },
+          { key: p.processId, version: (latest?.version ?? 0) + 1, name: p.name, xml: input.xml, checksum, forms, deployedAt: now, deployedBy, note: note?.trim() || null },
           t,
         );
         deployed.push({ ...summary(created), duplicate: false });
@@ -139,6 +166,34 @@ export class DefinitionService {
 
   async list(): Promise<DefinitionSummary[]> {
     return (await this.repo.listLatest()).map(summary);
+  }
+
+  /** Every process with its versions, their instance counts and the open incidents (the 流程 pages). */
+  async overview(): Promise<DefinitionOverview[]> {
+    const [versions, counts, incidents] = await Promise.all([this.repo.allVersions(), this.repo.instanceCounts(), this.repo.openIncidents()]);
+    const byKey = new Map<string, DefinitionOverview>();
+    const versionOf = new Map<number, { key: string; version: number }>();
+    for (const v of versions) {
+      versionOf.set(v.id, { key: v.key, version: v.version });
+      const c = counts.get(v.id) ?? {};
+      const d = byKey.get(v.key) ?? { key: v.key, name: v.name, latest: 0, versions: [], incidents: [] };
+      d.name = v.name;
+      d.latest = v.version;
+      d.versions.unshift({
+        ...summary(v),
+        running: (c.running ?? 0) + (c.incident ?? 0),
+        completed: c.completed ?? 0,
+        terminated: (c.terminated ?? 0) + (c.canceled ?? 0),
+        incidents: incidents.filter((i) => i.definitionId === v.id).length,
+      });
+      byKey.set(v.key, d);
+    }
+    for (const i of incidents) {
+      const v = versionOf.get(i.definitionId);
+      if (!v) continue;
+      byKey.get(v.key)!.incidents.push({ id: i.id, instanceId: i.instanceId, version: v.version, activityId: i.activityId, message: i.message, createdAt: i.createdAt.toISOString() });
+    }
+    return [...byKey.values()];
   }
 
   async get(key: string, version?: number): Promise<DefinitionRow> {

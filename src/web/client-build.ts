@@ -55,7 +55,7 @@ async function buildOnce(outdir: string): Promise<ClientAssets> {
     entryNames: '[name]-[hash]',
     chunkNames: 'chunk-[hash]',
     assetNames: 'asset-[hash]',
-    loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'dataurl', '.png': 'file' },
+    loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'dataurl', '.png': 'file' },
     define: { 'process.env.NODE_ENV': '"production"' },
     legalComments: 'none',
     metafile: true,

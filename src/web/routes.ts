@@ -100,6 +100,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/incidents/:id/retry', api, rt.retryIncident);
   r.get('/api/handlers', api, rt.handlers);
   r.get('/api/element-templates', api, rt.elementTemplates);
+  r.get('/api/groups', api, rt.groups);
   r.get('/api/notifications', api, rt.notifications);
   r.post('/api/notifications/:id/read', api, rt.readNotification);
 
@@ -145,6 +146,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/projects/:id', page, work.project);
   r.get('/processes', page, pages.processes);
   r.get('/instances/:id', page, tracking.page);
+  r.get('/processes/:key/versions/:version', page, pages.processVersion);
+  r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

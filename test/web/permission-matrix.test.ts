@@ -109,6 +109,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },
   'GET /api/handlers': { call: get(() => '/api/handlers'), expect: all(200) },
   'GET /api/element-templates': { call: get(() => '/api/element-templates'), expect: all(200) },
+  'GET /api/groups': { call: get(() => '/api/groups'), expect: all(200) },
   'GET /api/notifications': { call: get(() => '/api/notifications'), expect: all(200) },
   'POST /api/notifications/:id/read': { call: send('post', () => '/api/notifications/999999/read'), expect: all(404) },
 
@@ -167,6 +168,8 @@ const MATRIX: Record<string, Entry> = {
   // 流程跟踪 reads like GET /api/process-instances/:id (第5条)
   'GET /instances/:id': { call: get((f) => `/instances/${f.open.instanceId}`), expect: { ...only(SEES_OPEN, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /processes/:key/edit': { call: get(() => '/processes/application-approval/edit'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /processes/:key/versions/:version': { call: get(() => '/processes/application-approval/versions/1'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },

@@ -23,6 +23,8 @@ export class ProcessDefinitionModel extends Model<Attrs<ProcessDefinitionModel>,
   declare forms: Record<string, number>;
   declare deployedAt: Date;
   declare deployedBy: string | null;
+  /** the change note written at deploy (migration 012) */
+  declare note: CreationOptional<string | null>;
 }
 
 export class ProcessInstanceModel extends Model<Attrs<ProcessInstanceModel>, Create<ProcessInstanceModel>> {
@@ -205,7 +207,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
     opts('form_definitions'),
   );
   ProcessDefinitionModel.init(
-    { id: pk, key: D.STRING, version: D.INTEGER, name: D.STRING, xml: D.TEXT, checksum: D.STRING, forms: D.JSON, deployedAt: date, deployedBy: D.STRING },
+    { id: pk, key: D.STRING, version: D.INTEGER, name: D.STRING, xml: D.TEXT, checksum: D.STRING, forms: D.JSON, deployedAt: date, deployedBy: D.STRING, note: D.TEXT },
     opts('process_definitions'),
   );
   ProcessInstanceModel.init(

@@ -1,5 +1,5 @@
-import { Op, type Transaction } from 'sequelize';
-import { FormDefinitionModel, ProcessDefinitionModel } from '../models/runtime.model';
+import { fn, col, Op, type Transaction } from 'sequelize';
+import { FormDefinitionModel, IncidentModel, ProcessDefinitionModel, ProcessInstanceModel } from '../models/runtime.model';
 
 export interface DefinitionRow {
   id: number;
@@ -11,6 +11,18 @@ export interface DefinitionRow {
   forms: Record<string, number>;
   deployedAt: Date;
   deployedBy: string | null;
+  /** the change note written at deploy */
+  note: string | null;
+}
+
+/** An open incident with the version its instance runs. */
+export interface OpenIncidentRow {
+  id: number;
+  instanceId: string;
+  definitionId: number;
+  activityId: string | null;
+  message: string;
+  createdAt: Date;
 }
 
 const row = (m: ProcessDefinitionModel): DefinitionRow => ({
@@ -23,6 +35,7 @@ const row = (m: ProcessDefinitionModel): DefinitionRow => ({
   forms: m.forms ?? {},
   deployedAt: m.deployedAt,
   deployedBy: m.deployedBy,
+  note: m.note ?? null,
 });
 
 export class DefinitionRepository {
@@ -46,6 +59,40 @@ export class DefinitionRepository {
     const all = await ProcessDefinitionModel.findAll({ attributes: { exclude: ['xml'] }, order: [['key', 'ASC'], ['version', 'DESC']] });
     const seen = new Set<string>();
     return all.filter((m) => !seen.has(m.key) && seen.add(m.key)).map((m) => ({ ...row(m), xml: undefined }) as Omit<DefinitionRow, 'xml'>);
+  }
+
+  /** Every version of every key (without the documents), by key then version. */
+  async allVersions(): Promise<Omit<DefinitionRow, 'xml'>[]> {
+    const all = await ProcessDefinitionModel.findAll({ attributes: { exclude: ['xml'] }, order: [['key', 'ASC'], ['version', 'ASC']] });
+    return all.map((m) => ({ ...row(m), xml: undefined }) as Omit<DefinitionRow, 'xml'>);
+  }
+
+  /** How many instances each version has in each state: definitionId → state → count. */
+  async instanceCounts(): Promise<Map<number, Record<string, number>>> {
+    const rows = (await ProcessInstanceModel.findAll({
+      attributes: ['definitionId', 'state', [fn('COUNT', col('id')), 'n']],
+      group: ['definitionId', 'state'],
+      raw: true,
+    })) as unknown as { definitionId: number; state: string; n: number | string }[];
+    const out = new Map<number, Record<string, number>>();
+    for (const r of rows) {
+      const counts = out.get(Number(r.definitionId)) ?? {};
+      counts[r.state] = Number(r.n);
+      out.set(Number(r.definitionId), counts);
+    }
+    return out;
+  }
+
+  /** The open incidents, each with its instance's version. */
+  async openIncidents(): Promise<OpenIncidentRow[]> {
+    const incidents = await IncidentModel.findAll({ where: { resolvedAt: null }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+    if (!incidents.length) return [];
+    const ids = [...new Set(incidents.map((i) => i.instanceId))];
+    const instances = await ProcessInstanceModel.findAll({ attributes: ['id', 'definitionId'], where: { id: { [Op.in]: ids } } });
+    const defOf = new Map(instances.map((i) => [i.id, i.definitionId]));
+    return incidents
+      .filter((i) => defOf.has(i.instanceId))
+      .map((i) => ({ id: i.id, instanceId: i.instanceId, definitionId: defOf.get(i.instanceId)!, activityId: i.activityId, message: i.message, createdAt: i.createdAt }));
   }
 
   async create(d: Omit<DefinitionRow, 'id'>, transaction: Transaction): Promise<DefinitionRow> {

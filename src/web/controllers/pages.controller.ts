@@ -1,13 +1,19 @@
 import type { Request, Response } from 'express';
 import { forbidden } from '../../domain/errors';
 import { isAdmin } from '../../domain/organisation';
+import { positiveInt } from '../params';
 import type { RuntimeWebServices } from './runtime.controller';
-import { PROJECT_TYPE_LABELS, STAGE_LABELS, projectTypeLabel, stageLabel } from '../../domain/labels';
 import type { Department } from '../../domain/organisation';
-import { chineseDateTime, definitionLabel, groupName, instanceStateLabel } from '../../domain/labels';
+import { PROJECT_TYPE_LABELS, STAGE_LABELS, chineseDateTime, definitionLabel, groupName, instanceStateLabel, projectTypeLabel, stageLabel } from '../../domain/labels';
 import type { StatisticsService } from '../../services/statistics.service';
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** how the 流程 pages write instants and deployers */
+const show = {
+  when: (at: string) => chineseDateTime(at),
+  who: (username: string | null) => username ?? '系统（初始部署）',
+};
 
 /** The web shell's pages. Each renders one view from one service call. */
 export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<{ name: string; code: string; type: string; unitCode: string }[]> }; org: { listDepartments(): Promise<Department[]> }; statistics: Pick<StatisticsService, 'dashboard' | 'overdue'> }) {
@@ -38,7 +44,28 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
     },
     async processes(req: Request, res: Response) {
       if (!isAdmin(req.user!)) throw forbidden();
-      res.render('processes', { title: req.t('processesTitle'), definitions: await s.definitions.list() });
+      res.render('processes', { title: req.t('processesTitle'), definitions: await s.definitions.overview(), ...show });
+    },
+    /** One version, read-only in the bpmn-js viewer, with its download. */
+    async processVersion(req: Request, res: Response) {
+      if (!isAdmin(req.user!)) throw forbidden();
+      const key = req.params.key as string;
+      const d = s.definitions.summary(await s.definitions.get(key, positiveInt(req.params.version, 'version')));
+      const latest = (await s.definitions.get(key)).version;
+      res.render('process-version', {
+        title: `${d.name} v${d.version}`,
+        definition: d,
+        latest,
+        xmlUrl: `/api/process-definitions/${encodeURIComponent(key)}/xml?version=${d.version}`,
+        islands: ['viewer'],
+        ...show,
+      });
+    },
+    /** The modeler: the latest version, edited and deployed as the next one. */
+    async processEdit(req: Request, res: Response) {
+      if (!isAdmin(req.user!)) throw forbidden();
+      const d = s.definitions.summary(await s.definitions.get(req.params.key as string));
+      res.render('process-edit', { title: `修改流程 · ${d.name}`, definition: d, islands: ['modeler'], ...show });
     },
     /** 运行监控: the dashboard's figures (each linking to its list), the overdue tasks, the running instances — all of what the reader may see. */
     async monitor(req: Request, res: Response) {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError, forbidden, malformed, unprocessable } from '../../domain/errors';
-import { isAdmin, type User } from '../../domain/organisation';
+import { isAdmin, type Group, type User } from '../../domain/organisation';
 import type { Clock } from '../../services/clock.service';
 import type { DefinitionService } from '../../services/definition.service';
 import type { IncidentService } from '../../services/incident.service';
@@ -12,7 +12,7 @@ import type { TaskService } from '../../services/task.service';
 import { positiveInt } from '../params';
 
 export interface RuntimeWebServices {
-  definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary'>;
+  definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary' | 'overview'>;
   runtime: Pick<RuntimeService, 'start' | 'terminate' | 'runDueJobs'>;
   instances: Pick<InstanceService, 'list' | 'get'>;
   tasks: Pick<TaskService, 'list' | 'listUnassigned' | 'get' | 'claim' | 'unclaim' | 'complete' | 'assign'>;
@@ -21,6 +21,8 @@ export interface RuntimeWebServices {
   outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
   clock: Clock;
   handlers: { catalogue(): unknown[]; templates(): unknown[] };
+  /** the organisation's groups (candidate groups are picked from them in the modeler) */
+  groups: { list(): Promise<Group[]> };
 }
 
 const adminOnly = (u: User) => {
@@ -38,13 +40,13 @@ export function runtimeController(s: RuntimeWebServices) {
   return {
     async deploy(req: Request, res: Response) {
       adminOnly(req.user!);
-      let input: { xml?: string; xmlBytes?: Buffer; charset?: string | null; forms?: never[] };
+      let input: { xml?: string; xmlBytes?: Buffer; charset?: string | null; forms?: never[]; note?: string | null };
       if (Buffer.isBuffer(req.body) && req.is(['application/xml', 'text/xml', 'application/bpmn+xml'])) {
         input = { xmlBytes: req.body, charset: /charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1] ?? null };
       }
       else if (req.is('application/json')) {
         const b = objectBody(req);
-        input = { xml: b.xml as string, forms: b.forms as never[] };
+        input = { xml: b.xml as string, forms: b.forms as never[], note: b.note as string | null | undefined };
       } else throw new AppError('unsupported-media', '请求体须为 BPMN XML（application/xml）或 JSON {xml, forms}', 'unsupported-media');
       const d = await s.definitions.deploy(input, req.user!.username);
       res.status(201).json(d);
@@ -59,6 +61,8 @@ export function runtimeController(s: RuntimeWebServices) {
     async getDefinitionXml(req: Request, res: Response) {
       const version = req.query.version === undefined ? undefined : positiveInt(req.query.version, 'version');
       const d = await s.definitions.get(req.params.key as string, version);
+      // ?download=1: saved as <key>-v<version>.bpmn (the 流程 pages' download link)
+      if (req.query.download !== undefined) res.attachment(`${d.key}-v${d.version}.bpmn`);
       res.type('application/xml').send(d.xml);
     },
 
@@ -136,6 +140,9 @@ export function runtimeController(s: RuntimeWebServices) {
     },
     elementTemplates(_req: Request, res: Response) {
       res.json(s.handlers.templates());
+    },
+    async groups(_req: Request, res: Response) {
+      res.json((await s.groups.list()).map((g) => ({ key: g.key, name: g.name, departmentCode: g.departmentCode })));
     },
 
     async notifications(req: Request, res: Response) {
