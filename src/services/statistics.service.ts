@@ -116,10 +116,10 @@ export class StatisticsService {
       overdueByDepartment: overdue.map((r) => ({ group: r.k, label: groupName(r.k), count: num(r.n), href: `/monitor?overdue=${encodeURIComponent(r.k)}#overdue` })),
       deadlines: { thisWeek: thisWeek.map(deadline), nextWeek: nextWeek.map(deadline), from: monday.toISOString(), to: weekAfter.toISOString() },
       averageWorkingDays: {
-        chapters: [...chapters].map(([key, v]) => ({ definitionKey: key, label: definitionLabel(key), instances: v.items, workingDays: v.avg, href: `/processes/${key}` })),
+        chapters: [...chapters].map(([key, v]) => ({ definitionKey: key, label: definitionLabel(key), instances: v.items, workingDays: v.avg, href: `/processes/${key}/statistics` })),
         reviews: [...reviews].map(([key, v]) => {
           const [definitionKey, activityId] = key.split('/');
-          return { definitionKey, activityId, label: taskNames.get(key) ?? activityId, process: definitionLabel(definitionKey), tasks: v.items, workingDays: v.avg, href: `/processes/${definitionKey}` };
+          return { definitionKey, activityId, label: taskNames.get(key) ?? activityId, process: definitionLabel(definitionKey), tasks: v.items, workingDays: v.avg, href: `/processes/${definitionKey}/statistics` };
         }),
       },
     };

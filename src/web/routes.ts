@@ -148,6 +148,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/instances/:id', page, tracking.page);
   r.get('/processes/:key/versions/:version', page, pages.processVersion);
   r.get('/processes/:key/edit', page, pages.processEdit);
+  r.get('/processes/:key/statistics', page, statistics.processPage);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

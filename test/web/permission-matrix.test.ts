@@ -170,6 +170,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /processes/:key/edit': { call: get(() => '/processes/application-approval/edit'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /processes/:key/versions/:version': { call: get(() => '/processes/application-approval/versions/1'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  // 流程运行分析: figures of what the reader may see (statistics.test.ts)
+  'GET /processes/:key/statistics': { call: get(() => '/processes/application-approval/statistics'), expect: { ...all(200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },

@@ -18,6 +18,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   let browser: Browser;
   let application: string;
   let late: string;
+  let code: string;
   const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, username, next, viewport);
 
 
@@ -30,6 +31,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     application = sub.body.processInstanceId;
+    code = p.code;
     await deploy(t, 'due-review.bpmn', ['review-form.form']);
     late = (await startInstance(t, 'due-review', { businessKey: p.code, variables: { due: '2026-11-02T12:00:00+08:00' } })).id;
   });
@@ -109,5 +111,25 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     expect(await stranger.locator(`a[href="/instances/${application}"]`).count()).to.equal(0);
     expect(await stranger.locator('#overdue tr.overdue').count()).to.equal(0);
     expect(await stranger.textContent('[data-figure="applied"]')).to.equal('0');
+  });
+
+  it('流程运行分析: the version heat-mapped by average duration, a badge of the instances waiting at each element; a stranger sees none of them', async () => {
+    // one review completed after two hours, the late one still waiting
+    const done = (await startInstance(t, 'due-review', { businessKey: code, variables: { due: '2027-06-01T12:00:00+08:00' } })).id;
+    await setClock(t, '2026-11-04T12:00:00+08:00');
+    const task = (await t.as('sjj').get(`/api/tasks?processInstanceId=${done}`)).body[0];
+    expect((await t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: { decision: 'approve', opinion: '同意' } })).status).to.equal(200);
+    const page = await signIn('sjj', '/processes/due-review/statistics');
+    await page.waitForSelector('[data-canvas][data-ready=true]');
+    expect(await page.locator('.djs-element.heat-4[data-element-id="Review"]').count()).to.equal(1);
+    expect(await page.textContent('.gf-badge[data-running="Review"]')).to.equal('1');
+    expect(await page.textContent('tr[data-activity="Review"]')).to.contain('限期审核');
+    expect(await page.textContent('tr[data-activity="Review"]')).to.contain('2.0 小时');
+    await shot(page, 'process-statistics-1366');
+    const stranger = await signIn('jyj', '/processes/due-review/statistics', PHONE);
+    await stranger.waitForSelector('[data-canvas][data-ready=true]');
+    expect(await stranger.locator('.gf-badge').count()).to.equal(0);
+    expect(await stranger.textContent('table[data-elements]')).to.contain('没有可见的实例');
+    await noOverflow(stranger);
   });
 });
