@@ -1,5 +1,5 @@
 import { chapterRank as rank } from '../domain/project';
-import { chineseDateTime, decisionLabel, definitionLabel, groupName, instanceStateLabel, stageLabel, variableLabel, VARIABLE_LABELS } from '../domain/labels';
+import { chineseDateTime, decisionLabel, materialLabel, definitionLabel, groupName, instanceStateLabel, stageLabel, variableLabel, VARIABLE_LABELS } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { sequenceFlows, takenFlows } from '../engine/sequence-flows';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
@@ -49,7 +49,7 @@ export class TrackingService {
       instances: Pick<InstanceService, 'get' | 'ofVisibleProject'>;
       definitions: Pick<DefinitionService, 'get' | 'compiled'>;
       repo: Pick<RuntimeRepository, 'childInstances' | 'tasksOfInstance' | 'instancesByIds'>;
-      projects: Pick<ProjectRepository, 'byIds'>;
+      projects: Pick<ProjectRepository, 'byIds' | 'documents'>;
       org: Pick<OrganisationRepository, 'findUsersByUsername' | 'listDepartments'>;
       clock: Pick<Clock, 'now'>;
     },
@@ -58,11 +58,12 @@ export class TrackingService {
   async track(id: string, user: User) {
     const i = await this.d.instances.get(id, user); // 403 citing 第5条 when the reader may not see it
     const definition = await this.d.definitions.get(i.definitionKey, i.definitionVersion);
-    const [flows, tasks, children, project] = await Promise.all([
+    const [flows, tasks, children, project, documents] = await Promise.all([
       this.d.definitions.compiled(definition.id).then(sequenceFlows),
       this.d.repo.tasksOfInstance(id),
       this.d.repo.childInstances(id),
       i.projectId === null ? Promise.resolve(null) : this.d.projects.byIds([i.projectId]).then((r) => r[0] ?? null),
+      i.projectId === null ? Promise.resolve([]) : this.d.projects.documents(i.projectId),
     ]);
     const actors = [...new Set([...i.history.map((h) => h.actor), ...tasks.map((t) => t.completedBy ?? t.assignee)].filter((x): x is string => !!x))];
     const [users, departments] = await Promise.all([actors.length ? this.d.org.findUsersByUsername(actors) : Promise.resolve([]), this.d.org.listDepartments()]);
@@ -111,6 +112,10 @@ export class TrackingService {
         dueAtText: task?.dueAt ? chineseDateTime(task.dueAt) : '',
         overdue: !!task && task.state === 'open' && !!task.dueAt && task.dueAt.getTime() < now.getTime(),
         taskId: task?.id ?? null,
+        // the material its handler uploaded while the step was open
+        documents: documents
+          .filter((doc) => who && doc.uploadedBy === who && doc.uploadedAt.getTime() >= Date.parse(h.startedAt) && doc.uploadedAt.getTime() <= (ended ?? now.getTime()))
+          .map((doc) => ({ label: materialLabel(doc.materialType), filename: doc.filename, href: `/api/projects/${i.projectId}/documents/${doc.id}` })),
       };
     });
     const completed = [...new Set(i.history.filter((h) => h.endedAt).map((h) => h.activityId))];

@@ -132,4 +132,22 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     expect(await stranger.textContent('table[data-elements]')).to.contain('没有可见的实例');
     await noOverflow(stranger);
   });
+
+  it('a record lists the material its handler uploaded while the step was open', async () => {
+    const task = (await t.as('rmyy').get(`/api/tasks?processInstanceId=${application}`)).body.find((x: { activityId: string }) => x.activityId === 'ReviseApplication');
+    expect(task, 'the application waits for the unit').to.be.an('object');
+    const projectId = (await t.as('rmyy').get(`/api/process-instances/${application}`)).body.projectId;
+    const up = await t.api
+      .post(`/api/projects/${projectId}/documents`)
+      .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+      .field('materialType', 'application-form')
+      .attach('file', Buffer.from('%PDF-1.4 申报书'), { filename: '申报书.pdf', contentType: 'application/pdf' });
+    expect(up.status, JSON.stringify(up.body)).to.equal(201);
+    const done = await t.as('rmyy').post(`/api/tasks/${task.id}/complete`, { variables: { revisionNote: '已补充申报书' } });
+    expect(done.status, JSON.stringify(done.body)).to.equal(200);
+    const { records } = (await t.as('sjj').get(`/api/process-instances/${application}/tracking`)).body;
+    const revised = records.find((r: { activityId: string; running: boolean }) => r.activityId === 'ReviseApplication' && !r.running);
+    expect(revised.documents).to.deep.equal([{ label: '项目计划申报表', filename: '申报书.pdf', href: `/api/projects/${projectId}/documents/${up.body.id}` }]);
+    expect(revised.actor).to.not.equal('');
+  });
 });
