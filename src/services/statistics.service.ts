@@ -50,7 +50,12 @@ export class StatisticsService {
     const ordinary = user.groups.some((g) => (PROJECT_VIEWER_GROUPS as readonly string[]).includes(g));
     const classified = user.groups.some((g) => (CLASSIFIED_VIEWER_GROUPS as readonly string[]).includes(g));
     if (ordinary && classified) return { all: true };
-    const [visible, rows] = await Promise.all([this.d.visibility.projectFilter(user), this.d.repo.projectVisibilityRows()]);
+    const units = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    const [visible, rows, departments] = await Promise.all([this.d.visibility.projectFilter(user), this.d.repo.projectVisibilityRows(), this.d.org.listDepartments()]);
+    const supervisedUnits = departments.filter((d) => d.supervisorCode && units.includes(d.supervisorCode)).map((d) => d.code);
+    // what the conditions above do not cover yet is visible: listed by id (a participant's, a held task's — few)
+    const covered = (p: { classified: boolean; unitCode: string }) =>
+      units.includes(p.unitCode) || (!p.classified && (ordinary || supervisedUnits.includes(p.unitCode)));
     const ids: number[] = [];
     for (const r of rows) {
       const p = {
@@ -59,9 +64,9 @@ export class StatisticsService {
         unitCode: r.unitCode,
         participants: (typeof r.participants === 'string' ? JSON.parse(r.participants) : r.participants) ?? [],
       };
-      if ((!ordinary || p.classified) && visible(p)) ids.push(p.id);
+      if (!covered(p) && visible(p)) ids.push(p.id);
     }
-    return { all: false, ordinary, ids };
+    return { all: false, ordinary, units, supervisedUnits, ids };
   }
 
   async dashboard(user: User, query: { planYear?: unknown }) {

@@ -88,6 +88,10 @@ describe('statistics: the dashboard and the process view', function () {
     // the unit sees its own
     const unit = await dashboard('rmyy');
     expect(unit.projectsByUnit.map((r: { unitCode: string }) => r.unitCode)).to.deep.equal(['rmyy']);
+    // the supervising department (wjw supervises rmyy) sees its units' ordinary projects
+    const supervisor = await dashboard('wjw');
+    expect(supervisor.projectsByUnit.map((r: { unitCode: string; count: number }) => [r.unitCode, r.count])).to.deep.equal([['rmyy', 2]]);
+    expect(mine(supervisor.deadlines.thisWeek)).to.have.length(2);
     // the classified project's unit sees it, another unit sees nothing at all
     expect((await dashboard('gaj')).projectsByUnit.map((r: { unitCode: string }) => r.unitCode)).to.deep.equal(['gaj']);
     const stranger = await dashboard('jyj');

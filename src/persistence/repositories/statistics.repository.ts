@@ -5,7 +5,19 @@ import { dateParam } from '../sql';
  * Which projects a reader's figures cover (第5条), as SQL: everything; or the ordinary (non-classified)
  * projects and/or a list of ids. Built by the visibility service, applied in every statistics query.
  */
-export type ProjectScope = { all: true } | { all: false; ordinary: boolean; ids: number[] };
+export type ProjectScope =
+  | { all: true }
+  | {
+      all: false;
+      /** every project that is not classified */
+      ordinary: boolean;
+      /** every project of these units (the reader's own) */
+      units: string[];
+      /** the ordinary projects of these units (those the reader's unit supervises) */
+      supervisedUnits: string[];
+      /** and these (a participant's, a held task's) */
+      ids: number[];
+    };
 
 /** A (from-day, to-day) pair in Asia/Shanghai with how many rows share it: durations without one row per item. */
 export interface DayPair {
@@ -51,8 +63,11 @@ export class StatisticsRepository {
   private scope(s: ProjectScope, bind: Record<string, unknown>): string {
     if (s.all) return '1 = 1';
     const parts: string[] = [];
+    const list = (prefix: string, values: (string | number)[]) => values.map((v, n) => ((bind[`${prefix}${n}`] = v), `$${prefix}${n}`)).join(', ');
     if (s.ordinary) parts.push('p.classified = 0'); // BOOLEAN is 0/1 on both databases
-    if (s.ids.length) parts.push(`p.id IN (${s.ids.map((id, n) => ((bind[`s${n}`] = id), `$s${n}`)).join(', ')})`);
+    if (s.units.length) parts.push(`p.unitCode IN (${list('u', s.units)})`);
+    if (s.supervisedUnits.length) parts.push(`(p.classified = 0 AND p.unitCode IN (${list('v', s.supervisedUnits)}))`);
+    if (s.ids.length) parts.push(`p.id IN (${list('s', s.ids)})`);
     return parts.length ? `(${parts.join(' OR ')})` : '1 = 0';
   }
 
