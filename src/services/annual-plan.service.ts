@@ -95,6 +95,17 @@ export class AnnualPlanService {
    * caller may not see (第5条) keeps its place, code and amount — so the totals add up — without its
    * name, unit or content.
    */
+  /** The plans a reader may open: all of them for the plan's readers, those listing its projects for a unit. */
+  async list(user: User) {
+    const plans = await this.d.projects.plans();
+    if (PLAN_READER_GROUPS.some((g) => user.groups.includes(g))) return plans;
+    const ownUnits = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    if (!ownUnits.length) return [];
+    const projects = await this.d.projects.byIds([...new Set(plans.flatMap((p) => p.projectIds))]);
+    const mine = new Set(projects.filter((p) => ownUnits.includes(p.unitCode)).map((p) => p.id));
+    return plans.filter((p) => p.projectIds.some((id) => mine.has(id)));
+  }
+
   async get(id: number, user: User) {
     const plan = await this.d.projects.plan(id);
     if (!plan) throw notFound(`年度计划 ${id} 不存在`);

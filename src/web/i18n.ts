@@ -11,6 +11,7 @@ const MESSAGES = {
   navProjects: { zh: '项目', en: 'Projects' },
   navProcesses: { zh: '流程', en: 'Processes' },
   navMonitor: { zh: '监控', en: 'Monitor' },
+  navPlans: { zh: '年度计划', en: 'Annual plans' },
   navCalendar: { zh: '节假日', en: 'Holidays' },
   logout: { zh: '退出', en: 'Sign out' },
   login: { zh: '登录', en: 'Sign in' },

@@ -20,6 +20,7 @@ import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { statisticsController } from './controllers/statistics.controller';
 import { trackingController } from './controllers/tracking.controller';
+import { annualPlanPagesController } from './controllers/annual-plan-pages.controller';
 import type { TrackingService } from '../services/tracking.service';
 import { workspaceController } from './controllers/workspace.controller';
 import type { WorkspaceService } from '../services/workspace.service';
@@ -30,7 +31,7 @@ export interface WebServices extends RuntimeWebServices {
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
   projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
-  annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>;
+  annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
   statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'overdue'>;
@@ -63,6 +64,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
   const tracking = trackingController(s.tracking);
+  const plans = annualPlanPagesController(s.annualPlans);
   const audit = auditController(s.audit);
   const exportsOf = exportsController(s.exports);
   const work = workspaceController(s.workspace, s.org, s.clock);
@@ -146,6 +148,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/projects/:id', page, work.project);
   r.get('/processes', page, pages.processes);
   r.get('/instances/:id', page, tracking.page);
+  r.get('/annual-plans', page, plans.list);
+  r.get('/annual-plans/:id', page, plans.page);
   r.get('/processes/:key/versions/:version', page, pages.processVersion);
   r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/processes/:key/statistics', page, statistics.processPage);

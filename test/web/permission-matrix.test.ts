@@ -172,6 +172,9 @@ const MATRIX: Record<string, Entry> = {
   'GET /processes/:key/versions/:version': { call: get(() => '/processes/application-approval/versions/1'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   // 流程运行分析: figures of what the reader may see (statistics.test.ts)
   'GET /processes/:key/statistics': { call: get(() => '/processes/application-approval/statistics'), expect: { ...all(200), anonymous: 302 } },
+  'GET /annual-plans': { call: get(() => '/annual-plans'), expect: { ...all(200), anonymous: 302 } },
+  // the plan page reads like GET /api/annual-plans/:id
+  'GET /annual-plans/:id': { call: get((f) => `/annual-plans/${f.planId}`), expect: { ...only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },

@@ -122,6 +122,12 @@ export class ProjectRepository {
     return { id: plan.id, year: plan.year, state: plan.state, instanceId: plan.instanceId, createdBy: plan.createdBy, createdAt: plan.createdAt, approvedAt: plan.approvedAt, items: items.map((i) => ({ projectId: i.projectId, priority: i.priority })) };
   }
 
+  /** Every annual plan, newest year first, with the ids of its projects. */
+  async plans() {
+    const [plans, items] = await Promise.all([AnnualPlanModel.findAll({ order: [['year', 'DESC'], ['id', 'DESC']] }), AnnualPlanItemModel.findAll()]);
+    return plans.map((p) => ({ id: p.id, year: p.year, state: p.state, instanceId: p.instanceId, createdAt: p.createdAt, approvedAt: p.approvedAt, projectIds: items.filter((i) => i.planId === p.id).map((i) => i.projectId) }));
+  }
+
   async updatePlan(planId: number, changes: { state?: string; approvedAt?: Date | null }, t?: Transaction) {
     await AnnualPlanModel.update(changes, { where: { id: planId }, transaction: t });
   }
