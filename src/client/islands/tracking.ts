@@ -1,28 +1,11 @@
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
-import 'bpmn-js/dist/assets/diagram-js.css';
-import 'bpmn-js/dist/assets/bpmn-js.css';
-import '../tracking.css';
 import { api, mount } from '../api';
+import { badge, showDiagram } from '../diagram-viewer';
 
 interface Tracking {
   xml: string;
   markers: { completed: string[]; active: string[]; incidents: string[]; overdue: string[]; takenFlows: string[]; passes: Record<string, number> };
 }
 
-interface ElementRegistry {
-  get(id: string): { id: string; type: string } | undefined;
-}
-interface Canvas {
-  addMarker(id: string, marker: string): void;
-  zoom(mode?: string | number): number;
-  scrollToElement(element: unknown): void;
-}
-interface Overlays {
-  add(id: string, overlay: { position: { top?: number; right?: number; bottom?: number; left?: number }; html: HTMLElement }): void;
-}
-interface EventBus {
-  on(event: string, fn: (e: { element: { id: string; type: string } }) => void): void;
-}
 
 /**
  * 流程跟踪: the instance's own diagram version in the bpmn-js viewer, the path taken, where it waits,
@@ -31,18 +14,10 @@ interface EventBus {
 mount('tracking', async (root) => {
   const container = root.querySelector<HTMLElement>('[data-canvas]')!;
   const data = await api<Tracking>('GET', `/api/process-instances/${encodeURIComponent(root.dataset.instanceId!)}/tracking`);
-  const viewer = new NavigatedViewer({ container });
-  try {
-    await viewer.importXML(data.xml);
-  } catch {
-    // a diagram deployed without a layout (BPMN DI) has nothing to draw: the records below still tell
-    container.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: '此流程图没有图形布局信息（BPMN DI），无法显示；请在流程设计器中打开并重新部署。' }));
-    container.dataset.ready = 'no-diagram';
-    return;
-  }
-  const canvas = viewer.get<Canvas>('canvas');
-  const registry = viewer.get<ElementRegistry>('elementRegistry');
-  const overlays = viewer.get<Overlays>('overlays');
+  // a diagram deployed without a layout (BPMN DI) has nothing to draw: the records below still tell
+  const view = await showDiagram(container, data.xml, '流转记录见下表；请在流程设计器中打开并重新部署。');
+  if (!view) return;
+  const { canvas, registry, overlays, eventBus } = view;
   const mark = (ids: string[], marker: string) => ids.filter((id) => registry.get(id)).forEach((id) => canvas.addMarker(id, marker));
   mark(data.markers.takenFlows, 'gf-taken');
   mark(data.markers.completed, 'gf-done');
@@ -52,11 +27,7 @@ mount('tracking', async (root) => {
   for (const [id, n] of Object.entries(data.markers.passes)) {
     const el = registry.get(id);
     if (!el || n < 2 || el.type.endsWith('SequenceFlow')) continue;
-    const badge = document.createElement('span');
-    badge.className = 'gf-badge';
-    badge.title = `经过 ${n} 次`;
-    badge.textContent = String(n);
-    overlays.add(id, { position: { top: -8, right: 8 }, html: badge });
+    overlays.add(id, { position: { top: -8, right: 8 }, html: badge(String(n), `经过 ${n} 次`) });
   }
   canvas.zoom('fit-viewport');
   // a long diagram fitted into the box is too small to read: zoom in on where the instance waits
@@ -76,7 +47,7 @@ mount('tracking', async (root) => {
     label.textContent = id ? `（${name || id}）` : '';
     showAll.hidden = id === null;
   };
-  viewer.get<EventBus>('eventBus').on('element.click', (e) => {
+  eventBus.on('element.click', (e) => {
     if (e.element.type === 'bpmn:Process' || e.element.type.endsWith('SequenceFlow')) return filter(null);
     const name = rows.find((r) => r.dataset.activity === e.element.id)?.cells[0]?.textContent?.trim() ?? '';
     filter(e.element.id, name);
