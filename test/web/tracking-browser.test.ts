@@ -19,6 +19,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   let application: string;
   let late: string;
   let code: string;
+  let projectId: number;
   const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, username, next, viewport);
 
 
@@ -32,6 +33,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     application = sub.body.processInstanceId;
     code = p.code;
+    projectId = p.id;
     await deploy(t, 'due-review.bpmn', ['review-form.form']);
     late = (await startInstance(t, 'due-review', { businessKey: p.code, variables: { due: '2026-11-02T12:00:00+08:00' } })).id;
   });
@@ -63,6 +65,10 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   });
 
   it('流程跟踪: the diagram marks done, active and overdue elements and the flows taken; a click shows that element’s records', async () => {
+    // a leader finds it from the project's page
+    const leader = await signIn('gwh', `/projects/${projectId}`);
+    await Promise.all([leader.waitForURL(`${server.url}/instances/${application}`), leader.click(`a[href="/instances/${application}"]`)]);
+    await leader.waitForSelector('[data-canvas][data-ready=true]');
     const page = await signIn('sjj', `/instances/${application}`);
     await page.waitForSelector('[data-island-ready]');
     expect(await page.getAttribute('[data-island]', 'data-island-ready'), await page.textContent('[data-island]') ?? '').to.equal('true');
