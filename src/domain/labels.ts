@@ -45,6 +45,9 @@ export const variableLabel = (name: string) => VARIABLE_LABELS[name] ?? name;
 export const DECISION_LABELS: Readonly<Record<string, string>> = { approve: '同意', return: '退回修改', reject: '不同意' };
 export const decisionLabel = (d: unknown) => (typeof d === 'string' ? (DECISION_LABELS[d] ?? d) : '');
 
+/** An amount in 元 as 万元, the unit district lists use: 1,200,000 → 120; 1,234,567 → 123.46. */
+export const wanYuan = (yuan: number) => (yuan / 10000).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+
 /** 2026年9月28日 10:05 — an instant as a Chinese reader writes it, in Asia/Shanghai (UTC+8, no DST). */
 export function chineseDateTime(at: Date | string | null | undefined): string {
   if (!at) return '';

@@ -29,3 +29,5 @@ export interface User {
 export const unitGroup = (unitCode: string) => `unit:${unitCode}`;
 
 export const isAdmin = (u: Pick<User, 'groups'>) => u.groups.includes('admin');
+/** The project units a user belongs to (their `unit:<code>` groups). */
+export const unitsOf = (u: Pick<User, 'groups'>) => u.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Sequelize } from 'sequelize';
 import { forbidden, malformed, notFound, unprocessable } from '../domain/errors';
-import type { User } from '../domain/organisation';
+import { unitsOf, type User } from '../domain/organisation';
 import type { Project } from '../domain/project';
 import { ruleDetail } from '../domain/rules';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
@@ -99,7 +99,7 @@ export class AnnualPlanService {
   async list(user: User) {
     const plans = await this.d.projects.plans();
     if (PLAN_READER_GROUPS.some((g) => user.groups.includes(g))) return plans;
-    const ownUnits = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    const ownUnits = unitsOf(user);
     if (!ownUnits.length) return [];
     const projects = await this.d.projects.byIds([...new Set(plans.flatMap((p) => p.projectIds))]);
     const mine = new Set(projects.filter((p) => ownUnits.includes(p.unitCode)).map((p) => p.id));
@@ -110,7 +110,7 @@ export class AnnualPlanService {
     const plan = await this.d.projects.plan(id);
     if (!plan) throw notFound(`年度计划 ${id} 不存在`);
     const reader = PLAN_READER_GROUPS.some((g) => user.groups.includes(g));
-    const ownUnits = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+    const ownUnits = unitsOf(user);
     if (!reader && !ownUnits.length) throw forbidden('年度实施计划仅限区数据局、区发展改革委、区财政局、区管委会、区审计局及计划内项目的单位查看（第7条）');
     const [projects, visible] = await Promise.all([this.d.projects.byIds(plan.items.map((i) => i.projectId)), this.d.visibility.projectFilter(user)]);
     const byId = new Map(projects.map((p) => [p.id, p]));

@@ -3,11 +3,16 @@ import { shanghaiDayStart, toShanghaiDate, workingDaysBetween, type WorkingCalen
 import { malformed } from '../domain/errors';
 import { CLASSIFIED_VIEWER_GROUPS, PROJECT_VIEWER_GROUPS } from '../domain/project';
 import { chineseDateTime, DEADLINE_ARTICLES, definitionLabel, groupName, stageLabel } from '../domain/labels';
-import { isAdmin, type User } from '../domain/organisation';
+import { isAdmin, unitsOf, type Department, type User } from '../domain/organisation';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { DayPair, ProjectScope, StatisticsRepository } from '../persistence/repositories/statistics.repository';
 import type { DefinitionService } from './definition.service';
 import type { VisibilityService } from './visibility.service';
+
+interface Reader {
+  scope: ProjectScope;
+  unitName: Map<string, string>;
+}
 
 const DAY_MS = 86_400_000;
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -47,11 +52,21 @@ export class StatisticsService {
    * task on) are listed by id.
    */
   async scope(user: User): Promise<ProjectScope> {
+    return (await this.reader(user)).scope;
+  }
+
+  /** What every figure of one request needs of its reader: the scope and the departments' names (read once). */
+  private async reader(user: User): Promise<Reader> {
+    const departments = await this.d.org.listDepartments();
+    return { scope: await this.scopeOf(user, departments), unitName: new Map(departments.map((d) => [d.code, d.name])) };
+  }
+
+  private async scopeOf(user: User, departments: Department[]): Promise<ProjectScope> {
     const ordinary = user.groups.some((g) => (PROJECT_VIEWER_GROUPS as readonly string[]).includes(g));
     const classified = user.groups.some((g) => (CLASSIFIED_VIEWER_GROUPS as readonly string[]).includes(g));
     if (ordinary && classified) return { all: true };
-    const units = user.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
-    const [visible, rows, departments] = await Promise.all([this.d.visibility.projectFilter(user), this.d.repo.projectVisibilityRows(), this.d.org.listDepartments()]);
+    const units = unitsOf(user);
+    const [visible, rows] = await Promise.all([this.d.visibility.projectFilter(user), this.d.repo.projectVisibilityRows()]);
     const supervisedUnits = departments.filter((d) => d.supervisorCode && units.includes(d.supervisorCode)).map((d) => d.code);
     // what the conditions above do not cover yet is visible: listed by id (a participant's, a held task's — few)
     const covered = (p: { classified: boolean; unitCode: string }) =>
@@ -69,10 +84,17 @@ export class StatisticsService {
     return { all: false, ordinary, units, supervisedUnits, ids };
   }
 
-  async dashboard(user: User, query: { planYear?: unknown }) {
+  /** 运行监控: the dashboard and the overdue tasks for one reader, the reader's scope computed once. */
+  async monitor(user: User, query: { planYear?: unknown; group?: string }) {
+    const reader = await this.reader(user);
+    const [figures, overdue] = await Promise.all([this.dashboard(user, query, reader), this.overdue(user, query.group, reader)]);
+    return { figures, overdue };
+  }
+
+  async dashboard(user: User, query: { planYear?: unknown }, reader?: Reader) {
     const planYear = query.planYear === undefined || query.planYear === '' ? undefined : Number(query.planYear);
     if (planYear !== undefined && (!Number.isInteger(planYear) || planYear < 2000 || planYear > 2100)) throw malformed('planYear 须为 2000–2100 之间的年份');
-    const scope = await this.scope(user);
+    const { scope, unitName } = reader ?? (await this.reader(user));
     const now = this.d.clock.now();
     // this week and next, Monday 00:00 Asia/Shanghai
     const today = toShanghaiDate(now);
@@ -80,7 +102,7 @@ export class StatisticsService {
     const monday = new Date(shanghaiDayStart(today).getTime() - weekday * DAY_MS);
     const nextMonday = new Date(monday.getTime() + 7 * DAY_MS);
     const weekAfter = new Date(monday.getTime() + 14 * DAY_MS);
-    const [byStage, byUnit, byYear, money, overdue, thisWeek, nextWeek, departments, instancePairs, taskPairs] = await Promise.all([
+    const [byStage, byUnit, byYear, money, overdue, thisWeek, nextWeek, instancePairs, taskPairs] = await Promise.all([
       this.d.repo.projectsBy('stage', scope, planYear),
       this.d.repo.projectsBy('unitCode', scope, planYear),
       this.d.repo.projectsBy('planYear', scope),
@@ -88,11 +110,9 @@ export class StatisticsService {
       this.d.repo.overdueByGroup(scope, now),
       this.d.repo.dueBetween(scope, monday, nextMonday),
       this.d.repo.dueBetween(scope, nextMonday, weekAfter),
-      this.d.org.listDepartments(),
       this.d.repo.instanceDayPairs(scope),
       this.d.repo.taskDayPairs(scope),
     ]);
-    const unitName = new Map(departments.map((d) => [d.code, d.name]));
     const year = planYear === undefined ? '' : `&year=${planYear}`;
     const deadline = (t: (typeof thisWeek)[number]) => ({
       taskId: Number(t.id),
@@ -117,7 +137,7 @@ export class StatisticsService {
       projectsByStage: byStage.map((r) => ({ stage: String(r.k), label: stageLabel(String(r.k)), count: num(r.n), investment: num(r.investment), href: `/projects?stage=${encodeURIComponent(String(r.k))}${year}` })),
       projectsByUnit: byUnit.map((r) => ({ unitCode: String(r.k), label: unitName.get(String(r.k)) ?? String(r.k), count: num(r.n), investment: num(r.investment), href: `/projects?unit=${encodeURIComponent(String(r.k))}${year}` })),
       projectsByPlanYear: byYear.map((r) => ({ planYear: Number(r.k), label: `${Number(r.k)}年度`, count: num(r.n), investment: num(r.investment), href: `/projects?year=${Number(r.k)}` })),
-      investment: { applied: num(money.applied), approved: num(money.approved), contracted: num(money.contracted), paid: num(money.paid), unit: '元', href: `/projects?${year.slice(1)}` },
+      investment: { applied: num(money.applied), approved: num(money.approved), contracted: num(money.contracted), paid: num(money.paid), unit: '元', href: planYear === undefined ? '/projects' : `/projects?year=${planYear}` },
       overdueByDepartment: overdue.map((r) => ({ group: r.k, label: groupName(r.k), count: num(r.n), href: `/monitor?overdue=${encodeURIComponent(r.k)}#overdue` })),
       deadlines: { thisWeek: thisWeek.map(deadline), nextWeek: nextWeek.map(deadline), from: monday.toISOString(), to: weekAfter.toISOString() },
       averageWorkingDays: {
@@ -131,11 +151,10 @@ export class StatisticsService {
   }
 
   /** 超期待办: the open overdue tasks the reader may see (optionally of one department's group), with working days overdue. */
-  async overdue(user: User, group?: string) {
-    const [scope, departments] = await Promise.all([this.scope(user), this.d.org.listDepartments()]);
+  async overdue(user: User, group?: string, reader?: Reader) {
+    const { scope, unitName } = reader ?? (await this.reader(user));
     const now = this.d.clock.now();
     const rows = await this.d.repo.overdueTasks(scope, now, group || undefined);
-    const unitName = new Map(departments.map((d) => [d.code, d.name]));
     const calendar = this.d.calendar.current();
     return rows.map((t) => ({
       taskId: Number(t.id),

@@ -1,5 +1,5 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
-import { chineseDateTime, decisionLabel, groupName } from '../domain/labels';
+import { chineseDateTime, decisionLabel, groupName, instanceStateLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { evaluateFeel } from '../engine/feel';
 import { userTaskMappings } from '../engine/task-completion';
@@ -303,7 +303,6 @@ export class WorkspaceService {
     const instances = await this.startedInstances(user);
     const open = await this.d.repo.openTasksOfInstances(instances.map((i) => i.id));
     const { projects, dept, names } = await this.context(instances.map((i) => i.projectId));
-    const states: Record<string, string> = { running: '办理中', completed: '已办结', terminated: '已终止' };
     return instances.map((i: ProcessInstanceModel) => {
       const p = i.projectId !== null ? projects.get(i.projectId) : undefined;
       const current = open.filter((t) => t.instanceId === i.id);
@@ -323,7 +322,7 @@ export class WorkspaceService {
         ...this.deadline(next?.dueAt ?? null),
         provisional: !!next?.provisional,
         doneAt: chineseDateTime(i.endedAt),
-        note: states[i.state] ?? i.state,
+        note: instanceStateLabel(i.state),
         unread: false,
       };
     });

@@ -34,7 +34,7 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
-  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'overdue'>;
+  statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'monitor'>;
   tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
   exports: Pick<ExportService, 'export'>;

@@ -1,9 +1,7 @@
 import type { Request, Response } from 'express';
-import { chineseDateTime } from '../../domain/labels';
+import { chineseDateTime, wanYuan as wan } from '../../domain/labels';
 import type { AnnualPlanService } from '../../services/annual-plan.service';
 import { positiveInt } from '../params';
-
-const wan = (v: number) => (v / 10000).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
 
 /** 年度实施计划 pages (第7条(五)): the plans a reader may open, and one plan as its readers see it, with its Excel. */
 export function annualPlanPagesController(s: Pick<AnnualPlanService, 'list' | 'get'>) {

@@ -4,7 +4,7 @@ import { isAdmin } from '../../domain/organisation';
 import { positiveInt } from '../params';
 import type { RuntimeWebServices } from './runtime.controller';
 import type { Department } from '../../domain/organisation';
-import { PROJECT_TYPE_LABELS, STAGE_LABELS, chineseDateTime, definitionLabel, groupName, instanceStateLabel, projectTypeLabel, stageLabel } from '../../domain/labels';
+import { PROJECT_TYPE_LABELS, STAGE_LABELS, chineseDateTime, definitionLabel, groupName, instanceStateLabel, projectTypeLabel, stageLabel, wanYuan } from '../../domain/labels';
 import type { StatisticsService } from '../../services/statistics.service';
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -16,7 +16,7 @@ const show = {
 };
 
 /** The web shell's pages. Each renders one view from one service call. */
-export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<{ name: string; code: string; type: string; unitCode: string }[]> }; org: { listDepartments(): Promise<Department[]> }; statistics: Pick<StatisticsService, 'dashboard' | 'overdue'> }) {
+export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<{ name: string; code: string; type: string; unitCode: string }[]> }; org: { listDepartments(): Promise<Department[]> }; statistics: Pick<StatisticsService, 'monitor'> }) {
   return {
     home(_req: Request, res: Response) {
       res.redirect('/tasks');
@@ -71,18 +71,15 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
     async monitor(req: Request, res: Response) {
       const year = /^\d{4}$/.test(text(req.query.year)) ? text(req.query.year) : undefined;
       const group = text(req.query.overdue) || undefined;
-      const [figures, overdue, instances] = await Promise.all([
-        s.statistics.dashboard(req.user!, { planYear: year }),
-        s.statistics.overdue(req.user!, group),
-        s.instances.list(req.user!, { state: 'running' }),
-      ]);
+      const [{ figures, overdue }, instances] = await Promise.all([s.statistics.monitor(req.user!, { planYear: year, group }), s.instances.list(req.user!, { state: 'running' })]);
       res.render('monitor', {
         title: req.t('monitorTitle'),
         figures,
         overdue,
         overdueGroup: group ? groupName(group) : null,
         year: year ?? '',
-        wan: (v: number) => (v / 10000).toLocaleString('zh-CN', { maximumFractionDigits: 2 }),
+        asOfText: chineseDateTime(figures.asOf),
+        wan: wanYuan,
         instances: instances.slice(0, 200).map((i) => ({
           id: i.id,
           process: definitionLabel(i.definitionKey),

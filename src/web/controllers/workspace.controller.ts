@@ -13,7 +13,7 @@ import {
   projectTypeLabel,
   stageLabel,
 } from '../../domain/labels';
-import type { Department } from '../../domain/organisation';
+import { unitsOf, type Department } from '../../domain/organisation';
 import { RULES, type RuleId } from '../../domain/rules';
 import { toShanghaiDate } from '../../domain/calendar';
 import { MAX_DOCUMENT_BYTES } from '../../services/project.service';
@@ -65,7 +65,7 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
     },
     /** 新建申报 (unit users): the fields with their help texts; saving makes the draft, whose page takes the materials and the submission. */
     async newProject(req: Request, res: Response) {
-      const mine = req.user!.groups.filter((g) => g.startsWith('unit:')).map((g) => g.slice(5));
+      const mine = unitsOf(req.user!);
       if (!mine.length) throw forbidden('只有项目单位的用户可以新建申报');
       const units = (await org.listDepartments()).filter((d) => d.kind === 'unit');
       res.render('project-new', {
