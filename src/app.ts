@@ -84,7 +84,7 @@ export interface GovFlowOptions {
 
 export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
-  const db = await openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS });
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');
   initModels(db.sequelize);

@@ -44,7 +44,22 @@ export class OutboxService {
    * row per recipient with a mailbox; then the e-mail rows are sent. Each row is its own unit: an
    * SMTP failure retries that e-mail later without touching the inbox.
    */
+  /**
+   * Delivers what is queued. Never throws: a message that cannot be delivered now is marked for a later
+   * try, and a database that refuses even that (after the repository's retries) ends this round only —
+   * the scheduler's next round goes on. So a caller that committed work before (the dev clock, a
+   * request) never answers 500 because of delivery (issue 11, hole 8).
+   */
   async dispatch(limit = 100): Promise<number> {
+    try {
+      return await this.dispatchRound(limit);
+    } catch (err) {
+      this.d.log.warn({ event: 'outbox.round-failed', err: err instanceof Error ? err.message : String(err) });
+      return 0;
+    }
+  }
+
+  private async dispatchRound(limit: number): Promise<number> {
     let delivered = 0;
     for (const channel of ['inbox', 'email'] as const) {
       for (const row of await this.d.repo.unsent(channel, new Date(), limit)) {

@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import { HISTORY_CHAIN, appendOperation, historyHash, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
+import { retryConflicts } from '../transaction';
 import {
   ActivityHistoryModel,
   AuditChainModel,
@@ -197,27 +198,31 @@ export class RuntimeRepository {
 
   /** Due, unleased jobs (by the process clock for due dates, the wall clock for leases). */
   dueJobs(clockNow: Date, wallNow: Date, limit: number) {
-    return JobModel.findAll({
-      where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
-      order: [['dueAt', 'ASC'], ['id', 'ASC']],
-      limit,
-    });
+    return retryConflicts(() =>
+      JobModel.findAll({
+        where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
+        order: [['dueAt', 'ASC'], ['id', 'ASC']],
+        limit,
+      }),
+    );
   }
 
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
     // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
     const sequelize = JobModel.sequelize!;
-    const n = await executeBound(
-      sequelize,
-      'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
-      [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
+    const n = await retryConflicts(() =>
+      executeBound(
+        sequelize,
+        'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
+        [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
+      ),
     );
     return n === 1;
   }
 
   async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }) {
-    await JobModel.update({ lockedBy: null, ...values }, { where: { id } });
+    await retryConflicts(() => JobModel.update({ lockedBy: null, ...values }, { where: { id } }));
   }
 
   // ---- message subscriptions
