@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Express } from 'express';
 import { startTestApp, type TestApp } from '../support/app';
 import { deploy, setClock, taskOf } from '../support/runtime';
 import { draft } from '../support/builders';
+import { routesOf } from '../support/routes';
 
 /**
  * The permission matrix, generated from the route table: every route × every role with the status it
@@ -179,19 +179,6 @@ const MATRIX: Record<string, Entry> = {
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },
 };
-
-/** METHOD path of every route the app serves (express 5 router stack, nested routers included). */
-function routesOf(app: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) => {
-    for (const layer of stack) {
-      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
-      else if (layer.handle?.stack) walk(layer.handle.stack as never);
-    }
-  };
-  walk((app as unknown as { router: { stack: never[] } }).router.stack);
-  return [...new Set(out)];
-}
 
 describe('permission matrix: every route × every role (generated from the route table)', () => {
   let t: TestApp;
