@@ -40,12 +40,10 @@ export class OutboxService {
   ) {}
 
   /**
-   * One pass: every due inbox row becomes one inbox entry per recipient, and — with SMTP — one e-mail
-   * row per recipient with a mailbox; then the e-mail rows are sent. Each row is its own unit: an
-   * SMTP failure retries that e-mail later without touching the inbox.
-   */
-  /**
-   * Delivers what is queued. Never throws: a message that cannot be delivered now is marked for a later
+   * One pass of at most `limit` rows per channel: every due inbox row becomes one inbox entry per
+   * recipient, and — with SMTP — one e-mail row per recipient with a mailbox; then the e-mail rows are
+   * sent. Each row is its own unit: an SMTP failure retries that e-mail later without touching the inbox.
+   * Never throws: a message that cannot be delivered now is marked for a later
    * try, and a database that refuses even that (after the repository's retries) ends this round only —
    * the scheduler's next round goes on. So a caller that committed work before (the dev clock, a
    * request) never answers 500 because of delivery (issue 11, hole 8).
