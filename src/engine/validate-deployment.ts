@@ -132,7 +132,11 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   { type: 'bpmn:ManualTask', label: '手工任务' },
   { type: 'bpmn:ReceiveTask', label: '接收任务', note: '须引用有名称的消息' },
   { type: 'bpmn:CallActivity', label: '调用活动', note: '须有 zeebe:calledElement processId' },
-  { type: 'bpmn:SubProcess', label: '子流程', note: '嵌入式子流程；不支持事件子流程' },
+  {
+    type: 'bpmn:SubProcess',
+    label: '子流程',
+    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误开始事件；中断或非中断，错误只能中断）',
+  },
   { type: 'bpmn:ExclusiveGateway', label: '排他网关' },
   { type: 'bpmn:ParallelGateway', label: '并行网关' },
   { type: 'bpmn:InclusiveGateway', label: '包容网关' },
@@ -162,6 +166,9 @@ export const IGNORED_BPMN_ELEMENTS: readonly string[] = [
   'bpmn:MessageFlow',
 ];
 
+/** the start events an event sub-process may have, as the refusals name them */
+const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器或错误';
+
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(IGNORED_BPMN_ELEMENTS);
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +191,7 @@ interface ModdleElement {
   flowElements?: ModdleElement[];
   isExecutable?: boolean;
   triggeredByEvent?: boolean;
+  isInterrupting?: boolean;
   // flow nodes
   eventDefinitions?: ModdleElement[];
   attachedToRef?: ModdleElement;
@@ -593,7 +601,11 @@ class ProcessValidator {
       if (child) pending.push(child);
     }
 
-    if (noneStartEvents !== 1) {
+    if (container.triggeredByEvent) {
+      // an event sub-process: exactly one start event, with its trigger (checkEventSubProcessStart)
+      const starts = elements.filter((e) => e.$type === 'bpmn:StartEvent').length;
+      if (starts !== 1) this.add(container, `${label(container)}（事件子流程）必须有且只有一个开始事件（现有 ${starts} 个）`);
+    } else if (noneStartEvents !== 1) {
       this.add(
         container,
         `${label(container)}必须有且只有一个空开始事件（现有 ${noneStartEvents} 个）`,
@@ -612,7 +624,8 @@ class ProcessValidator {
 
     switch (el.$type) {
       case 'bpmn:StartEvent':
-        this.checkStartEvent(el);
+        if (container.triggeredByEvent) this.checkEventSubProcessStart(el);
+        else this.checkStartEvent(el);
         return undefined;
       case 'bpmn:EndEvent':
         this.checkEndEvent(el);
@@ -644,10 +657,7 @@ class ProcessValidator {
         this.checkCallActivity(el);
         return undefined;
       case 'bpmn:SubProcess':
-        if (el.triggeredByEvent) {
-          this.unsupported(el, '事件子流程');
-          return undefined;
-        }
+        if (el.triggeredByEvent) return this.checkEventSubProcess(el, container, outgoing) ? el : undefined;
         return el;
       case 'bpmn:ExclusiveGateway':
       case 'bpmn:InclusiveGateway':
@@ -773,6 +783,69 @@ class ProcessValidator {
       return;
     }
     this.checkFormDefinition(el);
+  }
+
+  /**
+   * An event sub-process (issue 12 item 12): no sequence flow in or out, no boundary event, not
+   * multi-instance; its start event is checked by checkEventSubProcessStart. false: not descended into.
+   */
+  private checkEventSubProcess(el: ModdleElement, container: ModdleElement, outgoing: ModdleElement[]): boolean {
+    const incoming = (container.flowElements ?? []).filter((f) => f.$type === 'bpmn:SequenceFlow' && f.targetRef === el);
+    let ok = true;
+    if (incoming.length || outgoing.length) {
+      this.add(el, `${label(el)}（事件子流程）不能有进入或离开的顺序流：它由开始事件触发`);
+      ok = false;
+    }
+    if ((container.flowElements ?? []).some((b) => b.$type === 'bpmn:BoundaryEvent' && b.attachedToRef === el)) {
+      this.add(el, `${label(el)}（事件子流程）不能附着边界事件`);
+      ok = false;
+    }
+    if (el.loopCharacteristics) {
+      this.add(el, `${label(el)}（事件子流程）不能是多实例`);
+      ok = false;
+    }
+    return ok;
+  }
+
+  /** The start event of an event sub-process: message, timer (timeDuration / timeDate) or error (interrupting). */
+  private checkEventSubProcessStart(el: ModdleElement): void {
+    const defs = el.eventDefinitions ?? [];
+    if (defs.length !== 1) {
+      this.add(
+        el,
+        defs.length === 0
+          ? `${label(el)}：事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件，不能是空开始事件`
+          : `${label(el)}：事件子流程的开始事件只能有一个事件定义`,
+      );
+      return;
+    }
+    const def = defs[0];
+    const interrupting = el.isInterrupting !== false;
+    switch (def.$type) {
+      case 'bpmn:MessageEventDefinition':
+        this.checkMessageRef(el, def, def.messageRef, 'messageRef');
+        return;
+      case 'bpmn:TimerEventDefinition':
+        if (def.timeCycle !== undefined) {
+          this.add(el, `${label(el)}：事件子流程的定时开始事件暂不支持重复定时器（timeCycle），请用 timeDuration 或 timeDate（非中断的可在办理完后再次触发的请用消息）`);
+          return;
+        }
+        this.checkTimer(el, def, false);
+        return;
+      case 'bpmn:ErrorEventDefinition': {
+        if (!interrupting) this.add(el, `${label(el)}：错误开始事件必须是中断型（isInterrupting 不能为 false）`);
+        const missing = this.missingReference(def, 'errorRef');
+        if (missing !== undefined) {
+          this.add(el, `${label(el)}引用的错误 "${missing}" 不存在`);
+        } else {
+          const code = nonEmpty(def.errorRef?.errorCode);
+          if (code && isFeel(code)) this.add(el, `${label(el)}捕获的错误代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
+        }
+        return;
+      }
+      default:
+        this.add(el, `${label(el)}：不支持${describeEvent(el)}作为事件子流程的开始，事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件`);
+    }
   }
 
   private checkEndEvent(el: ModdleElement): void {
