@@ -209,7 +209,7 @@ export function onEventSubProcessEvent(run: RunContext, eventName: string, api: 
     run.recordHistory(api, 'start', null);
     if (info.interrupting) {
       const esp = (api as unknown as { owner?: InternalActivity }).owner?.context?.[kOwner];
-      if (esp) interruptScope(esp);
+      if (esp) interruptScope(run, esp);
     }
     return false;
   }
@@ -222,13 +222,29 @@ export function onEventSubProcessEvent(run: RunContext, eventName: string, api: 
 }
 
 /** An interrupting event sub-process fired: every other activity of its scope is discarded. */
-function interruptScope(esp: InternalActivity): void {
+function interruptScope(run: RunContext, esp: InternalActivity): void {
   const scopeId = esp.parent?.id;
   if (!scopeId || !esp.isRunning) return;
   for (const sibling of esp.context.getActivities(scopeId)) {
     if (sibling === esp || sibling.id === esp.id || !sibling.isRunning) continue;
-    sibling.getApi().discard();
+    discardActivity(run, sibling);
   }
+}
+
+/**
+ * Discards a running activity. bpmn-elements does not relay the leave of what waits inside a
+ * discarded event sub-process (its start event), so the waits of everything running inside are
+ * dropped here.
+ */
+function discardActivity(run: RunContext, activity: InternalActivity): void {
+  let inside: ElementApi[] = [];
+  try {
+    inside = activity.isSubProcess ? (activity.execution?.getPostponed?.() ?? []) : [];
+  } catch {
+    inside = [];
+  }
+  activity.getApi().discard();
+  for (const api of inside) if (api.executionId) run.removeWaits(api.executionId);
 }
 
 /**
@@ -253,7 +269,7 @@ function settleScope(run: RunContext, model: EventSubProcessModel, context: Inte
   });
   const others = running.filter((a) => !armed.includes(a));
   if (!others.length) {
-    for (const a of armed) a.getApi().discard();
+    for (const a of armed) discardActivity(run, a);
     return;
   }
   // an interrupting event sub-process is running: nothing is armed again beside it
