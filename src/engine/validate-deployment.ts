@@ -108,8 +108,8 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:EndEvent',
     label: '结束事件',
-    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition'],
-    note: '错误结束事件须引用带 errorCode 的错误',
+    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition', 'bpmn:EscalationEventDefinition'],
+    note: '错误结束事件须引用带 errorCode 的错误；升级结束事件须引用带 escalationCode 的升级',
   },
   {
     type: 'bpmn:IntermediateCatchEvent',
@@ -117,12 +117,17 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
     eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
     note: '定时器只能用 timeDuration 或 timeDate',
   },
-  { type: 'bpmn:IntermediateThrowEvent', label: '中间抛出事件', eventDefinitions: ['none'] },
+  {
+    type: 'bpmn:IntermediateThrowEvent',
+    label: '中间抛出事件',
+    eventDefinitions: ['none', 'bpmn:EscalationEventDefinition'],
+    note: '升级抛出事件须引用带 escalationCode 的升级',
+  },
   {
     type: 'bpmn:BoundaryEvent',
     label: '边界事件',
-    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition'],
-    note: '中断或非中断；timeCycle 只用于非中断定时器；错误边界事件必须是中断型',
+    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'],
+    note: '中断或非中断；timeCycle 只用于非中断定时器；错误边界事件必须是中断型；升级边界事件只能附着在子流程上',
   },
   { type: 'bpmn:UserTask', label: '用户任务', note: '须有 zeebe:assignmentDefinition（assignee、candidateGroups 或 candidateUsers）' },
   { type: 'bpmn:ServiceTask', label: '服务任务', note: '须有 zeebe:taskDefinition，type 为已注册的处理器' },
@@ -135,7 +140,7 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:SubProcess',
     label: '子流程',
-    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误开始事件；中断或非中断，错误只能中断）',
+    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误、升级开始事件；中断或非中断，错误只能中断）',
   },
   { type: 'bpmn:ExclusiveGateway', label: '排他网关' },
   { type: 'bpmn:ParallelGateway', label: '并行网关' },
@@ -167,7 +172,7 @@ export const IGNORED_BPMN_ELEMENTS: readonly string[] = [
 ];
 
 /** the start events an event sub-process may have, as the refusals name them */
-const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器或错误';
+const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器、错误或升级';
 
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(IGNORED_BPMN_ELEMENTS);
 
@@ -209,6 +214,8 @@ interface ModdleElement {
   messageRef?: ModdleElement;
   errorRef?: ModdleElement;
   errorCode?: string;
+  escalationRef?: ModdleElement;
+  escalationCode?: string;
   // sequence flows
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;
@@ -633,9 +640,12 @@ class ProcessValidator {
       case 'bpmn:IntermediateCatchEvent':
         this.checkIntermediateCatchEvent(el);
         return undefined;
-      case 'bpmn:IntermediateThrowEvent':
-        if ((el.eventDefinitions ?? []).length > 0) this.unsupported(el, describeEvent(el));
+      case 'bpmn:IntermediateThrowEvent': {
+        const defs = el.eventDefinitions ?? [];
+        if (defs.length === 1 && defs[0].$type === 'bpmn:EscalationEventDefinition') this.checkEscalation(el, defs[0], true);
+        else if (defs.length > 0) this.unsupported(el, describeEvent(el));
         return undefined;
+      }
       case 'bpmn:BoundaryEvent':
         this.checkBoundaryEvent(el, container);
         return undefined;
@@ -843,8 +853,29 @@ class ProcessValidator {
         }
         return;
       }
+      case 'bpmn:EscalationEventDefinition':
+        this.checkEscalation(el, def, false);
+        return;
       default:
         this.add(el, `${label(el)}：不支持${describeEvent(el)}作为事件子流程的开始，事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件`);
+    }
+  }
+
+  /**
+   * Escalation (issue 12 item 13): a throw must reference an escalation with a fixed escalationCode; a
+   * catch may reference one (its code, fixed) or none (every code).
+   */
+  private checkEscalation(el: ModdleElement, def: ModdleElement, throwing: boolean): void {
+    const missing = this.missingReference(def, 'escalationRef');
+    if (missing !== undefined) {
+      this.add(el, `${label(el)}引用的升级 "${missing}" 不存在`);
+      return;
+    }
+    const code = nonEmpty(def.escalationRef?.escalationCode);
+    if (throwing && !code) {
+      this.add(el, `${label(el)}须引用带升级代码（escalationCode）的升级（escalationRef）`);
+    } else if (code && isFeel(code)) {
+      this.add(el, `${label(el)}的升级代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
     }
   }
 
@@ -857,6 +888,10 @@ class ProcessValidator {
     }
     const def = defs[0];
     if (def.$type === 'bpmn:TerminateEventDefinition') return;
+    if (def.$type === 'bpmn:EscalationEventDefinition') {
+      this.checkEscalation(el, def, true);
+      return;
+    }
     if (def.$type !== 'bpmn:ErrorEventDefinition') {
       this.unsupported(el, describeEvent(el));
       return;
@@ -911,6 +946,12 @@ class ProcessValidator {
         } else {
           const code = nonEmpty(def.errorRef?.errorCode);
           if (code && isFeel(code)) this.add(el, `${label(el)}捕获的错误代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
+        }
+      } else if (def.$type === 'bpmn:EscalationEventDefinition') {
+        this.checkEscalation(el, def, false);
+        const host = el.attachedToRef;
+        if (host && host.$type !== 'bpmn:SubProcess') {
+          this.add(el, `${label(el)}：升级边界事件只能附着在子流程上（升级由子流程内的升级事件抛出）`);
         }
       } else {
         this.unsupported(el, describeEvent(el));
