@@ -17,6 +17,8 @@ export interface IncidentOverview extends ReturnType<typeof incidentView> {
   /** the newest version of the instance's process (a migration target) */
   latestVersion: number;
   businessKey: string | null;
+  /** the process's name as deployed in the instance's version */
+  processName: string | null;
   /** the element's name in the instance's version (null: unnamed or no element) */
   elementName: string | null;
 }
@@ -44,6 +46,7 @@ export class IncidentService {
       const inst = await this.d.repo.findInstance(inc.instanceId);
       if (!inst) continue;
       let elementName: string | null = null;
+      const processName = this.d.definitions ? (await this.d.definitions.byId(inst.definitionId)).name : null;
       if (inc.activityId && this.d.definitions) {
         const compiled = await getCompiledDefinition(await this.d.definitions.compiled(inst.definitionId)).catch(() => null);
         elementName = compiled?.model.elements.get(inc.activityId)?.name ?? null;
@@ -57,6 +60,7 @@ export class IncidentService {
         version: inst.definitionVersion,
         latestVersion: latest ?? inst.definitionVersion,
         businessKey: inst.businessKey,
+        processName,
         elementName,
       });
     }

@@ -269,6 +269,10 @@ export class RuntimeService {
       if (problems.length || !result) throw unprocessable(`流程实例不能迁移到版本 ${target.version}：${problems.map((p) => p.message).join('；')}`, problems, 'migration-refused');
 
       await inst.update({ definitionId: target.id, definitionVersion: target.version }, { transaction: uow.t });
+      // a user task whose completion failed as an engine incident still waits in the state, its row is no
+      // longer open: the incident's retry (after the migration) replays that completion — no second row
+      const closed = await this.d.repo.closedTaskExecutions(inst.id, uow.t);
+      result = { ...result, userTasks: result.userTasks.filter((w) => !closed.has(w.executionId)) };
       await this.save(uow, inst, result, o.actor);
       // every wait takes the target's element id; a user task also its name, form (the target's pinned version) and properties
       const waits = [...result.userTasks, ...result.timers, ...result.messages, ...result.calls, ...result.services];

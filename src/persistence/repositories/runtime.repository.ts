@@ -221,6 +221,12 @@ export class RuntimeRepository {
     await JobModel.update({ lockedBy: null, ...values }, { where: { id } });
   }
 
+  /** The execution ids of the user tasks of an instance that are no longer open (completed, canceled). */
+  async closedTaskExecutions(instanceId: string, t: Transaction): Promise<Set<string>> {
+    const rows = await TaskModel.findAll({ attributes: ['executionId'], where: { instanceId, state: { [Op.ne]: 'open' } }, transaction: t });
+    return new Set(rows.map((r) => r.executionId));
+  }
+
   /** The newest deployed version of a process key (null when none). */
   async latestVersionOf(key: string): Promise<number | null> {
     const v = (await ProcessDefinitionModel.max('version', { where: { key } })) as number | null;

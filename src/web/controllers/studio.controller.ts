@@ -36,7 +36,7 @@ export function studioController(s: StudioWebServices) {
       if (!isAdmin(req.user!)) throw forbidden();
       const incidents = (await s.incidents.overview()).map((i) => ({
         ...i,
-        process: definitionLabel(i.definitionKey),
+        process: i.processName ?? definitionLabel(i.definitionKey),
         element: i.elementName ?? (i.activityId ? '（未命名环节）' : '（整个流程）'),
         createdAtText: chineseDateTime(i.createdAt),
         kindText: i.kind === 'job' ? '服务任务重试用尽' : '流程执行出错',
