@@ -182,7 +182,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
       groups: { list: () => org.listGroups() },
-      studio: { migrations, incidents },
+      studio: { migrations, incidents, forms: definitions },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );

@@ -94,6 +94,9 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.delete('/api/process-instances/:id', api, rt.terminateInstance);
   r.post('/api/process-instances/:id/migrate', api, studio.migrateInstance);
   r.post('/api/process-definitions/:key/versions/:version/migrate', api, studio.migrateVersion);
+  r.get('/api/process-definitions/:key/forms', api, studio.listForms);
+  r.get('/api/process-definitions/:key/forms/:formId', api, studio.getForm);
+  r.post('/api/process-definitions/:key/forms', api, studio.deployForm);
 
   r.get('/api/tasks', api, rt.listTasks);
   r.get('/api/tasks/:id', api, rt.getTask);
@@ -159,6 +162,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/processes/:key/statistics', page, statistics.processPage);
   r.get('/incidents', page, studio.incidentsPage);
+  r.get('/processes/:key/forms', page, studio.formsPage);
+  r.get('/processes/:key/forms/editor', page, studio.formEditor);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);
