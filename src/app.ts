@@ -32,6 +32,7 @@ import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
 import { IncidentService } from './services/incident.service';
+import { MigrationService } from './services/migration.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { AnnualPlanService } from './services/annual-plan.service';
@@ -133,7 +134,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
-  const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
+  const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
+  const migrations = new MigrationService({ runtime, definitions, incidents, repo: runtimeRepo });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
   const projects: ProjectService = new ProjectService({
     sequelize: db.sequelize,
@@ -180,6 +182,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
       groups: { list: () => org.listGroups() },
+      studio: { migrations, incidents, forms: definitions },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );

@@ -13,6 +13,7 @@ const MESSAGES = {
   navMonitor: { zh: '监控', en: 'Monitor' },
   navPlans: { zh: '年度计划', en: 'Annual plans' },
   navCalendar: { zh: '节假日', en: 'Holidays' },
+  navIncidents: { zh: '故障', en: 'Incidents' },
   logout: { zh: '退出', en: 'Sign out' },
   login: { zh: '登录', en: 'Sign in' },
   username: { zh: '用户名', en: 'Username' },

@@ -19,6 +19,7 @@ import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { statisticsController } from './controllers/statistics.controller';
+import { studioController, type StudioWebServices } from './controllers/studio.controller';
 import { trackingController } from './controllers/tracking.controller';
 import { annualPlanPagesController } from './controllers/annual-plan-pages.controller';
 import type { TrackingService } from '../services/tracking.service';
@@ -28,6 +29,7 @@ import type { Department } from '../domain/organisation';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
+  studio: StudioWebServices;
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
   projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
@@ -60,6 +62,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const health = healthController(s.health);
   const pages = pagesController(s);
   const rt = runtimeController(s);
+  const studio = studioController(s.studio);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
@@ -89,6 +92,11 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/process-instances/:id', api, rt.getInstance);
   r.get('/api/process-instances/:id/tracking', api, tracking.json);
   r.delete('/api/process-instances/:id', api, rt.terminateInstance);
+  r.post('/api/process-instances/:id/migrate', api, studio.migrateInstance);
+  r.post('/api/process-definitions/:key/versions/:version/migrate', api, studio.migrateVersion);
+  r.get('/api/process-definitions/:key/forms', api, studio.listForms);
+  r.get('/api/process-definitions/:key/forms/:formId', api, studio.getForm);
+  r.post('/api/process-definitions/:key/forms', api, studio.deployForm);
 
   r.get('/api/tasks', api, rt.listTasks);
   r.get('/api/tasks/:id', api, rt.getTask);
@@ -153,6 +161,9 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/processes/:key/versions/:version', page, pages.processVersion);
   r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/processes/:key/statistics', page, statistics.processPage);
+  r.get('/incidents', page, studio.incidentsPage);
+  r.get('/processes/:key/forms', page, studio.formsPage);
+  r.get('/processes/:key/forms/editor', page, studio.formEditor);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

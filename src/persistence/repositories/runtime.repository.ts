@@ -11,6 +11,7 @@ import {
   MessageSubscriptionModel,
   OperationLogModel,
   OutboxModel,
+  ProcessDefinitionModel,
   ProcessInstanceModel,
   TaskCandidateModel,
   TaskModel,
@@ -223,6 +224,40 @@ export class RuntimeRepository {
 
   async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }) {
     await retryConflicts(() => JobModel.update({ lockedBy: null, ...values }, { where: { id } }));
+  }
+
+  /** The execution ids of the user tasks of an instance that are no longer open (completed, canceled). */
+  async closedTaskExecutions(instanceId: string, t: Transaction): Promise<Set<string>> {
+    const rows = await TaskModel.findAll({ attributes: ['executionId'], where: { instanceId, state: { [Op.ne]: 'open' } }, transaction: t });
+    return new Set(rows.map((r) => r.executionId));
+  }
+
+  /** The newest deployed version of a process key (null when none). */
+  async latestVersionOf(key: string): Promise<number | null> {
+    const v = (await ProcessDefinitionModel.max('version', { where: { key } })) as number | null;
+    return v ?? null;
+  }
+
+  /** The unended instances (running or with an incident) of one definition version, oldest first. */
+  instancesOfDefinition(definitionId: number) {
+    return ProcessInstanceModel.findAll({ where: { definitionId, state: { [Op.in]: ['running', 'incident'] } }, order: [['startedAt', 'ASC'], ['id', 'ASC']] });
+  }
+
+  /**
+   * After an instance migration renamed elements: the open tasks, jobs and subscriptions of the listed
+   * executions take their new element id (and a task its new name, form and properties).
+   */
+  async relabelExecutions(
+    instanceId: string,
+    moves: { executionId: string; activityId: string; task?: { name: string | null; formId: string | null; formDefinitionId: number | null; properties: Record<string, string> } }[],
+    t: Transaction,
+  ) {
+    for (const m of moves) {
+      const where = { instanceId, executionId: m.executionId };
+      await JobModel.update({ activityId: m.activityId }, { where, transaction: t });
+      await MessageSubscriptionModel.update({ activityId: m.activityId }, { where, transaction: t });
+      await TaskModel.update({ activityId: m.activityId, ...(m.task ?? {}) }, { where: { ...where, state: 'open' }, transaction: t });
+    }
   }
 
   // ---- message subscriptions
