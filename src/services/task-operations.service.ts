@@ -49,10 +49,10 @@ export class TaskOperationsService {
 
   /** 转办: the task now belongs to `to` (Camunda's setAssignee); the holder (or an administrator) does it. */
   async transfer(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<TaskView> {
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
     const { task, inst } = await this.load(id);
     await this.mayOperate(task, inst, user);
+    const opinion = optionalOpinion(input.opinion);
+    const target = await this.targetUser(input.to);
     return inTransaction(this.d.sequelize, async (t) => {
       const fresh = await this.openTask(id, t);
       await this.mayOperate(fresh, inst, user);
@@ -73,10 +73,10 @@ export class TaskOperationsService {
    * resolved, assignee = owner), and the owner completes it.
    */
   async delegate(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<TaskView> {
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
     const { task, inst } = await this.load(id);
     await this.mayOperate(task, inst, user);
+    const opinion = optionalOpinion(input.opinion);
+    const target = await this.targetUser(input.to);
     return inTransaction(this.d.sequelize, async (t) => {
       const fresh = await this.openTask(id, t);
       await this.mayOperate(fresh, inst, user);
@@ -93,10 +93,10 @@ export class TaskOperationsService {
 
   /** 加签: `to` must sign (签署, with an opinion) before the task can be completed. */
   async addSigner(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<{ task: TaskView; signers: SignerView[] }> {
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
     const { task, inst } = await this.load(id);
     await this.mayOperate(task, inst, user);
+    const opinion = optionalOpinion(input.opinion);
+    const target = await this.targetUser(input.to);
     if (target.username === user.username || target.username === task.assignee) {
       throw unprocessable('不能给当前办理人自己加签', [{ field: 'to', message: '请选择其他人员' }], 'same-user');
     }
@@ -124,7 +124,6 @@ export class TaskOperationsService {
 
   /** 签署: a signer asked by 加签 gives their opinion (required); the holder is told. */
   async sign(id: number, user: User, input: { opinion: unknown }): Promise<{ task: TaskView; signers: SignerView[] }> {
-    const opinion = requiredOpinion(input.opinion, '签署意见');
     return inTransaction(this.d.sequelize, async (t) => {
       const task = await this.d.repo.findTask(id, t);
       if (!task) throw notFound(`任务 ${id} 不存在`);
@@ -132,6 +131,7 @@ export class TaskOperationsService {
       if (!row) throw forbidden('您不是此任务的加签人');
       if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
       if (row.signedAt) throw conflict('您已签署过此任务', 'already-signed');
+      const opinion = requiredOpinion(input.opinion, '签署意见');
       const now = this.d.clock.now();
       await row.update({ opinion, signedAt: now }, { transaction: t });
       await this.d.repo.log({ instanceId: task.instanceId, taskId: task.id, operation: 'sign', actor: user.username, at: now, data: { opinion } }, t);
@@ -169,14 +169,14 @@ export class TaskOperationsService {
    * instance is cancelled and the step opens again, for whoever completed it last (or its candidates).
    */
   async returnTo(id: number, user: User, input: { toActivityId: unknown; opinion: unknown }): Promise<{ processInstance: InstanceState; task: TaskView | null }> {
-    const opinion = requiredOpinion(input.opinion, '退回意见');
+    const { task, inst } = await this.load(id);
+    if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
+    await this.mayOperate(task, inst, user);
     if (typeof input.toActivityId !== 'string' || !input.toActivityId) {
       throw unprocessable('请选择退回到的环节', [{ field: 'toActivityId', message: '必填' }], 'to-activity-required');
     }
     const toActivityId = input.toActivityId;
-    const { task, inst } = await this.load(id);
-    if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
-    await this.mayOperate(task, inst, user);
+    const opinion = requiredOpinion(input.opinion, '退回意见');
     const steps = await this.returnableSteps(task);
     const step = steps.find((s) => s.activityId === toActivityId);
     if (!step) {
@@ -244,9 +244,9 @@ export class TaskOperationsService {
 
   /** 撤回: the completer takes their completion back while the next step is untouched; the step reopens for them. */
   async withdraw(id: number, user: User, input: { opinion: unknown }): Promise<{ processInstance: InstanceState; task: TaskView | null }> {
-    const opinion = optionalOpinion(input.opinion);
     const check = await this.withdrawable(id, user);
     if (!check.ok) throw check.status === 403 ? forbidden(check.message) : conflict(check.message, 'not-withdrawable');
+    const opinion = optionalOpinion(input.opinion);
     const task = (await this.d.repo.findTask(id))!;
     let reopened: TaskModel | null = null;
     const cancelled = check.next.map((x) => ({ id: x.id, holders: x.assignee ? [x.assignee] : holdersOf(x), name: stepName(x) }));
@@ -284,15 +284,15 @@ export class TaskOperationsService {
 
   /** 抄送: read-only copies in the recipients' 抄送我的 (each must be allowed to see the project, 第5条). */
   async cc(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<{ to: string[] }> {
-    const opinion = optionalOpinion(input.opinion);
-    if (!Array.isArray(input.to) || !input.to.length || input.to.length > MAX_CC || input.to.some((x) => typeof x !== 'string' || !x)) {
-      throw unprocessable(`请选择抄送人（1 至 ${MAX_CC} 人）`, [{ field: 'to', message: `须为 1 至 ${MAX_CC} 个用户名` }], 'to-required');
-    }
-    const names = [...new Set(input.to as string[])];
     const { task, inst } = await this.load(id);
     const held = mayAct(task, user) || isCandidate(task, user) || task.completedBy === user.username || task.owner === user.username;
     if (!held && !isAdmin(user)) throw forbidden('只有此任务的办理人可以抄送');
     await this.d.visibility.assertInstance(user, inst);
+    if (!Array.isArray(input.to) || !input.to.length || input.to.length > MAX_CC || input.to.some((x) => typeof x !== 'string' || !x)) {
+      throw unprocessable(`请选择抄送人（1 至 ${MAX_CC} 人）`, [{ field: 'to', message: `须为 1 至 ${MAX_CC} 个用户名` }], 'to-required');
+    }
+    const names = [...new Set(input.to as string[])];
+    const opinion = optionalOpinion(input.opinion);
     const users = await this.d.users.findUsersByUsername(names);
     const problems = [];
     for (const name of names) {
@@ -316,10 +316,10 @@ export class TaskOperationsService {
    * hour per task (429).
    */
   async urge(id: number, user: User, input: { opinion: unknown }): Promise<{ urgedAt: string; to: string[] }> {
-    const opinion = optionalOpinion(input.opinion);
     const { task, inst } = await this.load(id);
     if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
     await this.mayUrge(task, inst, user);
+    const opinion = optionalOpinion(input.opinion);
     return inTransaction(this.d.sequelize, async (t) => {
       const fresh = await this.openTask(id, t); // locked: two urges at once, one wins
       const now = this.d.clock.now();
