@@ -45,6 +45,7 @@ import { RuntimeService, type RuntimeOptions } from './services/runtime.service'
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
+import { TaskOperationsService } from './services/task-operations.service';
 import { VisibilityService } from './services/visibility.service';
 import { WorkspaceService } from './services/workspace.service';
 import { buildClient } from './web/client-build';
@@ -131,7 +132,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
+  const operations = new TaskOperationsService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, visibility, users: org });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, operations });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
@@ -166,6 +168,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       runtime,
       instances,
       tasks,
+      operations,
       messages,
       incidents,
       outbox,

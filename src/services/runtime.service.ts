@@ -32,6 +32,8 @@ export interface ActOptions {
   data?: Record<string, unknown>;
   /** runs in the transaction after the instance is locked, before the engine: may refuse by throwing */
   before?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
+  /** runs in the transaction after the engine run was saved (its new tasks exist): may refuse by throwing */
+  after?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
   /** consumes what triggered a job's action (its row), also when the instance has ended meanwhile */
   claim?: (t: Transaction) => Promise<void>;
   /** the open engine incident this action retries (otherwise such an incident blocks every action) */
@@ -191,6 +193,7 @@ export class RuntimeService {
         await o.claim?.(uow.t);
         if (o.before) await o.before(inst, uow.t);
         await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+        if (o.after) await o.after(inst, uow.t);
         await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
         return this.stateOf(inst);
       });

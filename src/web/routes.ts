@@ -104,6 +104,14 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/tasks/:id/unclaim', api, rt.unclaim);
   r.post('/api/tasks/:id/assign', api, rt.assignTask);
   r.post('/api/tasks/:id/complete', api, rt.complete);
+  r.post('/api/tasks/:id/transfer', api, rt.transfer);
+  r.post('/api/tasks/:id/delegate', api, rt.delegate);
+  r.post('/api/tasks/:id/add-signer', api, rt.addSigner);
+  r.post('/api/tasks/:id/sign', api, rt.sign);
+  r.post('/api/tasks/:id/return', api, rt.returnTask);
+  r.post('/api/tasks/:id/withdraw', api, rt.withdraw);
+  r.post('/api/tasks/:id/cc', api, rt.cc);
+  r.post('/api/tasks/:id/urge', api, rt.urge);
 
   r.post('/api/messages', api, rt.correlate);
   r.get('/api/incidents', api, rt.listIncidents);

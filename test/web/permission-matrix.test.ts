@@ -111,6 +111,21 @@ const MATRIX: Record<string, Entry> = {
   // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
   'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },
 
+  // the approval operations (approval-operations.test.ts has each one's whole story): the holder (and an
+  // administrator, as Camunda's admin may) is refused for the input — a user that does not exist, a step never
+  // passed, no recipient, an opinion that is not text — and nothing changes; everyone else for the permission
+  'POST /api/tasks/:id/transfer': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/transfer`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  'POST /api/tasks/:id/delegate': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/delegate`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  'POST /api/tasks/:id/add-signer': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/add-signer`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  // only a signer asked by 加签 signs: nobody is one here
+  'POST /api/tasks/:id/sign': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/sign`, () => ({ opinion: '同意' })), expect: all(403) },
+  'POST /api/tasks/:id/return': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/return`, () => ({ toActivityId: 'Nowhere', opinion: '退回' })), expect: only(['supervisor', 'admin'], 422) },
+  // only the user who completed the task withdraws it: this one is open
+  'POST /api/tasks/:id/withdraw': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/withdraw`), expect: all(403) },
+  'POST /api/tasks/:id/cc': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/cc`, () => ({ to: [] })), expect: only(['supervisor', 'admin'], 422) },
+  // who waits on the task urges it: the unit that started the instance, an administrator; the holder need not
+  'POST /api/tasks/:id/urge': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/urge`, () => ({ opinion: 5 })), expect: only(['unit', 'admin'], 422) },
+
   'POST /api/messages': { call: send('post', () => '/api/messages', () => ({ messageName: 'nobody-waits', businessKey: 'NONE' })), expect: only(['admin'], 404) },
   'GET /api/incidents': { call: get(() => '/api/incidents'), expect: only(['admin'], 200) },
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },

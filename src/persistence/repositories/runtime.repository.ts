@@ -15,9 +15,10 @@ import {
   ProcessInstanceModel,
   TaskCandidateModel,
   TaskModel,
+  TaskSignerModel,
 } from '../models/runtime.model';
 
-export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel };
+export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel, TaskSignerModel };
 
 /** One activity execution of an instance's history (a start row with its closing row merged in). */
 export interface HistoryEntry {
@@ -371,6 +372,40 @@ export class RuntimeRepository {
 
   operations(instanceId: string) {
     return OperationLogModel.findAll({ where: { instanceId }, order: [['id', 'ASC']] });
+  }
+
+  /** The operation log rows of some kinds on one instance, oldest first (the approval operations' trail). */
+  operationsOf(instanceId: string, operations: string[]) {
+    return OperationLogModel.findAll({ where: { instanceId, operation: { [Op.in]: operations } }, order: [['id', 'ASC']] });
+  }
+
+  /** The newest operation of a kind on a task (催办: at most once an hour). */
+  lastOperation(taskId: number, operation: string, t?: Transaction) {
+    return OperationLogModel.findOne({ where: { taskId, operation }, order: [['id', 'DESC']], transaction: t });
+  }
+
+  // ---- 加签 (migration 014)
+  signersOf(taskId: number, t?: Transaction) {
+    return TaskSignerModel.findAll({ where: { taskId }, order: [['id', 'ASC']], transaction: t });
+  }
+
+  signersOfTasks(taskIds: number[]) {
+    if (!taskIds.length) return Promise.resolve([] as TaskSignerModel[]);
+    return TaskSignerModel.findAll({ where: { taskId: { [Op.in]: taskIds } }, order: [['id', 'ASC']] });
+  }
+
+  addSigner(values: CreationAttributes<TaskSignerModel>, t: Transaction) {
+    return TaskSignerModel.create(values, { transaction: t });
+  }
+
+  /** The signatures a user still owes (their 待办 besides their tasks). */
+  unsignedFor(username: string) {
+    return TaskSignerModel.findAll({ where: { username, signedAt: null }, order: [['id', 'ASC']] });
+  }
+
+  tasksByIds(ids: number[]) {
+    if (!ids.length) return Promise.resolve([] as TaskModel[]);
+    return TaskModel.findAll({ where: { id: { [Op.in]: ids } } });
   }
 
   // ---- incidents
