@@ -1,5 +1,5 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
-import { chineseDateTime, decisionLabel, groupName, instanceStateLabel } from '../domain/labels';
+import { chineseDateTime, decisionLabel, expertReviewRows, groupName, instanceStateLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { evaluateFeel } from '../engine/feel';
 import { userTaskMappings } from '../engine/task-completion';
@@ -199,6 +199,7 @@ export class WorkspaceService {
       payments: project.payments.map((x) => ({ ...x, requested: chineseDateTime(x.requestedAt), decided: chineseDateTime(x.decidedAt) })),
       instances,
       opinions: await this.opinions(project.id, dept),
+      expertReviews: expertReviewRows(variables),
       mayUpload: unitMember && project.stage !== 'archived',
       maySubmit: unitMember && project.stage === 'draft',
       required: required.map((m) => ({ ...m, present: have.has(m.type) })),
