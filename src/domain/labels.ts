@@ -13,6 +13,7 @@ export const GROUP_NAMES: Readonly<Record<string, string>> = {
   audit: '区审计局',
   'district-government': '区管委会（区政府）',
   experts: '评审专家',
+  designApprovedAt: '初步设计方案（实施方案）批复日期',
 };
 
 /** Process variables that messages name. */
@@ -35,6 +36,7 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = {
   approvedAmount: '批准金额',
   recommendedInvestment: '专家建议投资金额（各专家建议的平均值）',
   experts: '评审专家',
+  designApprovedAt: '初步设计方案（实施方案）批复日期',
   expertReviews: '各专家评审意见和评分',
   expertDecision: '专家评审结论（汇总）',
   expertOpinion: '专家评审意见（汇总）',

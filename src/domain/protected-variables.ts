@@ -30,6 +30,8 @@ export const PROTECTED_VARIABLES: Readonly<Record<string, readonly string[]>> = 
   experts: ['data-bureau'],
   expertCandidates: [],
   expertReviews: [],
+  // 第16条: the 初步设计（实施方案）批复 date is recorded by 立项 (drc)
+  designApprovedAt: ['drc'],
 };
 
 /** One detail per protected variable that a task of these candidate groups would write. */

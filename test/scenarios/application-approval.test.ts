@@ -256,7 +256,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(release.status, JSON.stringify(release.body)).to.equal(200);
     expect(await active(p.instanceId)).to.deep.equal(['ProjectApproval']);
     expect(await stage(p.id, 'gaj')).to.equal('budgeted');
-    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
+    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-09-10' });
     const done = await instance(t, p.instanceId);
     expect(done.state).to.equal('completed');
     expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['ProjectApproval', 'StartImplementation', 'Approved']);
@@ -412,5 +412,32 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(done.state).to.equal('completed');
     expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include('Rejected');
     expect(await stage(p.id, 'jyj')).to.equal('rejected');
+  });
+  it('R16.2 第16条: 立项 records the 初步设计（实施方案）批复 date, and the not-started check counts six months from it', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '教育城域网改造', type: 'renovation', investment: 600000 });
+    await expertReview(p.instanceId, [['zj2', EXPERT({ recommendedInvestment: 600000 })]]);
+    await technicalReview(p.instanceId, false);
+    await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
+    expect(await active(p.instanceId)).to.deep.equal(['ProjectApproval']);
+    const task = await taskOf(t, 'fgw', p.instanceId, 'ProjectApproval');
+    expect(((await t.as('fgw').get(`/api/tasks/${task.id}`)).body.form.components as { key?: string }[]).map((c) => c.key)).to.include('designApprovedAt');
+    // approving without the date, or with a date still to come, is refused citing 第16条
+    for (const variables of [{ decision: 'approve', opinion: '同意立项' }, { decision: 'approve', opinion: '同意立项', designApprovedAt: '2027-01-05' }]) {
+      const res = await t.as('fgw').post(`/api/tasks/${task.id}/complete`, { variables });
+      expect(res.status, JSON.stringify(res.body)).to.equal(422);
+      expect(res.body.error.details[0]).to.include({ rule: 'R16.2', article: '第16条' });
+    }
+    // 批复 on 2026-08-03, 立项 recorded on 2026-09-15: the implementation starts with that date
+    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-08-03' });
+    await t.gf.scheduler.tick();
+    const project = (await t.as('jyj').get(`/api/projects/${p.id}`)).body;
+    const impl = (project.processInstances as { id: string; definitionKey: string }[]).find((i) => i.definitionKey === 'implementation-acceptance');
+    expect(impl, 'the implementation instance').to.not.equal(undefined);
+    expect((await instance(t, impl!.id)).variables).to.include({ designApprovedAt: '2026-08-03' });
+    // six months from the 批复 (2027-02-03), not from the approval (2027-03-15): no procurement yet → the adjustment step
+    await setClock(t, '2027-02-02T12:00:00+08:00');
+    expect(await active(impl!.id)).to.deep.equal(['RecordProcurement']);
+    await setClock(t, '2027-02-03T09:00:00+08:00');
+    expect(await active(impl!.id)).to.deep.equal(['AdjustNotStartedDrc', 'AdjustNotStartedFinance', 'RecordProcurement']);
   });
 });
