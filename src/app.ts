@@ -109,7 +109,13 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     maxElements: config.maxDefinitionElements,
   });
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
-  const ports = (t: Transaction) => ({ projects: projects.port(t) });
+  const ports = (t: Transaction) => ({
+    projects: projects.port(t),
+    organisation: {
+      members: async (groupKey: string) =>
+        (await org.usersInGroups([groupKey])).map((u) => ({ username: u.username, displayName: u.displayName })).sort((a, b) => a.username.localeCompare(b.username)),
+    },
+  });
   // the calendar reschedules timers through the runtime, the runtime computes with the calendar
   const calendar: CalendarService = new CalendarService({
     sequelize: db.sequelize,

@@ -9,7 +9,7 @@ import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
 import type { ProjectPort } from '../domain/project';
-import type { NotificationRequest } from '../handlers/handler';
+import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
 import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
@@ -112,7 +112,7 @@ export class RuntimeService {
       log: Logger;
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
-      ports: (t: Transaction) => { projects: ProjectPort };
+      ports: (t: Transaction) => { projects: ProjectPort; organisation: OrganisationPort };
       /** the keys of the groups that exist (a FEEL candidate group naming none is an incident) */
       groupKeys?: () => Promise<string[]>;
     },
@@ -808,6 +808,7 @@ export class RuntimeService {
         },
         notify: (n) => outbox.push(n),
         projects: this.d.ports(t).projects,
+        organisation: this.d.ports(t).organisation,
         startProcess: (processId, variables = {}) => starts.push({ processId, variables }),
         publishMessage: (messageName, businessKey, variables = {}) => messages.push({ messageName, businessKey, variables }),
       });

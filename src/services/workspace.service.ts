@@ -1,5 +1,5 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
-import { chineseDateTime, decisionLabel, groupName, instanceStateLabel } from '../domain/labels';
+import { chineseDateTime, decisionLabel, expertReviewRows, groupName, instanceStateLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { evaluateFeel } from '../engine/feel';
 import { userTaskMappings } from '../engine/task-completion';
@@ -199,10 +199,24 @@ export class WorkspaceService {
       payments: project.payments.map((x) => ({ ...x, requested: chineseDateTime(x.requestedAt), decided: chineseDateTime(x.decidedAt) })),
       instances,
       opinions: await this.opinions(project.id, dept),
+      expertReviews: expertReviewRows(variables),
+      lossReports: await this.lossReports(project.lossReports ?? []),
       mayUpload: unitMember && project.stage !== 'archived',
       maySubmit: unitMember && project.stage === 'draft',
       required: required.map((m) => ({ ...m, present: have.has(m.type) })),
     };
+  }
+
+  /** 第16条: the major-investment-loss reports of a project — who (name, bureau), when, how much, what */
+  private async lossReports(reports: { id: number; description: string; amount: number; reportedBy: string; reportedAt: string }[]) {
+    if (!reports.length) return [];
+    const [users, departments] = await Promise.all([this.d.org.findUsersByUsername([...new Set(reports.map((r) => r.reportedBy))]), this.d.org.listDepartments()]);
+    const dept = new Map(departments.map((x) => [x.code, x.name]));
+    return reports.map((r) => {
+      const u = users.find((x) => x.username === r.reportedBy);
+      const bureau = u?.departmentCode ? (dept.get(u.departmentCode) ?? '') : '';
+      return { id: r.id, description: r.description, amount: r.amount, who: u?.displayName ?? r.reportedBy, bureau, at: r.reportedAt, time: chineseDateTime(r.reportedAt) };
+    });
   }
 
   /** Every opinion given on a project, in the order given: who, their bureau, the step, the decision, the opinion, when. */

@@ -32,7 +32,7 @@ export interface WebServices extends RuntimeWebServices {
   studio: StudioWebServices;
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
-  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
@@ -131,6 +131,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/projects/:id/submit', api, projects.submit);
   r.get('/api/projects/:id/archive', api, projects.archive);
   r.post('/api/projects/:id/audits', api, projects.openAudit);
+  r.post('/api/projects/:id/loss-reports', api, projects.reportLoss);
   r.post('/api/annual-plans', api, projects.createPlan);
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);

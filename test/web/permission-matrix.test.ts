@@ -154,6 +154,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/projects/:id/archive': { call: get((f) => `/api/projects/${f.secret.id}/archive`), expect: only(SEES_CLASSIFIED, 200) },
   // a malformed reason: the audit bureau is refused for the input, everyone else for the permission
   'POST /api/projects/:id/audits': { call: send('post', (f) => `/api/projects/${f.secret.id}/audits`, () => ({ reason: 42 })), expect: only(['audit'], 400) },
+  // 第16条 重大投资损失: the project's unit or the Data Bureau (the seed's admin is of data-bureau too); a report without description or amount is refused for the input (422), everyone else for the permission
+  'POST /api/projects/:id/loss-reports': { call: send('post', (f) => `/api/projects/${f.secret.id}/loss-reports`, () => ({ amount: 0 })), expect: only(['admin', 'unit', 'dataBureau'], 422) },
   'POST /api/annual-plans': { call: send('post', () => '/api/annual-plans', () => ({ year: 2027, projectIds: [] })), expect: only(['admin', 'dataBureau'], 400) },
   'GET /api/annual-plans/:id': { call: get((f) => `/api/annual-plans/${f.planId}`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
   'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },

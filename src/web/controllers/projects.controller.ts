@@ -9,7 +9,7 @@ const id = (v: unknown) => positiveInt(v, 'id');
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
 export function projectsController(
-  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>,
+  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>,
   plans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>,
   archives: Pick<ArchiveService, 'build'>,
 ) {
@@ -22,6 +22,9 @@ export function projectsController(
     res.send(f.buffer);
   };
   return {
+    async reportLoss(req: Request, res: Response) {
+      res.status(201).json(await s.reportLoss(id(req.params.id), req.user!, req.body));
+    },
     async openAudit(req: Request, res: Response) {
       res.status(201).json(await s.openAudit(id(req.params.id), req.user!, req.body));
     },
