@@ -175,9 +175,9 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(deadlines.find((d: { activityId: string }) => d.activityId === 'FileContract')).to.include({ state: 'overdue', rule: 'R13.1', article: '第13条', dueAt: '2026-10-16T15:59:59.000Z' });
   });
 
-  it('R11.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
+  it('R12.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
     const details = refused(await complete(t, 'rmyy', id, 'FileContract', { eDocumentManagement: false, warrantyMonths: 6 }));
-    expect(details.map((d) => [d.rule, d.article])).to.have.deep.members([['R11.1', '第11条'], ['R13.2', '第13条']]);
+    expect(details.map((d) => [d.rule, d.article])).to.have.deep.members([['R12.1', '第12条'], ['R13.2', '第13条']]);
     expect(details.find((d) => d.rule === 'R13.2')!.message).to.include('不少于12个月');
     // the declaration and 12 months pass the form; the missing 密码应用方案 returns the filing to the unit
     await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
@@ -186,7 +186,7 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect((await instance(t, id)).variables.contractFilingOverdueDays).to.equal(3);
     const returned = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'return');
     expect(returned).to.have.length(1);
-    expect(returned[0].body).to.equal('不符合第11条：缺少密码应用方案');
+    expect(returned[0].body).to.equal('不符合第12条：缺少密码应用方案');
     // coming back to the task neither reminds nor escalates again
     expect((await inbox(t, 'sjj')).filter((n) => n.title === '合同备案逾期（第13条）')).to.have.length(1);
     expect((await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder')).to.have.length(1);
