@@ -72,7 +72,8 @@ async function stage(t: TestApp, projectId: number): Promise<string> {
 /** The project's one performance-supervision instance (started by a step after it commits: looked for, bounded). */
 async function performanceInstance(t: TestApp, projectId: number) {
   for (let i = 0; ; i++) {
-    const found = ((await t.as('rmyy').get(`/api/projects/${projectId}`)).body.processInstances as { id: string; definitionKey: string }[]).filter((x) => x.definitionKey === 'performance-supervision');
+    // (an instance started before the acceptance passed ended at once, 第18条: not counted)
+    const found = ((await t.as('rmyy').get(`/api/projects/${projectId}`)).body.processInstances as { id: string; definitionKey: string; activeActivityIds: string[] }[]).filter((x) => x.definitionKey === 'performance-supervision' && x.activeActivityIds.length > 0);
     if (found.length || i >= 50) {
       expect(found, 'performance-supervision instances').to.have.length(1);
       return instance(t, found[0].id);
@@ -265,7 +266,25 @@ describe('scenario: implementation and acceptance of a construction project (第
     await done(t, 'rmyy', id, 'OrganiseAcceptance', { acceptanceResult: 'fail', acceptanceDate: '2026-12-01', acceptanceOpinion: '性能测试未达标' });
     expect(await active(t, id)).to.deep.equal(['Implementation', 'RectifyAcceptance']);
     expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).to.deep.equal(['RectifyAcceptance']);
-    expect(await stage(t, project.id)).to.equal('accepting');
+    // 第18条 不得投入使用: the failure is recorded on the project and in the instance, and nothing goes into operation
+    expect(await stage(t, project.id)).to.equal('acceptance-failed');
+    expect((await instance(t, id)).variables).to.deep.include({ inUse: false, acceptanceRecords: [{ result: 'fail', date: '2026-12-01', opinion: '性能测试未达标' }] });
+    expect(((await t.as('rmyy').get(`/api/projects/${project.id}`)).body.processInstances as { definitionKey: string }[]).map((x) => x.definitionKey)).not.to.include('performance-supervision');
+    // an operation (performance evaluation and supervision) started anyway is stopped at its first step, citing 第18条
+    const early = await t.as('admin').post('/api/process-definitions/performance-supervision/instances', { businessKey: project.code, variables: { projectCode: project.code, unitGroup: 'unit:rmyy', acceptedAt: '2026-12-01' } });
+    expect(early.status, JSON.stringify(early.body)).to.equal(201);
+    let stopped = await instance(t, early.body.id);
+    for (let i = 0; stopped.state !== 'completed' && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      stopped = await instance(t, early.body.id);
+    }
+    expect(stopped.state, JSON.stringify([stopped.activeActivityIds, stopped.incidents])).to.equal('completed');
+    expect(stopped.history.map((h: { activityId: string }) => h.activityId)).to.include('NotPutIntoUse').and.not.include('PerformanceEvaluation').and.not.include('InOperation');
+    for (const user of ['sjj', 'rmyy']) {
+      const notInUse = (await inbox(t, user)).filter((n) => n.title === '项目未验收合格，不得投入使用（第18条）');
+      expect(notInUse, user).to.have.length(1);
+      expect(notInUse[0].body).to.include('不得投入使用');
+    }
     for (const user of ['rmyy', 'czj']) {
       const failed = (await inbox(t, user)).filter((n) => n.title === '竣工验收不合格（第18条）');
       expect(failed, user).to.have.length(1);
@@ -279,6 +298,10 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(await stage(t, project.id)).to.equal('accepted');
     expect((await active(t, id)).sort()).to.deep.equal(['AcceptanceReportFiling', 'FileAcceptanceReport', 'FinalPaymentRequest', 'FinalPayments', 'RegisterAssets']);
     expect((await instance(t, id)).variables.acceptanceFailures).to.equal(1);
+    expect((await instance(t, id)).variables).to.deep.include({
+      inUse: true,
+      acceptanceRecords: [{ result: 'fail', date: '2026-12-01', opinion: '性能测试未达标' }, { result: 'pass', date: '2026-12-15', opinion: '验收合格' }],
+    });
     // 第21–22条: at acceptance the system goes into operation — the performance evaluation (12 months from the
     // acceptance date) and the Data Bureau's supervision start now, beside the remaining payments and the archive
     const perf = await performanceInstance(t, project.id);
@@ -449,5 +472,40 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(closed.state).to.not.equal('running');
     expect(closed.activeActivityIds).to.deep.equal([]);
     expect(await stage(t, c.project.id)).to.equal('closed');
+  });
+});
+
+describe('scenario: acceptance of an operation/service project (第17条 with 第13条)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-01-05T09:00:00+08:00');
+  });
+  after(() => t.close());
+
+  it('R17.1: an 运维 project applies for acceptance with its own list — service summary and O&M self-evaluation instead of construction summary and trial-operation report', async () => {
+    const { body: project } = await t.as('rmyy').post('/api/projects', draft({ type: 'operation', investment: 300000 }));
+    const id = await startImplementation(t, project, { type: 'operation', investment: 300000, approvedAmount: 300000 });
+    await done(t, 'rmyy', id, 'RecordProcurement', {
+      procurementMethod: 'competitive-consultation', supplier: '某运维服务公司', contractAmount: 280000, contractSignedAt: '2026-01-05', contractCompletionDate: '2026-12-31',
+    });
+    await upload(t, project.id, ...CONTRACT_FILING, 'om-system', 'emergency-plan');
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true });
+    await done(t, 'sjj', id, 'ReviewContractFiling', approve());
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'trial-operation' });
+    await done(t, 'rmyy', id, 'TrialOperation', { trialStartedAt: '2026-01-06', trialEndedAt: '2026-01-20', trialSummary: '运维服务正常' });
+    // the construction project's nine materials are not what an 运维 project is accepted on
+    await upload(t, project.id, ...ACCEPTANCE);
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ApplyAcceptance']);
+    const problems = (await instance(t, id)).variables.acceptanceMaterialsProblems as Detail[];
+    expect(problems).to.deep.equal([
+      { rule: 'R17.1', article: '第17条', field: 'service-summary', message: '不符合第17条：缺少运维（服务）工作总结' },
+      { rule: 'R17.1', article: '第17条', field: 'om-self-evaluation', message: '不符合第17条：缺少运维自评报告（第13条：定期开展自评）' },
+    ]);
+    // with its own materials it reaches the data bureau
+    await upload(t, project.id, 'service-summary', 'om-self-evaluation');
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ReviewAcceptance']);
   });
 });
