@@ -130,7 +130,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, documents: projectRepo });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });

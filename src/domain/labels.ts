@@ -114,6 +114,7 @@ export const MATERIAL_LABELS: Readonly<Record<string, string>> = {
   'digital-om-report': '数字化运维报告',
   'service-summary': '运维（服务）工作总结',
   'om-self-evaluation': '运维自评报告',
+  'payment-evidence': '资金支付佐证材料',
   'acceptance-report': '验收报告',
   'performance-report': '绩效评价报告',
   other: '其他材料',
