@@ -107,14 +107,16 @@ describe('scenario: a project from application to audit, across every chapter', 
     const late = (await inbox('sjj')).filter((n) => n.kind === 'escalation' && n.title.includes('第13条'));
     expect(late).to.have.length(1);
     expect(late[0].body).to.contain('已超期1个工作日');
-    await complete('gaj', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    await complete('gaj', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12, paymentPlan: { advance: 600000, progress: 1100000 } }); // 第13条 plan, 第14条 basis
     await complete('sjj', id, 'ReviewContractFiling', { decision: 'approve', opinion: '逾期备案，已督办，予以备案' });
-    for (const amount of [600000, 700000]) {
-      await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentAmount: amount, paymentBasis: '按合同付款计划' });
+    for (const [paymentStage, amount] of [['advance', 600000], ['progress', 700000]] as const) {
+      await upload('payment-evidence'); // 第14条: each payment with its evidence
+      await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentStage, paymentAmount: amount, paymentBasis: '按合同付款计划' });
       await complete('sjj', id, 'PaymentPreReview', APPROVE);
       await complete('czj', id, 'PaymentReview', APPROVE);
     }
-    await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentAmount: 500000, paymentBasis: '超出合同的付款' });
+    await upload('payment-evidence');
+    await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentStage: 'progress', paymentAmount: 500000, paymentBasis: '超出合同的付款' });
     await complete('sjj', id, 'PaymentPreReview', APPROVE);
     const over = await complete('czj', id, 'PaymentReview', APPROVE, 422); // R15.1
     expect(over.error.details[0]).to.include({ rule: 'R15.1', article: '第15条' });
