@@ -8,6 +8,7 @@ const MESSAGES = {
   navDone: { zh: '已办', en: 'Done' },
   navStarted: { zh: '我发起的', en: 'Started by me' },
   navCc: { zh: '抄送我的', en: 'Copied to me' },
+  navMessages: { zh: '消息', en: 'Messages' },
   navProjects: { zh: '项目', en: 'Projects' },
   navProcesses: { zh: '流程', en: 'Processes' },
   navMonitor: { zh: '监控', en: 'Monitor' },
@@ -69,6 +70,34 @@ export type MessageKey = keyof typeof MESSAGES;
 
 export function translator(lang: Lang) {
   return (key: MessageKey): string => MESSAGES[key][lang];
+}
+
+/**
+ * The pages' labels (table headers, field labels, section titles, buttons) by their Chinese text:
+ * a view writes `tr('项目名称')` and reads Chinese; in English the row below answers, and a label
+ * missing here stays Chinese (the English walk, test/web/english-browser.test.ts, finds it).
+ * Data — names, stages, step names, opinions — is not translated.
+ */
+export const LABELS_EN: Readonly<Record<string, string>> = {
+  // 消息
+  消息: 'Messages',
+  全部已读: 'Mark all read',
+  标为已读: 'Mark read',
+  未读: 'Unread',
+  已读: 'Read',
+  类型: 'Kind',
+  内容: 'Message',
+  项目: 'Project',
+  时间: 'Time',
+  操作: 'Actions',
+  暂无消息: 'No messages.',
+  分页: 'Pages',
+  上一页: 'Previous',
+  下一页: 'Next',
+};
+
+export function labelTranslator(lang: Lang) {
+  return (zh: string): string => (lang === 'en' ? (LABELS_EN[zh] ?? zh) : zh);
 }
 
 export function pickLang(query: unknown, cookie: unknown): Lang {
