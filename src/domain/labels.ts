@@ -161,6 +161,21 @@ export const WORK_LIST_LABELS: Readonly<Record<'todo' | 'done' | 'started' | 'cc
   cc: '抄送我的',
 };
 
+/**
+ * 消息: a notification's kind as the inbox names it. One row per kind — a new kind (转办, 委派, 加签…)
+ * is one more row here; an unknown kind shows as 通知, never as its code.
+ */
+export const NOTIFICATION_KIND_LABELS: Readonly<Record<string, string>> = {
+  task: '新待办',
+  return: '退回修改',
+  reminder: '到期提醒',
+  escalation: '超期督办',
+  copy: '抄送',
+  urge: '催办',
+  info: '通知',
+};
+export const notificationKindLabel = (k: unknown) => (typeof k === 'string' ? (NOTIFICATION_KIND_LABELS[k] ?? '通知') : '通知');
+
 /** Instance states as a reader says them. */
 export const INSTANCE_STATE_LABELS: Readonly<Record<string, string>> = { running: '办理中', completed: '已办结', terminated: '已终止', incident: '异常' };
 export const instanceStateLabel = (s: unknown) => (typeof s === 'string' ? (INSTANCE_STATE_LABELS[s] ?? s) : '');

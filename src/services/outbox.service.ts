@@ -137,4 +137,9 @@ export class OutboxService {
     if (!n || n.username !== user.username) throw notFound(`通知 ${id} 不存在`);
     await this.d.repo.markRead(id, user.username, this.d.clock.now());
   }
+
+  /** 全部已读: marks every unread entry of the caller read; answers how many were unread. */
+  async markAllRead(user: User): Promise<{ marked: number }> {
+    return { marked: await this.d.repo.markAllRead(user.username, this.d.clock.now()) };
+  }
 }

@@ -118,6 +118,17 @@ export class ProjectService {
     return { id: doc.id, materialType: doc.materialType, filename: doc.filename, size: doc.size, sha256: doc.sha256 };
   }
 
+  /**
+   * Removes a material from a draft (草稿) — only its unit, only before submission: once submitted the
+   * reviewers may have read it, and a returned application adds its corrections on its revise task.
+   */
+  async removeDocument(id: number, docId: number, user: User) {
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以删除申报材料');
+    if (p.stage !== 'draft') throw conflict('只有尚未提交的草稿可以删除材料', 'not-editable');
+    if (!(await this.d.repo.removeDocument(id, docId))) throw notFound(`项目 ${id} 没有材料 ${docId}`);
+  }
+
   /** One document as uploaded, for whoever may see the project (第5条). */
   async document(id: number, docId: number, user: User) {
     await this.visible(id, user);

@@ -32,7 +32,7 @@ export interface WebServices extends RuntimeWebServices {
   studio: StudioWebServices;
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
-  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'removeDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
@@ -40,7 +40,7 @@ export interface WebServices extends RuntimeWebServices {
   tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
   exports: Pick<ExportService, 'export'>;
-  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage' | 'messages' | 'draftPage'>;
   org: { listDepartments(): Promise<Department[]> };
 }
 
@@ -120,6 +120,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/element-templates', api, rt.elementTemplates);
   r.get('/api/groups', api, rt.groups);
   r.get('/api/notifications', api, rt.notifications);
+  r.post('/api/notifications/read-all', api, rt.readAllNotifications);
   r.post('/api/notifications/:id/read', api, rt.readNotification);
 
   r.get('/api/projects', api, projects.list);
@@ -128,6 +129,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.patch('/api/projects/:id', api, projects.patch);
   r.post('/api/projects/:id/documents', api, upload, projects.upload);
   r.get('/api/projects/:id/documents/:docId', api, projects.document);
+  r.delete('/api/projects/:id/documents/:docId', api, projects.removeDocument);
   r.post('/api/projects/:id/submit', api, projects.submit);
   r.get('/api/projects/:id/archive', api, projects.archive);
   r.post('/api/projects/:id/audits', api, projects.openAudit);
@@ -160,9 +162,11 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/tasks/started', page, work.started);
   r.get('/tasks/cc', page, work.cc);
   r.get('/tasks/:id', page, work.task);
+  r.get('/messages', page, work.messages);
   r.get('/projects', page, pages.projects);
   r.get('/projects/new', page, work.newProject);
   r.get('/projects/:id', page, work.project);
+  r.get('/projects/:id/edit', page, work.editProject);
   r.get('/processes', page, pages.processes);
   r.get('/instances/:id', page, tracking.page);
   r.get('/annual-plans', page, plans.list);

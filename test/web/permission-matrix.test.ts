@@ -134,6 +134,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/groups': { call: get(() => '/api/groups'), expect: all(200) },
   'GET /api/notifications': { call: get(() => '/api/notifications'), expect: all(200) },
   'POST /api/notifications/:id/read': { call: send('post', () => '/api/notifications/999999/read'), expect: all(404) },
+  // 全部已读: each caller marks only its own inbox (messages-drafts.test.ts)
+  'POST /api/notifications/read-all': { call: send('post', () => '/api/notifications/read-all'), expect: all(200) },
 
   'GET /api/projects': { call: get(() => '/api/projects'), expect: all(200) },
   // a draft of rmyy: only rmyy's users may write one (each call makes a new draft, which touches no fixture)
@@ -150,6 +152,8 @@ const MATRIX: Record<string, Entry> = {
     expect: only(['unit'], 201),
   },
   'GET /api/projects/:id/documents/:docId': { call: get((f) => `/api/projects/${f.secret.id}/documents/${f.secret.docId}`), expect: only(SEES_CLASSIFIED, 200) },
+  // removing a material: only its unit, only while a draft — submitted already: its unit 409, the others 403 (第5条 or not the unit)
+  'DELETE /api/projects/:id/documents/:docId': { call: send('delete', (f) => `/api/projects/${f.open.id}/documents/${f.open.docId}`), expect: only(['unit'], 409) },
   'POST /api/projects/:id/submit': { call: send('post', (f) => `/api/projects/${f.open.id}/submit`), expect: only(['unit'], 409) },
   'GET /api/projects/:id/archive': { call: get((f) => `/api/projects/${f.secret.id}/archive`), expect: only(SEES_CLASSIFIED, 200) },
   // a malformed reason: the audit bureau is refused for the input, everyone else for the permission
@@ -183,12 +187,16 @@ const MATRIX: Record<string, Entry> = {
   'GET /tasks/started': { call: get(() => '/tasks/started'), expect: { ...all(200), anonymous: 302 } },
   'GET /tasks/cc': { call: get(() => '/tasks/cc'), expect: { ...all(200), anonymous: 302 } },
   // the task page reads like GET /api/tasks/:id: the classified project's open task (第5条)
+  // 消息: everyone's own inbox
+  'GET /messages': { call: get(() => '/messages'), expect: { ...all(200), anonymous: 302 } },
   'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
   // 新建申报: users of a project unit only
   'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
   // the project page reads like GET /api/projects/:id (第5条)
   'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
+  // 修改草稿: the project's unit while a draft (messages-drafts.test.ts); submitted already: its unit 409, the others 403
+  'GET /projects/:id/edit': { call: get((f) => `/projects/${f.open.id}/edit`), expect: { ...only(['unit'], 409), anonymous: 302 } },
   // 流程跟踪 reads like GET /api/process-instances/:id (第5条)
   'GET /instances/:id': { call: get((f) => `/instances/${f.open.instanceId}`), expect: { ...only(SEES_OPEN, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
@@ -258,6 +266,7 @@ describe('permission matrix: every route × every role (generated from the route
       'POST /api/auth/token': 'its own sign-in',
       'DELETE /api/auth/token': 'its own sign-out',
       'POST /api/notifications/:id/read': 'its own inbox',
+      'POST /api/notifications/read-all': 'its own inbox',
       'POST /login': 'its own sign-in',
       'POST /logout': 'its own sign-out',
     };

@@ -71,6 +71,12 @@ export class NotificationRepository {
     return n;
   }
 
+  /** 全部已读: every unread entry of the user; how many changed */
+  async markAllRead(username: string, at: Date) {
+    const [n] = await NotificationModel.update({ readAt: at }, { where: { username, readAt: null } });
+    return n;
+  }
+
   find(id: number) {
     return NotificationModel.findByPk(id);
   }

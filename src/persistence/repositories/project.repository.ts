@@ -92,6 +92,11 @@ export class ProjectRepository {
     return rows.map((m) => ({ id: m.id, materialType: m.materialType, filename: m.filename, size: m.size, sha256: m.sha256, mimeType: m.mimeType, uploadedBy: m.uploadedBy, uploadedAt: m.uploadedAt }));
   }
 
+  /** removes one document of a project; how many rows went (0: none such) */
+  removeDocument(projectId: number, documentId: number) {
+    return ProjectDocumentModel.destroy({ where: { projectId, id: documentId } });
+  }
+
   async documentContent(projectId: number, documentId: number) {
     return ProjectDocumentModel.findOne({ where: { projectId, id: documentId } });
   }
