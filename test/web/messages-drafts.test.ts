@@ -31,8 +31,8 @@ describe('消息 and 修改草稿 over HTTP', function () {
 
   /** an inbox entry as the outbox delivers it (no instance: a plain 通知) */
   let seq = 0;
-  const deliver = (username: string, title: string) =>
-    new NotificationRepository().deliver({ username, kind: 'info', title, body: '', instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date() });
+  const deliver = (username: string, title: string, body = '') =>
+    new NotificationRepository().deliver({ username, kind: 'info', title, body, instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date() });
 
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
@@ -84,7 +84,7 @@ describe('消息 and 修改草稿 over HTTP', function () {
 
     it('pages by 20', async () => {
       // given 21 notifications for wjw
-      for (let i = 0; i < 19; i++) await deliver('wjw', `分页测试通知${i}`);
+      for (let i = 0; i < 19; i++) await deliver('wjw', `分页测试通知${i}`, `办理期限 2026-09-17T15:59:59.000Z（第${i}条）`);
       const all = (await t.as('wjw').get('/api/notifications')).body;
       expect(all.length).to.equal(21);
       // then page 1 has 20 rows and a next link, page 2 the oldest one
@@ -96,6 +96,8 @@ describe('消息 and 修改草稿 over HTTP', function () {
       expect(two).to.contain('消息测试项目甲');
       // a plain 通知 (no task, no project) is listed in words and links nowhere
       expect(one).to.contain('分页测试通知18').and.to.contain('>通知<');
+      // a deadline in a message's text reads in Shanghai time, not as a UTC instant
+      expect(one).to.contain('办理期限 2026年9月17日 23:59').and.not.to.contain('2026-09-17T15:59:59');
     });
   });
 
