@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
 import { NotificationRepository } from '../../src/persistence/repositories/notification.repository';
-import { setClock } from '../support/runtime';
+import { setClock, taskOf } from '../support/runtime';
 
 /**
  * 消息 (the inbox page, 全部已读, the unread count in the navigation) and 修改草稿 (the draft's page,
@@ -120,6 +120,22 @@ describe('消息 and 修改草稿 over HTTP', function () {
       expect(refused.status).to.equal(409);
       expect(refused.text).to.contain('已提交');
       expect((await t.as('rmyy').get(`/projects/${sent.id}`)).text).not.to.contain(`href="/projects/${sent.id}/edit"`);
+    });
+
+    it('an application returned for revision is edited on its revise task, not here: 409 naming that task', async () => {
+      // given an application sent without its construction plan: back at once with the unit (第7条)
+      const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '退回修改的申报' }));
+      await upload(p.id, 'application-form', '申报书.pdf');
+      const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+      expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
+      expect((await t.as('rmyy').get(`/api/projects/${p.id}`)).body.stage).to.equal('revising');
+      const revise = await taskOf(t, 'rmyy', sub.body.processInstanceId, 'ReviseApplication');
+      // when its unit opens the draft page
+      const res = await t.as('rmyy').get(`/projects/${p.id}/edit`);
+      // then it is sent to the revise task
+      expect(res.status).to.equal(409);
+      expect(res.text).to.contain('项目单位修改完善申报').and.to.contain(`/tasks/${revise.id}`);
+      expect((await t.as('rmyy').get(`/projects/${p.id}`)).text).not.to.contain(`href="/projects/${p.id}/edit"`);
     });
 
     it('removing a material: its unit, while a draft (204, gone); another unit 403; a submitted application 409; no such document 404', async () => {
