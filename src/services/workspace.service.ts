@@ -106,7 +106,8 @@ export class WorkspaceService {
         kind: n.kind,
         kindLabel: notificationKindLabel(n.kind),
         title: n.title,
-        body: n.body,
+        // a deadline a message carries as an ISO instant, read in Asia/Shanghai like every time on the pages
+        body: n.body.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) => chineseDateTime(iso)),
         projectId: p?.id ?? null,
         projectName: p?.name ?? null,
         href,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
 import { NotificationRepository } from '../../src/persistence/repositories/notification.repository';
-import { setClock } from '../support/runtime';
+import { setClock, taskOf } from '../support/runtime';
 
 /**
  * 消息 (the inbox page, 全部已读, the unread count in the navigation) and 修改草稿 (the draft's page,
@@ -31,8 +31,8 @@ describe('消息 and 修改草稿 over HTTP', function () {
 
   /** an inbox entry as the outbox delivers it (no instance: a plain 通知) */
   let seq = 0;
-  const deliver = (username: string, title: string) =>
-    new NotificationRepository().deliver({ username, kind: 'info', title, body: '', instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date() });
+  const deliver = (username: string, title: string, body = '') =>
+    new NotificationRepository().deliver({ username, kind: 'info', title, body, instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date() });
 
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
@@ -84,7 +84,7 @@ describe('消息 and 修改草稿 over HTTP', function () {
 
     it('pages by 20', async () => {
       // given 21 notifications for wjw
-      for (let i = 0; i < 19; i++) await deliver('wjw', `分页测试通知${i}`);
+      for (let i = 0; i < 19; i++) await deliver('wjw', `分页测试通知${i}`, `办理期限 2026-09-17T15:59:59.000Z（第${i}条）`);
       const all = (await t.as('wjw').get('/api/notifications')).body;
       expect(all.length).to.equal(21);
       // then page 1 has 20 rows and a next link, page 2 the oldest one
@@ -96,6 +96,8 @@ describe('消息 and 修改草稿 over HTTP', function () {
       expect(two).to.contain('消息测试项目甲');
       // a plain 通知 (no task, no project) is listed in words and links nowhere
       expect(one).to.contain('分页测试通知18').and.to.contain('>通知<');
+      // a deadline in a message's text reads in Shanghai time, not as a UTC instant
+      expect(one).to.contain('办理期限 2026年9月17日 23:59').and.not.to.contain('2026-09-17T15:59:59');
     });
   });
 
@@ -118,6 +120,22 @@ describe('消息 and 修改草稿 over HTTP', function () {
       expect(refused.status).to.equal(409);
       expect(refused.text).to.contain('已提交');
       expect((await t.as('rmyy').get(`/projects/${sent.id}`)).text).not.to.contain(`href="/projects/${sent.id}/edit"`);
+    });
+
+    it('an application returned for revision is edited on its revise task, not here: 409 naming that task', async () => {
+      // given an application sent without its construction plan: back at once with the unit (第7条)
+      const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '退回修改的申报' }));
+      await upload(p.id, 'application-form', '申报书.pdf');
+      const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+      expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
+      expect((await t.as('rmyy').get(`/api/projects/${p.id}`)).body.stage).to.equal('revising');
+      const revise = await taskOf(t, 'rmyy', sub.body.processInstanceId, 'ReviseApplication');
+      // when its unit opens the draft page
+      const res = await t.as('rmyy').get(`/projects/${p.id}/edit`);
+      // then it is sent to the revise task
+      expect(res.status).to.equal(409);
+      expect(res.text).to.contain('项目单位修改完善申报').and.to.contain(`/tasks/${revise.id}`);
+      expect((await t.as('rmyy').get(`/projects/${p.id}`)).text).not.to.contain(`href="/projects/${p.id}/edit"`);
     });
 
     it('removing a material: its unit, while a draft (204, gone); another unit 403; a submitted application 409; no such document 404', async () => {
