@@ -58,11 +58,14 @@ describe('the form editor in a real browser (表单)', function () {
     await page.locator('.fjs-palette-field[data-field-type="textfield"]').focus();
     await page.keyboard.press('Enter');
     await page.locator('.fjs-editor-container .fjs-form-field-textfield').first().click();
-    const general = page.locator('.bio-properties-panel-group-header').filter({ hasText: 'General' });
+    const general = page.locator('.bio-properties-panel-group-header').filter({ hasText: '常规' });
     if (!((await general.getAttribute('class')) ?? '').includes('open')) await general.click();
     await page.fill('#bio-properties-panel-label', '批准文号');
     await page.fill('#bio-properties-panel-key', 'approvalNumber');
     await page.locator('.fjs-editor-container .fjs-form-field-textfield label').filter({ hasText: '批准文号' }).waitFor();
+    // the palette and the panel speak Chinese (the canvas shows the form's own words)
+    expect(await page.locator('.fjs-palette-field[data-field-type="textfield"] .fjs-palette-field-text').textContent()).to.equal('单行文本');
+    expect(await page.locator('label[for="bio-properties-panel-key"]').textContent()).to.contain('字段名');
     await shot(page, 'form-editor-1366');
     // 预览: the form as the task page's viewer draws it
     await page.locator('[data-tab="preview"]').click();
