@@ -42,11 +42,13 @@ ${REVIEW_V1}
     <bpmn:sequenceFlow id="f3" sourceRef="Approve" targetRef="End" />
     <bpmn:endEvent id="End" name="结束" />`);
 
-/** v3: Review renamed ReviewNew (its reminder too) */
-const V3 = doc(`    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="ReviewNew" />
+/** v3: Review renamed ReviewNew (its reminder too), in a document with another id */
+const V3 = (x: string) => x.replace('id="migDefinitions"', 'id="migDefinitions3"');
+const V3_DOC = doc(`    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="ReviewNew" />
 ${REVIEW_V1.replace(/"Review"/g, '"ReviewNew"').replace('id="Reminder"', 'id="ReminderNew"').replace('sourceRef="Reminder"', 'sourceRef="ReminderNew"').replace('name="审核"', 'name="审核（新）"')}
     <bpmn:sequenceFlow id="f2" sourceRef="ReviewNew" targetRef="End" />
     <bpmn:endEvent id="End" name="结束" />`);
+const V3_XML = V3(V3_DOC);
 
 /** v4: the reminder after 20 days instead of 10 */
 const V4 = V1.replace('P10D', 'P20D');
@@ -78,7 +80,7 @@ describe('instance migration (POST /api/process-instances/:id/migrate)', () => {
     await setClock(t, '2026-03-02T09:00:00+08:00');
     const v1 = await deployDoc(V1);
     for (let i = 0; i < 8; i++) pool.push((await startInstance(t, 'mig-demo')).id);
-    v = { v1, v2: await deployDoc(V2), v3: await deployDoc(V3), v4: await deployDoc(V4) };
+    v = { v1, v2: await deployDoc(V2), v3: await deployDoc(V3_XML), v4: await deployDoc(V4) };
   });
   after(() => t.close());
 
