@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve, shot, signIn } from '../support/browser';
+import { PHONE, launchBrowser, noOverflow, serve, shot, signIn } from '../support/browser';
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 const DEMO = `<?xml version="1.0" encoding="UTF-8"?>
@@ -98,6 +98,15 @@ describe('the form editor in a real browser (表单)', function () {
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     expect(await page.locator('.fjs-editor-container .fjs-form-field-textfield label').allTextContents()).to.include('批准文号');
     await page.close();
+  });
+
+  it('the 表单 list and the editor page fit a phone (390 px)', async () => {
+    for (const url of ['/processes/form-demo/forms', '/processes/form-demo/forms/editor?form=approve-form']) {
+      const phone = await signIn(browser, server.url, 'admin', url, PHONE);
+      await noOverflow(phone);
+      await shot(phone, url.includes('editor') ? 'form-editor-390' : 'form-list-390');
+      await phone.close();
+    }
   });
 
   it('refuses a form for a task that does not exist, and one no task uses (422, nothing deployed)', async () => {
