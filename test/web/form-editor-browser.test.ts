@@ -92,8 +92,10 @@ describe('the form editor in a real browser (表单)', function () {
     expect((await t.as('sjj').get(`/api/tasks/${old.id}`)).body.form).to.equal(null);
     await staff.close();
 
-    // editing the form again: a second form version, a third process version
-    await page.goto(`${server.url}/processes/form-demo/forms`);
+    // editing the form again, reached from the modeler page's 表单 link
+    await page.goto(`${server.url}/processes/form-demo/edit`);
+    await page.locator('[data-forms-link]').click();
+    await page.waitForURL(`${server.url}/processes/form-demo/forms`);
     await page.locator('tr[data-form="approve-form"] a').click();
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     expect(await page.locator('.fjs-editor-container .fjs-form-field-textfield label').allTextContents()).to.include('批准文号');
@@ -103,6 +105,7 @@ describe('the form editor in a real browser (表单)', function () {
   it('the 表单 list and the editor page fit a phone (390 px)', async () => {
     for (const url of ['/processes/form-demo/forms', '/processes/form-demo/forms/editor?form=approve-form']) {
       const phone = await signIn(browser, server.url, 'admin', url, PHONE);
+      if (url.includes('editor')) await phone.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
       await noOverflow(phone);
       await shot(phone, url.includes('editor') ? 'form-editor-390' : 'form-list-390');
       await phone.close();
