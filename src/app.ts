@@ -45,6 +45,7 @@ import { RuntimeService, type RuntimeOptions } from './services/runtime.service'
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
+import { TaskOperationsService } from './services/task-operations.service';
 import { VisibilityService } from './services/visibility.service';
 import { WorkspaceService } from './services/workspace.service';
 import { buildClient } from './web/client-build';
@@ -85,7 +86,7 @@ export interface GovFlowOptions {
 
 export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
-  const db = await openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS });
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');
   initModels(db.sequelize);
@@ -108,7 +109,13 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     maxElements: config.maxDefinitionElements,
   });
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
-  const ports = (t: Transaction) => ({ projects: projects.port(t) });
+  const ports = (t: Transaction) => ({
+    projects: projects.port(t),
+    organisation: {
+      members: async (groupKey: string) =>
+        (await org.usersInGroups([groupKey])).map((u) => ({ username: u.username, displayName: u.displayName })).sort((a, b) => a.username.localeCompare(b.username)),
+    },
+  });
   // the calendar reschedules timers through the runtime, the runtime computes with the calendar
   const calendar: CalendarService = new CalendarService({
     sequelize: db.sequelize,
@@ -131,7 +138,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
+  const operations = new TaskOperationsService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, visibility, users: org });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, operations, documents: projectRepo });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
@@ -166,6 +174,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       runtime,
       instances,
       tasks,
+      operations,
       messages,
       incidents,
       outbox,

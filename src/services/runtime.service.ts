@@ -9,7 +9,7 @@ import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
 import type { ProjectPort } from '../domain/project';
-import type { NotificationRequest } from '../handlers/handler';
+import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
 import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
@@ -32,6 +32,8 @@ export interface ActOptions {
   data?: Record<string, unknown>;
   /** runs in the transaction after the instance is locked, before the engine: may refuse by throwing */
   before?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
+  /** runs in the transaction after the engine run was saved (its new tasks exist): may refuse by throwing */
+  after?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
   /** consumes what triggered a job's action (its row), also when the instance has ended meanwhile */
   claim?: (t: Transaction) => Promise<void>;
   /** the open engine incident this action retries (otherwise such an incident blocks every action) */
@@ -110,7 +112,7 @@ export class RuntimeService {
       log: Logger;
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
-      ports: (t: Transaction) => { projects: ProjectPort };
+      ports: (t: Transaction) => { projects: ProjectPort; organisation: OrganisationPort };
       /** the keys of the groups that exist (a FEEL candidate group naming none is an incident) */
       groupKeys?: () => Promise<string[]>;
     },
@@ -191,6 +193,7 @@ export class RuntimeService {
         await o.claim?.(uow.t);
         if (o.before) await o.before(inst, uow.t);
         await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+        if (o.after) await o.after(inst, uow.t);
         await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
         return this.stateOf(inst);
       });
@@ -805,6 +808,7 @@ export class RuntimeService {
         },
         notify: (n) => outbox.push(n),
         projects: this.d.ports(t).projects,
+        organisation: this.d.ports(t).organisation,
         startProcess: (processId, variables = {}) => starts.push({ processId, variables }),
         publishMessage: (messageName, businessKey, variables = {}) => messages.push({ messageName, businessKey, variables }),
       });
