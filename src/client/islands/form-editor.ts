@@ -25,7 +25,8 @@ mount('form-editor', async (root) => {
     schema = ((await res.json()) as { schema: Record<string, unknown> }).schema;
   }
   const editor = new FormEditor({ container: root.querySelector<HTMLElement>('[data-editor]')! });
-  translateFormEditor(root.querySelector<HTMLElement>('[data-editor]')!);
+  // form-js speaks English: in Chinese pages its palette and panel are put into Chinese
+  if (root.dataset.lang !== 'en') translateFormEditor(root.querySelector<HTMLElement>('[data-editor]')!);
   await editor.importSchema(schema);
 
   const editorPane = root.querySelector<HTMLElement>('[data-editor]')!;
