@@ -166,10 +166,10 @@ export async function planMigration(
   if (problems.length) return { moves, problems, state: null };
 
   const rename = new Map(Object.entries(mapping).filter(([a, b]) => a !== b));
+  // the document's own id follows the target's (its run messages name it)
+  const documentId = (ctx: ModdleContextLike) => Object.values(ctx.elementsById).find((el) => el.$type === 'bpmn:Definitions')?.id;
+  const [fromDoc, toDoc] = [documentId(from.moddleContext), documentId(to.moddleContext)];
+  if (fromDoc && toDoc && fromDoc !== toDoc) rename.set(fromDoc, toDoc);
   const rewritten = rewrite(state, rename, to.moddleContext) as Record<string, unknown>;
-  // the document id of the state follows the target's
-  const defs = rewritten.definitions as StateNode[] | undefined;
-  const targetDefinitions = Object.values(dst).find((el) => el.$type === 'bpmn:Definitions');
-  if (defs?.length === 1 && targetDefinitions?.id) defs[0].id = targetDefinitions.id;
   return { moves, problems, state: rewritten };
 }

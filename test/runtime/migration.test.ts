@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
-import { instance, setClock, startInstance } from '../support/runtime';
+import { fixture, instance, setClock, startInstance } from '../support/runtime';
 
 /**
  * Instance migration (issue 9 item 7): POST /api/process-instances/:id/migrate and the batch of a
@@ -42,11 +42,13 @@ ${REVIEW_V1}
     <bpmn:sequenceFlow id="f3" sourceRef="Approve" targetRef="End" />
     <bpmn:endEvent id="End" name="结束" />`);
 
-/** v3: Review renamed ReviewNew (its reminder too) */
-const V3 = doc(`    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="ReviewNew" />
+/** v3: Review renamed ReviewNew (its reminder too), in a document with another id */
+const V3 = (x: string) => x.replace('id="migDefinitions"', 'id="migDefinitions3"');
+const V3_DOC = doc(`    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="ReviewNew" />
 ${REVIEW_V1.replace(/"Review"/g, '"ReviewNew"').replace('id="Reminder"', 'id="ReminderNew"').replace('sourceRef="Reminder"', 'sourceRef="ReminderNew"').replace('name="审核"', 'name="审核（新）"')}
     <bpmn:sequenceFlow id="f2" sourceRef="ReviewNew" targetRef="End" />
     <bpmn:endEvent id="End" name="结束" />`);
+const V3_XML = V3(V3_DOC);
 
 /** v4: the reminder after 20 days instead of 10 */
 const V4 = V1.replace('P10D', 'P20D');
@@ -78,7 +80,7 @@ describe('instance migration (POST /api/process-instances/:id/migrate)', () => {
     await setClock(t, '2026-03-02T09:00:00+08:00');
     const v1 = await deployDoc(V1);
     for (let i = 0; i < 8; i++) pool.push((await startInstance(t, 'mig-demo')).id);
-    v = { v1, v2: await deployDoc(V2), v3: await deployDoc(V3), v4: await deployDoc(V4) };
+    v = { v1, v2: await deployDoc(V2), v3: await deployDoc(V3_XML), v4: await deployDoc(V4) };
   });
   after(() => t.close());
 
@@ -204,6 +206,24 @@ describe('instance migration (POST /api/process-instances/:id/migrate)', () => {
     expect(refused.status).to.equal(200);
     expect(refused.body.refused).to.equal(refused.body.total);
     expect((await instance(t, a.id)).definitionVersion).to.equal(v.v2);
+  });
+
+  it('re-creates a message subscription as the target says (a renamed message)', async () => {
+    // given an instance waiting for annual-plan-approved on v1 of await-plan
+    const msg = fixture('message.bpmn').replace('id="messageDefinitions"', 'id="msgDefinitions"').replace('id="await-plan"', 'id="mig-message"');
+    await deployDoc(msg);
+    const waiting = await startInstance(t, 'mig-message', { businessKey: 'GF-MIG-1', variables: { projectCode: 'GF-MIG-1' } });
+    const v2 = await deployDoc(msg.replace('name="annual-plan-approved"', 'name="plan-approved-v2"'));
+    // when it is migrated to v2, whose message has another name
+    const res = await migrate(waiting.id, { targetVersion: v2 });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const [subs] = await t.gf.db.sequelize.query('SELECT messageName, activityId FROM message_subscriptions WHERE instanceId = ?', { replacements: [waiting.id] });
+    expect(subs).to.deep.equal([{ messageName: 'plan-approved-v2', activityId: 'AwaitAnnualPlan' }]);
+    // then the new name reaches it, the old one no longer does
+    expect((await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: 'GF-MIG-1' })).status).to.equal(404);
+    const delivered = await t.as('admin').post('/api/messages', { messageName: 'plan-approved-v2', businessKey: 'GF-MIG-1' });
+    expect(delivered.status, JSON.stringify(delivered.body)).to.equal(200);
+    expect((await instance(t, waiting.id)).activeActivityIds).to.deep.equal(['Implement']);
   });
 
   it('is for administrators only; malformed bodies are 400', async () => {

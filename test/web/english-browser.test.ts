@@ -10,11 +10,11 @@ import { deploy, setClock, taskOf } from '../support/runtime';
  * table headers, field labels, legends, section titles, buttons, the navigation, the phone cards' labels
  * (data-label), aria-labels and placeholders. Data stays as entered (names, stages, steps, opinions): the
  * check reads a label's own text only, and skips what a page marks as data (`data-value`), the form-js
- * form (its labels are the deployed form's, authored in Chinese), the opinion phrases (they are inserted
+ * form and the form editor's canvas (its labels are the deployed form's, authored in Chinese), the opinion phrases (they are inserted
  * into the opinion) and the bpmn-js canvases and properties panel.
  */
 const LABELS = 'th, dt, legend, label, h2, h3, button, nav a, caption, summary, .figure .label, .figure .unit, ul.legend li, .steps li, .actions a';
-const SKIP = '[data-value], [data-form-root], [data-phrase], .inline-check, .djs-container, .bjs-container, [data-properties], [data-canvas], .studio-properties [data-group-options]';
+const SKIP = '[data-value], [data-form-root], .fjs-form-container, [data-phrase], .inline-check, .djs-container, .bjs-container, [data-properties], [data-canvas], .studio-properties [data-group-options]';
 
 /**
  * the labels on the page that still carry Chinese (own text nodes and label attributes); the check is
@@ -96,6 +96,9 @@ describe('the English switch covers every page\'s labels (a real browser)', func
       流程修改: '/processes/implementation-acceptance/edit',
       运行分析: '/processes/implementation-acceptance/statistics',
       节假日: '/calendar',
+      故障: '/incidents',
+      表单: '/processes/performance-supervision/forms',
+      表单编辑器: '/processes/performance-supervision/forms/editor?form=performance-evaluation',
     });
   });
   after(async () => {
@@ -128,7 +131,7 @@ describe('the English switch covers every page\'s labels (a real browser)', func
 
   it('a bureau clerk (wjw) and an administrator: every list, task, project, tracking, monitor, plan, process and calendar page', async () => {
     const clerk = await walk('wjw', ['待办', '已办', '我发起的', '抄送我的', '消息', '任务', '项目列表', '项目', '流程跟踪', '监控']);
-    const admin = await walk('admin', ['项目', '年度计划列表', '年度计划', '流程', '流程版本', '流程修改', '运行分析', '节假日']);
+    const admin = await walk('admin', ['项目', '年度计划列表', '年度计划', '流程', '流程版本', '流程修改', '运行分析', '节假日', '故障', '表单', '表单编辑器']);
     expect({ ...clerk, ...admin }).to.deep.equal({});
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve, shot, signIn } from '../support/browser';
+import { PHONE, launchBrowser, noOverflow, serve, shot, signIn } from '../support/browser';
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 const DEMO = `<?xml version="1.0" encoding="UTF-8"?>
@@ -58,11 +58,14 @@ describe('the form editor in a real browser (表单)', function () {
     await page.locator('.fjs-palette-field[data-field-type="textfield"]').focus();
     await page.keyboard.press('Enter');
     await page.locator('.fjs-editor-container .fjs-form-field-textfield').first().click();
-    const general = page.locator('.bio-properties-panel-group-header').filter({ hasText: 'General' });
+    const general = page.locator('.bio-properties-panel-group-header').filter({ hasText: '常规' });
     if (!((await general.getAttribute('class')) ?? '').includes('open')) await general.click();
     await page.fill('#bio-properties-panel-label', '批准文号');
     await page.fill('#bio-properties-panel-key', 'approvalNumber');
     await page.locator('.fjs-editor-container .fjs-form-field-textfield label').filter({ hasText: '批准文号' }).waitFor();
+    // the palette and the panel speak Chinese (the canvas shows the form's own words)
+    expect(await page.locator('.fjs-palette-field[data-field-type="textfield"] .fjs-palette-field-text').textContent()).to.equal('单行文本');
+    expect(await page.locator('label[for="bio-properties-panel-key"]').textContent()).to.contain('字段名');
     await shot(page, 'form-editor-1366');
     // 预览: the form as the task page's viewer draws it
     await page.locator('[data-tab="preview"]').click();
@@ -89,12 +92,24 @@ describe('the form editor in a real browser (表单)', function () {
     expect((await t.as('sjj').get(`/api/tasks/${old.id}`)).body.form).to.equal(null);
     await staff.close();
 
-    // editing the form again: a second form version, a third process version
-    await page.goto(`${server.url}/processes/form-demo/forms`);
+    // editing the form again, reached from the modeler page's 表单 link
+    await page.goto(`${server.url}/processes/form-demo/edit`);
+    await page.locator('[data-forms-link]').click();
+    await page.waitForURL(`${server.url}/processes/form-demo/forms`);
     await page.locator('tr[data-form="approve-form"] a').click();
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     expect(await page.locator('.fjs-editor-container .fjs-form-field-textfield label').allTextContents()).to.include('批准文号');
     await page.close();
+  });
+
+  it('the 表单 list and the editor page fit a phone (390 px)', async () => {
+    for (const url of ['/processes/form-demo/forms', '/processes/form-demo/forms/editor?form=approve-form']) {
+      const phone = await signIn(browser, server.url, 'admin', url, PHONE);
+      if (url.includes('editor')) await phone.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
+      await noOverflow(phone);
+      await shot(phone, url.includes('editor') ? 'form-editor-390' : 'form-list-390');
+      await phone.close();
+    }
   });
 
   it('refuses a form for a task that does not exist, and one no task uses (422, nothing deployed)', async () => {

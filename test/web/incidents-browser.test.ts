@@ -111,6 +111,27 @@ describe('the 故障 (incidents) page in a real browser', function () {
     await page.close();
   });
 
+  it('migrates every instance of a version from its page: a dry-run summary first, then the migration', async () => {
+    // given two instances on v2 (the newest) waiting at 填报
+    const ids = [(await startInstance(t, 'incident-demo')).id, (await startInstance(t, 'incident-demo')).id];
+    const page = await signIn(browser, server.url, 'admin', '/processes/incident-demo/versions/2');
+    const dialog = page.locator('[data-island="migrate"][data-island-ready="true"]');
+    expect(await dialog.getAttribute('data-instance')).to.equal('');
+    expect(await dialog.locator('h2').textContent()).to.contain('全部运行中实例');
+    // 执行迁移 waits for a dry run
+    expect(await dialog.locator('[data-action="migrate"]').isDisabled()).to.equal(true);
+    await dialog.locator('[data-target]').selectOption('1');
+    await dialog.locator('[data-action="dry-run"]').click();
+    await page.waitForSelector('[data-island="migrate"][data-done="dry-run"]');
+    expect(await dialog.locator('[data-summary]').textContent()).to.contain('共 3 个实例，可迁移 3 个');
+    for (const id of ids) expect((await instance(t, id)).definitionVersion).to.equal(2);
+    await dialog.locator('[data-action="migrate"]').click();
+    await page.waitForSelector('[data-island="migrate"][data-done="migrated"]');
+    expect(await dialog.locator('[data-summary]').textContent()).to.contain('已迁移 3 个');
+    for (const id of ids) expect((await instance(t, id)).definitionVersion).to.equal(1);
+    await page.close();
+  });
+
   it('is for administrators only', async () => {
     const page = await signIn(browser, server.url, 'sjj', '/tasks', DESKTOP);
     expect(await page.locator('nav.nav a[href="/incidents"]').count()).to.equal(0);

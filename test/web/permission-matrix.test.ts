@@ -88,7 +88,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/process-instances/:id/migrate': { call: send('post', () => '/api/process-instances/00000000-0000-0000-0000-000000000000/migrate', () => ({ targetVersion: 1, dryRun: true })), expect: only(['admin'], 404) },
   // the form editor's API (issue 9 item 5): administrators only (form-editor-browser.test.ts deploys a form for real)
   'GET /api/process-definitions/:key/forms': { call: get(() => '/api/process-definitions/application-approval/forms'), expect: only(['admin'], 200) },
-  'GET /api/process-definitions/:key/forms/:formId': { call: get(() => '/api/process-definitions/application-approval/forms/expert-review'), expect: only(['admin'], 200) },
+  'GET /api/process-definitions/:key/forms/:formId': { call: get(() => '/api/process-definitions/performance-supervision/forms/performance-evaluation'), expect: only(['admin'], 200) },
   'POST /api/process-definitions/:key/forms': { call: send('post', () => '/api/process-definitions/application-approval/forms', () => ({ formId: 'no-such-form', schema: { components: [] } })), expect: only(['admin'], 422) },
   'POST /api/process-definitions/:key/versions/:version/migrate': { call: send('post', () => '/api/process-definitions/no-such-process/versions/1/migrate', () => ({ targetVersion: 2, dryRun: true })), expect: only(['admin'], 404) },
 
@@ -209,7 +209,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /annual-plans/:id': { call: get((f) => `/annual-plans/${f.planId}`), expect: { ...only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
   'GET /processes/:key/forms': { call: get(() => '/processes/application-approval/forms'), expect: { ...only(['admin'], 200), anonymous: 302 } },
-  'GET /processes/:key/forms/editor': { call: get(() => '/processes/application-approval/forms/editor?form=expert-review'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /processes/:key/forms/editor': { call: get(() => '/processes/performance-supervision/forms/editor?form=performance-evaluation'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /incidents': { call: get(() => '/incidents'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },

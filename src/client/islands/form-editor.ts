@@ -5,6 +5,7 @@ import '@bpmn-io/form-js-editor/dist/assets/form-js-editor.css';
 import '@bpmn-io/form-js-editor/dist/assets/dragula.css';
 import '@bpmn-io/form-js-editor/dist/assets/properties-panel.css';
 import { api, ApiError, clearErrors, mount, showError } from '../api';
+import { translateFormEditor } from '../studio/form-editor-zh';
 
 /**
  * The form editor (issue 9 item 5): @bpmn-io/form-js-editor on a form of the newest version of a process
@@ -24,6 +25,8 @@ mount('form-editor', async (root) => {
     schema = ((await res.json()) as { schema: Record<string, unknown> }).schema;
   }
   const editor = new FormEditor({ container: root.querySelector<HTMLElement>('[data-editor]')! });
+  // form-js speaks English: in Chinese pages its palette and panel are put into Chinese
+  if (root.dataset.lang !== 'en') translateFormEditor(root.querySelector<HTMLElement>('[data-editor]')!);
   await editor.importSchema(schema);
 
   const editorPane = root.querySelector<HTMLElement>('[data-editor]')!;

@@ -81,7 +81,7 @@ export function studioController(s: StudioWebServices) {
         kindText: i.kind === 'job' ? '服务任务重试用尽' : '流程执行出错',
         migrateHref: `/processes/${encodeURIComponent(i.definitionKey)}/versions/${i.version}?migrate=${encodeURIComponent(i.instanceId)}#migrate`,
       }));
-      res.render('incidents', { title: '故障', incidents, islands: ['incidents'] });
+      res.render('incidents', { title: req.t('navIncidents'), incidents, islands: ['incidents'] });
     },
   };
 }
