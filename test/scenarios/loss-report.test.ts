@@ -49,7 +49,7 @@ describe('第16条: a major investment loss reported during implementation opens
 
   async function implementing() {
     const p = await procured();
-    await done('rmyy', p.id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24 });
+    await done('rmyy', p.id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24, paymentPlan: { advance: 280000, progress: 300000 } }); // 第14条: stages adding up to the contract amount
     await done('sjj', p.id, 'ReviewContractFiling', approve());
     expect(await active(p.id)).to.deep.equal(['Implementation', 'PaymentRequest']);
     return p;
