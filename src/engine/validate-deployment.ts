@@ -57,6 +57,8 @@ export interface DeployableProcess {
   processId: string;
   name: string;
   formIds: string[];
+  /** formId → the ids of the elements that name it */
+  formElements: Record<string, string[]>;
   calledProcessIds: string[];
   messageNames: string[];
 }
@@ -205,6 +207,7 @@ async function validate(xml: string, ctx: DeploymentContext): Promise<Validation
       processId: process.id as string,
       name: nonEmpty(process.name)?.replace(/\s+/g, ' ') ?? (process.id as string),
       formIds: unique(found.formIds),
+      formElements: found.formElements,
       calledProcessIds: unique(found.calledProcessIds),
       messageNames: unique(found.messageNames),
     }),

@@ -43,6 +43,8 @@ export interface RuleScope {
 
 export interface ProcessFindings {
   formIds: string[];
+  /** the elements that name each form (the deploy's refusal of a form that is not deployed points at them) */
+  formElements: Record<string, string[]>;
   calledProcessIds: string[];
   messageNames: string[];
 }
@@ -124,7 +126,7 @@ export function lintDocument(definitions: ModdleElement, ctx: LintContext, rules
   const unresolved = opts.unresolved ?? new Map();
   let feelUsed = 0;
   let feelBudgetReported = false;
-  let found: ProcessFindings = { formIds: [], calledProcessIds: [], messageNames: [] };
+  let found: ProcessFindings = { formIds: [], formElements: {}, calledProcessIds: [], messageNames: [] };
   let embeddedFormIds: ReadonlySet<string> = new Set();
 
   const scope: RuleScope = {
@@ -182,7 +184,7 @@ export function lintDocument(definitions: ModdleElement, ctx: LintContext, rules
   }
 
   for (const process of executable) {
-    found = { formIds: [], calledProcessIds: [], messageNames: [] };
+    found = { formIds: [], formElements: {}, calledProcessIds: [], messageNames: [] };
     embeddedFormIds = new Set(
       (process.extensionElements?.values ?? []).filter((v) => v.$type === 'zeebe:UserTaskForm' && nonEmpty(v.id)).map((v) => v.id as string),
     );

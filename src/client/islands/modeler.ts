@@ -53,7 +53,7 @@ interface Registry {
   getAll(): Shape[];
 }
 interface Canvas {
-  zoom(level: string): void;
+  zoom(level?: string | number): number;
   addMarker(id: string, marker: string): void;
   removeMarker(id: string, marker: string): void;
   scrollToElement(el: Shape): void;
@@ -130,12 +130,14 @@ mount('modeler', async (root) => {
     const el = id ? registry.get(id) : undefined;
     if (!el) return undefined;
     return () => {
+      // a whole process fitted to the screen is too small to read: show the element at 100 %
+      if (canvas.zoom() < 0.8) canvas.zoom(1);
       canvas.scrollToElement(el);
       selection.select(el);
     };
   };
   const clearProblems = () => {
-    for (const id of marked) canvas.removeMarker(id, MARKER);
+    for (const id of marked) if (registry.get(id)) canvas.removeMarker(id, MARKER);
     marked = [];
     overlays.remove({ type: MARKER });
     problems.querySelector('ol')!.replaceChildren();
@@ -201,7 +203,8 @@ mount('modeler', async (root) => {
   let baselineVersion = Number(root.dataset.version);
   let diffMarked: { id: string; marker: string }[] = [];
   const showDiff = () => {
-    for (const m of diffMarked) canvas.removeMarker(m.id, m.marker);
+    // after an import the old elements are gone (and their markers with them)
+    for (const m of diffMarked) if (registry.get(m.id)) canvas.removeMarker(m.id, m.marker);
     diffMarked = [];
     let entries: DiffEntry[];
     try {
@@ -251,6 +254,13 @@ mount('modeler', async (root) => {
     simulate.setAttribute('aria-pressed', String(e.active));
     simulate.textContent = e.active ? '结束模拟' : '模拟运行';
     root.classList.toggle('simulating', e.active);
+    // the simulation's play buttons show from 50 % zoom on: a whole process fitted to the screen is
+    // smaller, so the simulation starts at 100 % at the (first) start event
+    const start = registry.getAll().find((el) => el.type === 'bpmn:StartEvent');
+    if (e.active && start && canvas.zoom() < 0.6) {
+      canvas.zoom(1);
+      canvas.scrollToElement(start);
+    }
   });
   simulate.addEventListener('click', () => toggleMode.toggleMode());
 

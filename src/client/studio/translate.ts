@@ -208,6 +208,7 @@ export const PANEL_ZH: Readonly<Record<string, string>> = {
   'Play Simulation': '继续模拟',
   'Toggle Log': '显示/隐藏日志',
   'Set Animation Speed': '动画速度',
+  'Job priority': '作业优先级',
 };
 
 const TABLE: Record<string, string> = { ...(zn as Record<string, string>), ...PANEL_ZH };

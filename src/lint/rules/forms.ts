@@ -14,7 +14,10 @@ function checkFormDefinition(el: ModdleElement, scope: RuleScope): void {
   if (formId) {
     if (isFeel(formId)) scope.add(el, `${label(el)}的表单 ID "${formId}" 必须是固定值，不能是 FEEL 表达式`);
     else if (!scope.ctx.hasForm(formId)) scope.add(el, `${label(el)}引用的表单 "${formId}" 不存在`);
-    else scope.found.formIds.push(formId);
+    else {
+      scope.found.formIds.push(formId);
+      if (el.id) (scope.found.formElements[formId] ??= []).push(el.id);
+    }
   }
   if (formKey) {
     const m = /^camunda-forms:bpmn:(.+)$/.exec(formKey);
