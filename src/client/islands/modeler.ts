@@ -255,10 +255,10 @@ mount('modeler', async (root) => {
     simulate.textContent = e.active ? '结束模拟' : '模拟运行';
     root.classList.toggle('simulating', e.active);
     // the simulation's play buttons show from 50 % zoom on: a whole process fitted to the screen is
-    // smaller, so the simulation starts at 100 % at the (first) start event
+    // smaller, so the simulation starts at 100 % at least, with the (first) start event in view
     const start = registry.getAll().find((el) => el.type === 'bpmn:StartEvent');
-    if (e.active && start && canvas.zoom() < 0.6) {
-      canvas.zoom(1);
+    if (e.active && start) {
+      if (canvas.zoom() < 0.6) canvas.zoom(1);
       canvas.scrollToElement(start);
     }
   });
