@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, serve, shot } from '../support/browser';
+import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot } from '../support/browser';
 import { draft } from '../support/builders';
 import { instance, setClock } from '../support/runtime';
 
@@ -34,8 +34,8 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
   let browser: Browser;
   const errors: Error[] = [];
 
-  const signIn = async (next: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: DESKTOP });
+  const signIn = async (next: string, viewport = DESKTOP): Promise<Page> => {
+    const page = await browser.newPage({ viewport });
     page.on('pageerror', (e) => errors.push(e));
     await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
     await page.fill('input[name=username]', 'admin');
@@ -271,6 +271,17 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
       expect(await page.locator('.djs-element.djs-shape').count(), f).to.be.greaterThan(0);
     }
     expect(failed).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('at 390 px the check and the diff stack under the diagram and nothing scrolls sideways', async () => {
+    const page = await signIn('/processes/application-approval/edit', PHONE);
+    await page.waitForSelector('[data-island="modeler"][data-lint-problems="0"]');
+    await noOverflow(page);
+    const lint = (await page.locator('[data-lint]').boundingBox())!;
+    const diff = (await page.locator('[data-diff]').boundingBox())!;
+    expect(diff.y).to.be.greaterThan(lint.y + lint.height - 1);
+    await shot(page, 'studio-modeler-phone');
     await page.close();
   });
 });
