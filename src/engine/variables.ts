@@ -7,11 +7,10 @@
  * way in, and stripped on the way out.
  */
 import { malformed } from '../domain/errors';
+import { LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES } from '../lint/reserved-variables';
 
-/** where multi-instance bodies keep their items and their instances' local variables (multi-instance.ts) */
-export const LOOP_STORE_VARIABLE = 'govflowLoops';
-
-export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties', LOOP_STORE_VARIABLE]);
+// the names live with the lint rules (src/lint), which refuse them in diagrams in the browser too
+export { LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES };
 
 export class ReservedVariableError extends Error {
   constructor(readonly names: string[]) {

@@ -143,7 +143,14 @@ export class DefinitionService {
     const stored = await this.repo.knownFormIds(formIds.filter((id) => !deployedForms.has(id)));
     const missing = formIds.filter((id) => !deployedForms.has(id) && !stored.has(id));
     if (missing.length) {
-      throw unprocessable('流程图引用了未部署的表单', missing.map((id) => ({ message: `表单「${id}」未部署，请随流程一起提交` })), 'invalid-diagram');
+      // each on the elements that name it, so the modeler marks them
+      const named = (id: string) => unique(result.processes.flatMap((p) => p.formElements[id] ?? []));
+      const details = missing.flatMap((id) => {
+        const message = `表单「${id}」未部署，请随流程一起提交`;
+        const elements = named(id);
+        return elements.length ? elements.map((elementId) => ({ elementId, message })) : [{ message }];
+      });
+      throw unprocessable('流程图引用了未部署的表单', details, 'invalid-diagram');
     }
 
     const checksum = sha256(JSON.stringify([input.xml, [...deployedForms.entries()].sort(([a], [b]) => a.localeCompare(b))]));
