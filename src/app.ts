@@ -34,6 +34,7 @@ import { HealthService } from './services/health.service';
 import { IncidentService } from './services/incident.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
+import { SignalService } from './services/signal.service';
 import { AnnualPlanService } from './services/annual-plan.service';
 import { ArchiveService } from './services/archive.service';
 import { ExportService } from './services/export.service';
@@ -133,6 +134,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
+  const signals = new SignalService({ runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
   const projects: ProjectService = new ProjectService({
@@ -165,6 +167,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       instances,
       tasks,
       messages,
+      signals,
       incidents,
       outbox,
       clock,

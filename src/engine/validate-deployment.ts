@@ -108,25 +108,25 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:EndEvent',
     label: '结束事件',
-    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition', 'bpmn:EscalationEventDefinition'],
-    note: '错误结束事件须引用带 errorCode 的错误；升级结束事件须引用带 escalationCode 的升级',
+    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition'],
+    note: '错误结束事件须引用带 errorCode 的错误；升级结束事件须引用带 escalationCode 的升级；信号结束事件向所有等待该信号的实例广播',
   },
   {
     type: 'bpmn:IntermediateCatchEvent',
     label: '中间捕获事件',
-    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
-    note: '定时器只能用 timeDuration 或 timeDate',
+    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition'],
+    note: '定时器只能用 timeDuration 或 timeDate；信号按名称接收广播',
   },
   {
     type: 'bpmn:IntermediateThrowEvent',
     label: '中间抛出事件',
-    eventDefinitions: ['none', 'bpmn:EscalationEventDefinition'],
-    note: '升级抛出事件须引用带 escalationCode 的升级',
+    eventDefinitions: ['none', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition'],
+    note: '升级抛出事件须引用带 escalationCode 的升级；信号抛出事件向所有等待该信号的实例广播',
   },
   {
     type: 'bpmn:BoundaryEvent',
     label: '边界事件',
-    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'],
+    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition'],
     note: '中断或非中断；timeCycle 只用于非中断定时器；错误边界事件必须是中断型；升级边界事件只能附着在子流程上',
   },
   { type: 'bpmn:UserTask', label: '用户任务', note: '须有 zeebe:assignmentDefinition（assignee、candidateGroups 或 candidateUsers）' },
@@ -140,7 +140,7 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:SubProcess',
     label: '子流程',
-    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误、升级开始事件；中断或非中断，错误只能中断）',
+    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误、信号、升级开始事件；中断或非中断，错误只能中断）',
   },
   { type: 'bpmn:ExclusiveGateway', label: '排他网关' },
   { type: 'bpmn:ParallelGateway', label: '并行网关' },
@@ -172,7 +172,7 @@ export const IGNORED_BPMN_ELEMENTS: readonly string[] = [
 ];
 
 /** the start events an event sub-process may have, as the refusals name them */
-const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器、错误或升级';
+const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器、错误、信号或升级';
 
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(IGNORED_BPMN_ELEMENTS);
 
@@ -216,6 +216,7 @@ interface ModdleElement {
   errorCode?: string;
   escalationRef?: ModdleElement;
   escalationCode?: string;
+  signalRef?: ModdleElement;
   // sequence flows
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;
@@ -643,6 +644,7 @@ class ProcessValidator {
       case 'bpmn:IntermediateThrowEvent': {
         const defs = el.eventDefinitions ?? [];
         if (defs.length === 1 && defs[0].$type === 'bpmn:EscalationEventDefinition') this.checkEscalation(el, defs[0], true);
+        else if (defs.length === 1 && defs[0].$type === 'bpmn:SignalEventDefinition') this.checkSignal(el, defs[0]);
         else if (defs.length > 0) this.unsupported(el, describeEvent(el));
         return undefined;
       }
@@ -788,6 +790,10 @@ class ProcessValidator {
 
   private checkStartEvent(el: ModdleElement): void {
     const defs = el.eventDefinitions ?? [];
+    if (defs.length === 1 && defs[0].$type === 'bpmn:SignalEventDefinition') {
+      this.unsupported(el, describeEvent(el), '流程的信号开始事件暂不支持（事件子流程的信号开始事件可以）：请用空开始事件启动流程，在流程中用信号捕获事件等待信号');
+      return;
+    }
     if (defs.length > 0) {
       this.unsupported(el, describeEvent(el));
       return;
@@ -856,6 +862,9 @@ class ProcessValidator {
       case 'bpmn:EscalationEventDefinition':
         this.checkEscalation(el, def, false);
         return;
+      case 'bpmn:SignalEventDefinition':
+        this.checkSignal(el, def);
+        return;
       default:
         this.add(el, `${label(el)}：不支持${describeEvent(el)}作为事件子流程的开始，事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件`);
     }
@@ -879,6 +888,22 @@ class ProcessValidator {
     }
   }
 
+  /** Signals (issue 12 item 13): a reference to a bpmn:signal with a fixed name (broadcast by that name). */
+  private checkSignal(el: ModdleElement, def: ModdleElement): void {
+    const missing = this.missingReference(def, 'signalRef');
+    if (missing !== undefined) {
+      this.add(el, `${label(el)}引用的信号 "${missing}" 不存在`);
+      return;
+    }
+    if (!def.signalRef) {
+      this.add(el, `${label(el)}没有关联信号（signalRef）`);
+      return;
+    }
+    const name = nonEmpty(def.signalRef.name);
+    if (!name) this.add(el, `${label(el)}关联的信号 "${def.signalRef.id ?? ''}" 没有名称（信号按名称广播）`);
+    else if (isFeel(name)) this.add(el, `${label(el)}的信号名称 "${name}" 必须是固定值，不能是 FEEL 表达式`);
+  }
+
   private checkEndEvent(el: ModdleElement): void {
     const defs = el.eventDefinitions ?? [];
     if (defs.length === 0) return;
@@ -890,6 +915,10 @@ class ProcessValidator {
     if (def.$type === 'bpmn:TerminateEventDefinition') return;
     if (def.$type === 'bpmn:EscalationEventDefinition') {
       this.checkEscalation(el, def, true);
+      return;
+    }
+    if (def.$type === 'bpmn:SignalEventDefinition') {
+      this.checkSignal(el, def);
       return;
     }
     if (def.$type !== 'bpmn:ErrorEventDefinition') {
@@ -916,13 +945,14 @@ class ProcessValidator {
   private checkIntermediateCatchEvent(el: ModdleElement): void {
     const defs = el.eventDefinitions ?? [];
     if (defs.length !== 1) {
-      if (defs.length === 0) this.add(el, `${label(el)}没有事件定义：中间捕获事件须是定时器或消息事件`);
+      if (defs.length === 0) this.add(el, `${label(el)}没有事件定义：中间捕获事件须是定时器、消息或信号事件`);
       else this.unsupported(el, '多个事件定义');
       return;
     }
     const def = defs[0];
     if (def.$type === 'bpmn:TimerEventDefinition') this.checkTimer(el, def, false);
     else if (def.$type === 'bpmn:MessageEventDefinition') this.checkMessageRef(el, def, def.messageRef, 'messageRef');
+    else if (def.$type === 'bpmn:SignalEventDefinition') this.checkSignal(el, def);
     else this.unsupported(el, describeEvent(el));
   }
 
@@ -930,7 +960,7 @@ class ProcessValidator {
     const defs = el.eventDefinitions ?? [];
     const interrupting = el.cancelActivity !== false;
     if (defs.length !== 1) {
-      if (defs.length === 0) this.add(el, `${label(el)}没有事件定义：边界事件须是定时器、消息或错误事件`);
+      if (defs.length === 0) this.add(el, `${label(el)}没有事件定义：边界事件须是定时器、消息、错误、信号或升级事件`);
       else this.unsupported(el, '多个事件定义');
     } else {
       const def = defs[0];
@@ -947,6 +977,8 @@ class ProcessValidator {
           const code = nonEmpty(def.errorRef?.errorCode);
           if (code && isFeel(code)) this.add(el, `${label(el)}捕获的错误代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
         }
+      } else if (def.$type === 'bpmn:SignalEventDefinition') {
+        this.checkSignal(el, def);
       } else if (def.$type === 'bpmn:EscalationEventDefinition') {
         this.checkEscalation(el, def, false);
         const host = el.attachedToRef;

@@ -10,6 +10,7 @@ import * as m011 from './migrations/011-audit-trail';
 import * as m013 from './migrations/013-statistics-indexes';
 import * as m011ops from './migrations/011-operation-chain';
 import * as m012 from './migrations/012-definition-note';
+import * as m018 from './migrations/018-signal-subscriptions';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -24,6 +25,7 @@ const MIGRATIONS = [
   // after 013: databases that ran 011-audit-trail before the operation log was chained get it now
   { name: '011-operation-chain', ...m011ops },
   { name: '012-definition-note', ...m012 },
+  { name: '018-signal-subscriptions', ...m018 },
 ];
 
 export function migrator(sequelize: Sequelize) {

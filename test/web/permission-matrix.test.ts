@@ -104,6 +104,7 @@ const MATRIX: Record<string, Entry> = {
   // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
   'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },
 
+  'POST /api/signals': { call: send('post', () => '/api/signals', () => ({ name: 'nobody-waits' })), expect: only(['admin'], 200) },
   'POST /api/messages': { call: send('post', () => '/api/messages', () => ({ messageName: 'nobody-waits', businessKey: 'NONE' })), expect: only(['admin'], 404) },
   'GET /api/incidents': { call: get(() => '/api/incidents'), expect: only(['admin'], 200) },
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },

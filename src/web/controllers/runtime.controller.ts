@@ -6,6 +6,7 @@ import type { DefinitionService } from '../../services/definition.service';
 import type { IncidentService } from '../../services/incident.service';
 import type { InstanceService } from '../../services/instance.service';
 import type { MessageService } from '../../services/message.service';
+import type { SignalService } from '../../services/signal.service';
 import type { OutboxService } from '../../services/outbox.service';
 import type { RuntimeService } from '../../services/runtime.service';
 import type { TaskService } from '../../services/task.service';
@@ -17,6 +18,7 @@ export interface RuntimeWebServices {
   instances: Pick<InstanceService, 'list' | 'get'>;
   tasks: Pick<TaskService, 'list' | 'listUnassigned' | 'get' | 'claim' | 'unclaim' | 'complete' | 'assign'>;
   messages: Pick<MessageService, 'correlate'>;
+  signals: Pick<SignalService, 'broadcast'>;
   incidents: Pick<IncidentService, 'list' | 'retry'>;
   outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
   clock: Clock;
@@ -124,6 +126,13 @@ export function runtimeController(s: RuntimeWebServices) {
           req.user!.username,
         ),
       );
+    },
+
+    /** POST /api/signals {name, variables} — our extension (api.md has no signals; see README). */
+    async broadcastSignal(req: Request, res: Response) {
+      adminOnly(req.user!);
+      const b = objectBody(req);
+      res.json(await s.signals.broadcast({ name: b.name, variables: b.variables }, req.user!.username));
     },
 
     async listIncidents(req: Request, res: Response) {
