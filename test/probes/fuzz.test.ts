@@ -182,6 +182,7 @@ const WRITE_ROUTES: [method: 'post' | 'patch' | 'delete', url: string][] = [
   ['post', '/api/tasks/1/unclaim'],
   ['post', '/api/tasks/1/complete'],
   ['post', '/api/messages'],
+  ['post', '/api/signals'],
   ['post', '/api/incidents/1/retry'],
   ['post', '/api/notifications/1/read'],
   ['post', '/api/projects'],
