@@ -221,14 +221,25 @@ export function onEventSubProcessEvent(run: RunContext, eventName: string, api: 
   return false;
 }
 
-/** An interrupting event sub-process fired: every other activity of its scope is discarded. */
+/**
+ * An interrupting event sub-process fired: every other activity of its scope is discarded — at once
+ * (an error end event's sub-process must not complete first). An activity held in the gate at that
+ * moment (entered in this run, not yet executing: bpmn-elements cannot discard it there) is discarded
+ * on a later pass, once it executes; like a concurrent branch in Zeebe it may take a step before.
+ */
 function interruptScope(run: RunContext, esp: InternalActivity): void {
   const scopeId = esp.parent?.id;
-  if (!scopeId || !esp.isRunning) return;
+  if (!scopeId || !esp.isRunning || run.incident || run.closed) return;
+  let held = false;
   for (const sibling of esp.context.getActivities(scopeId)) {
     if (sibling === esp || sibling.id === esp.id || !sibling.isRunning) continue;
+    if (!sibling.execution) {
+      held = true;
+      continue;
+    }
     discardActivity(run, sibling);
   }
+  if (held) run.defer(() => interruptScope(run, esp));
 }
 
 /**
