@@ -84,6 +84,10 @@ export class RunContext {
   readonly services = new Map<string, ServiceWait>();
   /** timers that fired in this run, by the execution id of their activity (history outcome 'timeout') */
   readonly firedTimers = new Set<string>();
+  /** a cycle timer that fired in this run: its next occurrence (durable-timers CycleState), by the timer's activity execution id */
+  readonly cycleRepeats = new Map<string, unknown>();
+  /** event sub-process timer starts armed again in this run: the next occurrence their timer takes, by start event id */
+  readonly pendingCycles = new Map<string, unknown>();
   /** multi-instance: the instances started in this run (new, even inside a recovered body) */
   readonly startedInstances = new Set<string>();
   /** multi-instance: what a completed instance of a user task gave (its outputElement is read from it) */

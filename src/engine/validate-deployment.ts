@@ -140,7 +140,7 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:SubProcess',
     label: '子流程',
-    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误、信号、升级开始事件；中断或非中断，错误只能中断）',
+    note: '嵌入式子流程，或事件子流程（消息、定时器、错误、信号、升级开始事件；中断或非中断，错误只能中断，timeCycle 只用于非中断）',
   },
   { type: 'bpmn:ExclusiveGateway', label: '排他网关' },
   { type: 'bpmn:ParallelGateway', label: '并行网关' },
@@ -842,11 +842,8 @@ class ProcessValidator {
         this.checkMessageRef(el, def, def.messageRef, 'messageRef');
         return;
       case 'bpmn:TimerEventDefinition':
-        if (def.timeCycle !== undefined) {
-          this.add(el, `${label(el)}：事件子流程的定时开始事件暂不支持重复定时器（timeCycle），请用 timeDuration 或 timeDate（非中断的可在办理完后再次触发的请用消息）`);
-          return;
-        }
-        this.checkTimer(el, def, false);
+        // a cycle repeats only beside the scope (non-interrupting); an interrupting start fires once
+        this.checkTimer(el, def, !interrupting);
         return;
       case 'bpmn:ErrorEventDefinition': {
         if (!interrupting) this.add(el, `${label(el)}：错误开始事件必须是中断型（isInterrupting 不能为 false）`);
@@ -1016,7 +1013,7 @@ class ProcessValidator {
     const kind = kinds[0];
     const expr = def[kind] as ModdleElement;
     if (kind === 'timeCycle' && !cycleAllowed) {
-      this.add(el, `${label(el)}：重复定时器（timeCycle）只能用于非中断边界事件，请改用 timeDuration 或 timeDate`);
+      this.add(el, `${label(el)}：重复定时器（timeCycle）只能用于非中断边界事件或非中断事件子流程，请改用 timeDuration 或 timeDate`);
       return;
     }
     if (!this.checkLanguage(el, `定时器 ${kind}`, expr)) return;

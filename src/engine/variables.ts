@@ -11,7 +11,10 @@ import { malformed } from '../domain/errors';
 /** where multi-instance bodies keep their items and their instances' local variables (multi-instance.ts) */
 export const LOOP_STORE_VARIABLE = 'govflowLoops';
 
-export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties', LOOP_STORE_VARIABLE]);
+/** where non-interrupting timer-cycle event sub-processes keep their next occurrence (event-subprocesses.ts) */
+export const CYCLE_STORE_VARIABLE = 'govflowCycles';
+
+export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties', LOOP_STORE_VARIABLE, CYCLE_STORE_VARIABLE]);
 
 export class ReservedVariableError extends Error {
   constructor(readonly names: string[]) {

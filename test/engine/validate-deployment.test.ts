@@ -703,6 +703,59 @@ describe('validateDeployment', function () {
     });
   });
 
+  describe('event sub-processes, signals and escalation (issue 12 items 12, 13)', () => {
+    const esp = (id: string, start: string, extra = '') =>
+      `<bpmn:subProcess id="${id}" name="事件子流程" triggeredByEvent="true">${start}<bpmn:sequenceFlow id="${id}_f" sourceRef="${id}_start" targetRef="${id}_end" /><bpmn:endEvent id="${id}_end" />${extra}</bpmn:subProcess>`;
+    const main = '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" /><bpmn:endEvent id="end" />';
+    const roots = '<bpmn:message id="m" name="loss" /><bpmn:error id="e" errorCode="LOSS" /><bpmn:signal id="s" name="recall" /><bpmn:escalation id="x" escalationCode="LATE" />';
+
+    it('accepts message, timer (a cycle when non-interrupting), error, signal and escalation starts', async () => {
+      // given
+      const xml = bpmn(
+        `${main}
+        ${esp('e_msg', '<bpmn:startEvent id="e_msg_start" isInterrupting="false"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        ${esp('e_timer', '<bpmn:startEvent id="e_timer_start"><bpmn:timerEventDefinition><bpmn:timeDuration>P30D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_cycle', '<bpmn:startEvent id="e_cycle_start" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_err', '<bpmn:startEvent id="e_err_start"><bpmn:errorEventDefinition errorRef="e" /></bpmn:startEvent>')}
+        ${esp('e_sig', '<bpmn:startEvent id="e_sig_start" isInterrupting="false"><bpmn:signalEventDefinition signalRef="s" /></bpmn:startEvent>')}
+        ${esp('e_esc', '<bpmn:startEvent id="e_esc_start"><bpmn:escalationEventDefinition escalationRef="x" /></bpmn:startEvent>')}`,
+        roots,
+      );
+
+      // when
+      const result = await validateDeployment(xml, context());
+
+      // then
+      expectOk(result);
+    });
+
+    it('refuses what event sub-processes cannot be, each in Chinese', async () => {
+      // given
+      const xml = bpmn(
+        `${main}
+        ${esp('e_none', '<bpmn:startEvent id="e_none_start" />')}
+        ${esp('e_err_ni', '<bpmn:startEvent id="e_err_ni_start" isInterrupting="false"><bpmn:errorEventDefinition errorRef="e" /></bpmn:startEvent>')}
+        ${esp('e_cycle_int', '<bpmn:startEvent id="e_cycle_int_start"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_two', '<bpmn:startEvent id="e_two_start"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>', '<bpmn:startEvent id="e_two_second"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        ${esp('e_flow', '<bpmn:startEvent id="e_flow_start"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        <bpmn:sequenceFlow id="into_esp" sourceRef="start" targetRef="e_flow" />
+        <bpmn:startEvent id="signal_start"><bpmn:signalEventDefinition signalRef="s" /></bpmn:startEvent>`,
+        roots,
+      );
+
+      // when
+      const problems = await problemsOf(xml);
+
+      // then
+      expectProblem(problems, 'e_none_start', '事件子流程的开始事件须是消息、定时器、错误、信号或升级开始事件');
+      expectProblem(problems, 'e_err_ni_start', '错误开始事件必须是中断型');
+      expectProblem(problems, 'e_cycle_int_start', '只能用于非中断边界事件或非中断事件子流程');
+      expectProblem(problems, 'e_two', '必须有且只有一个开始事件（现有 2 个）');
+      expectProblem(problems, 'e_flow', '不能有进入或离开的顺序流');
+      expectProblem(problems, 'signal_start', '流程的信号开始事件暂不支持');
+    });
+  });
+
   describe('multi-instance (issue 12 item 11)', () => {
     const loop = (attrs: string, extra = '', sequential = false) =>
       `<bpmn:multiInstanceLoopCharacteristics${sequential ? ' isSequential="true"' : ''}><bpmn:extensionElements><zeebe:loopCharacteristics ${attrs} /></bpmn:extensionElements>${extra}</bpmn:multiInstanceLoopCharacteristics>`;
