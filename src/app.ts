@@ -35,6 +35,7 @@ import { IncidentService } from './services/incident.service';
 import { MigrationService } from './services/migration.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
+import { SignalService } from './services/signal.service';
 import { AnnualPlanService } from './services/annual-plan.service';
 import { ArchiveService } from './services/archive.service';
 import { ExportService } from './services/export.service';
@@ -142,6 +143,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, operations, documents: projectRepo });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
+  const signals = new SignalService({ runtime });
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
   const migrations = new MigrationService({ runtime, definitions, incidents, repo: runtimeRepo });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
@@ -176,6 +178,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       tasks,
       operations,
       messages,
+      signals,
       incidents,
       outbox,
       clock,

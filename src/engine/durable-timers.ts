@@ -33,6 +33,7 @@ import {
   parseDateTime,
   parseDuration,
 } from './iso8601';
+import { takeEventSubProcessCycle } from './event-subprocesses';
 import { type RunContext, runContextOf } from './run-context';
 import type { ProvisionalBasis, TimerWait } from './types';
 
@@ -206,6 +207,16 @@ export class DurableTimerEventDefinition {
         cycle: { remaining: repeat.remaining, interval: repeat.interval, expression: repeat.expression },
       };
     }
+    // a non-interrupting cycle event sub-process armed again: its next occurrence (event-subprocesses.ts)
+    const next = takeEventSubProcessCycle(this.run, this.activity) as CycleState | null;
+    if (next && typeof next.nextDueAt === 'string') {
+      return {
+        timerType: 'timeCycle',
+        expression: next.expression,
+        dueAt: new Date(next.nextDueAt),
+        cycle: { remaining: next.remaining, interval: next.interval, expression: next.expression },
+      };
+    }
     const timerType = TIMER_TYPES.find((t) => typeof this.definitions[t] === 'string' && this.definitions[t] !== '');
     if (!timerType) throw new IsoFormatError('定时器没有定义时间 (timer without timeDate, timeDuration or timeCycle)');
     const expression = (this.definitions[timerType] as string).trim();
@@ -241,6 +252,7 @@ export class DurableTimerEventDefinition {
         expression: cycle.expression,
         nextDueAt: next.toISOString(),
       };
+      run.cycleRepeats.set(this.activityExecutionId, repeat);
       this.broker.publish('execution', 'execute.repeat', cloneContent(timerContent, { ...done, repeat }));
     }
     this.broker.publish('execution', 'execute.completed', cloneContent(timerContent, done));

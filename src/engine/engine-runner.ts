@@ -31,6 +31,7 @@ import { evaluateInputs, outputVariables } from './io-mapping';
 import { RepeatingMessageEventDefinition } from './message-boundary';
 import { ZeebeMultiInstanceLoop } from './multi-instance';
 import { armedExecutions, createEventSubProcessExtension } from './event-subprocesses';
+import { BroadcastSignalEventDefinition } from './signals';
 import { createRefusingScripts } from './refusing-scripts';
 import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
@@ -58,6 +59,7 @@ const ELEMENT_OVERRIDES: Record<string, unknown> = {
   TimerEventDefinition: DurableTimerEventDefinition,
   SequenceFlow: FeelSequenceFlow,
   MessageEventDefinition: RepeatingMessageEventDefinition,
+  SignalEventDefinition: BroadcastSignalEventDefinition,
   // Camunda 8 passes through a manual task; bpmn-elements would wait for a signal
   ManualTask: (Elements as unknown as { Task: unknown }).Task,
   MultiInstanceLoopCharacteristics: ZeebeMultiInstanceLoop,
@@ -207,6 +209,16 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
       for (const target of targets) {
         // an earlier delivery may have discarded it (event-based gateway, interrupting boundary)
         if (run.incident || !run.messages.has(target.wait.executionId)) continue;
+        deliver(run, target, action.variables);
+        await settle(run, deadline);
+      }
+      return;
+    }
+    case 'broadcast-signal': {
+      // the subscription rows were consumed by the caller: a catch no longer waiting is simply passed by
+      const targets = [...run.signals.values()].filter((e) => e.wait.signalName === action.signalName && action.executionIds.includes(e.wait.executionId));
+      for (const target of targets) {
+        if (run.incident || !run.signals.has(target.wait.executionId)) continue;
         deliver(run, target, action.variables);
         await settle(run, deadline);
       }
@@ -369,7 +381,7 @@ async function runningActivities(engine: Engine): Promise<ElementApi[]> {
 }
 
 function noWaits() {
-  return { activeActivityIds: [], userTasks: [], timers: [], messages: [], calls: [], services: [] };
+  return { activeActivityIds: [], userTasks: [], timers: [], messages: [], signals: [], thrownSignals: [], calls: [], services: [] };
 }
 
 function incidentBeforeRun(message: string): RunResult {
@@ -440,6 +452,9 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     userTasks: running ? [...run.userTasks.values()].map((e) => e.wait) : [],
     timers: running ? [...run.timers.values()] : [],
     messages: running ? [...run.messages.values()].map((e) => e.wait) : [],
+    signals: running ? [...run.signals.values()].map((e) => e.wait) : [],
+    // thrown even when the instance ended with the throw (a signal end event)
+    thrownSignals: run.thrownSignals.slice(),
     calls: running ? [...run.calls.values()].map((e) => e.wait) : [],
     services: running ? [...run.services.values()] : [],
     incident: null,

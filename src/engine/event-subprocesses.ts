@@ -30,6 +30,7 @@
 import type { ActivityElement, ElementApi, ElementContent } from './bpmn-internals';
 import type { CompiledDefinition } from './definition-cache';
 import type { RunContext } from './run-context';
+import { CYCLE_STORE_VARIABLE } from './variables';
 
 const kFlags = Symbol.for('flags');
 const kOwner = Symbol.for('owner');
@@ -202,6 +203,10 @@ export function onEventSubProcessEvent(run: RunContext, eventName: string, api: 
   if (info && eventName === 'activity.end') {
     // fired: the event sub-process (and its start event) begin now, for the history
     const parent = api.content.parent;
+    // a non-interrupting cycle: its next occurrence is kept until the event sub-process is armed again
+    const repeat = run.cycleRepeats.get(api.executionId);
+    const scopeExecutionId = executionOfScope(info, api.content);
+    if (repeat && !info.interrupting && scopeExecutionId) writeCycle(run, info, `${info.startEventId}@${scopeExecutionId}`, repeat);
     const scope = (parent?.path ?? []).map((p) => p.executionId).filter((x): x is string => !!x);
     if (parent?.executionId) {
       run.recordHistory({ id: info.id, type: 'bpmn:SubProcess', executionId: parent.executionId, scope }, 'start', null);
@@ -216,19 +221,31 @@ export function onEventSubProcessEvent(run: RunContext, eventName: string, api: 
   if (eventName === 'activity.leave') {
     const owner = (api as unknown as { owner?: InternalActivity }).owner;
     const scopeId = model.scopeOf.get(id);
-    if (owner?.context && scopeId && model.byScope.has(scopeId)) run.defer(() => settleScope(run, model, owner.context, scopeId));
+    const scopeExecutionId = api.content.parent?.executionId ?? null;
+    if (owner?.context && scopeId && model.byScope.has(scopeId)) run.defer(() => settleScope(run, model, owner.context, scopeId, scopeExecutionId));
   }
   return false;
 }
 
-/** An interrupting event sub-process fired: every other activity of its scope is discarded. */
+/**
+ * An interrupting event sub-process fired: every other activity of its scope is discarded — at once
+ * (an error end event's sub-process must not complete first). An activity held in the gate at that
+ * moment (entered in this run, not yet executing: bpmn-elements cannot discard it there) is discarded
+ * on a later pass, once it executes; like a concurrent branch in Zeebe it may take a step before.
+ */
 function interruptScope(run: RunContext, esp: InternalActivity): void {
   const scopeId = esp.parent?.id;
-  if (!scopeId || !esp.isRunning) return;
+  if (!scopeId || !esp.isRunning || run.incident || run.closed) return;
+  let held = false;
   for (const sibling of esp.context.getActivities(scopeId)) {
     if (sibling === esp || sibling.id === esp.id || !sibling.isRunning) continue;
+    if (!sibling.execution) {
+      held = true;
+      continue;
+    }
     discardActivity(run, sibling);
   }
+  if (held) run.defer(() => interruptScope(run, esp));
 }
 
 /**
@@ -252,7 +269,7 @@ function discardActivity(run: RunContext, activity: InternalActivity): void {
  * still run, they are discarded (the scope ends); a non-interrupting one that ended while the scope
  * runs on is armed again (message, signal, escalation starts).
  */
-function settleScope(run: RunContext, model: EventSubProcessModel, context: InternalContext, scopeId: string): void {
+function settleScope(run: RunContext, model: EventSubProcessModel, context: InternalContext, scopeId: string, scopeExecutionId: string | null): void {
   if (run.mode !== 'normal') return;
   const infos = model.byScope.get(scopeId) ?? [];
   let activities: InternalActivity[];
@@ -275,10 +292,55 @@ function settleScope(run: RunContext, model: EventSubProcessModel, context: Inte
   // an interrupting event sub-process is running: nothing is armed again beside it
   if (others.some((a) => espOf(a)?.interrupting)) return;
   for (const info of infos) {
-    if (info.interrupting || info.trigger === 'timer' || info.trigger === 'error') continue;
+    if (info.interrupting || info.trigger === 'error') continue;
     const esp = activities.find((a) => a.id === info.id);
-    if (esp && !esp.isRunning) esp.run();
+    if (!esp || esp.isRunning) continue;
+    if (info.trigger === 'timer') {
+      // a timer start fires once per scope, a cycle until its repetitions are used up: armed again with
+      // the next occurrence kept when it fired (its start event takes it, takeEventSubProcessCycle)
+      const key = scopeExecutionId ? `${info.startEventId}@${scopeExecutionId}` : null;
+      const next = key ? readCycles(run, info)[key] : undefined;
+      if (!key || !next) continue;
+      writeCycle(run, info, key, null);
+      run.pendingCycles.set(info.startEventId, next);
+    }
+    esp.run();
   }
+}
+
+// ---- timer cycles of non-interrupting event sub-processes --------------------------------------------
+// The next occurrence must outlive the event sub-process's execution (it is armed again when that one has
+// ended, possibly runs later): it is kept in the root process environment under a reserved variable, so it
+// is part of the saved state.
+
+/** The execution id of the scope (process or sub-process) an event sub-process's start event runs in. */
+function executionOfScope(info: EventSubProcessInfo, content: ElementContent): string | undefined {
+  const parent = content.parent;
+  return [parent, ...(parent?.path ?? [])].find((p) => p?.id === info.scopeId)?.executionId;
+}
+
+function readCycles(run: RunContext, info: EventSubProcessInfo): Record<string, unknown> {
+  const raw = run.processEnvironment(info.id)?.variables[CYCLE_STORE_VARIABLE];
+  return raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+}
+
+function writeCycle(run: RunContext, info: EventSubProcessInfo, key: string, value: unknown): void {
+  const env = run.processEnvironment(info.id);
+  if (!env) return;
+  const cycles = { ...readCycles(run, info) };
+  if (value === null) delete cycles[key];
+  else cycles[key] = value;
+  env.assignVariables({ [CYCLE_STORE_VARIABLE]: JSON.parse(JSON.stringify(cycles)) as unknown });
+}
+
+/**
+ * For DurableTimerEventDefinition: the start event of a cycle event sub-process being armed again (in
+ * this run, by settleScope) takes the next occurrence kept when it last fired; null for every other timer.
+ */
+export function takeEventSubProcessCycle(run: RunContext, activity: ActivityElement): unknown {
+  const value = run.pendingCycles.get(activity.id) ?? null;
+  run.pendingCycles.delete(activity.id);
+  return value;
 }
 
 /**

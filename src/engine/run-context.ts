@@ -14,6 +14,8 @@ import type {
   HistoryEvent,
   MessageWait,
   ProvisionalBasis,
+  SignalWait,
+  ThrownSignal,
   ServiceWait,
   TimerWait,
   UserTaskWait,
@@ -79,9 +81,15 @@ export class RunContext {
   readonly timers = new Map<string, TimerWait>();
   readonly messages = new Map<string, WaitEntry<MessageWait>>();
   readonly calls = new Map<string, WaitEntry<CallWait>>();
+  readonly signals = new Map<string, WaitEntry<SignalWait>>();
+  readonly thrownSignals: ThrownSignal[] = [];
   readonly services = new Map<string, ServiceWait>();
   /** timers that fired in this run, by the execution id of their activity (history outcome 'timeout') */
   readonly firedTimers = new Set<string>();
+  /** a cycle timer that fired in this run: its next occurrence (durable-timers CycleState), by the timer's activity execution id */
+  readonly cycleRepeats = new Map<string, unknown>();
+  /** event sub-process timer starts armed again in this run: the next occurrence their timer takes, by start event id */
+  readonly pendingCycles = new Map<string, unknown>();
   /** multi-instance: the instances started in this run (new, even inside a recovered body) */
   readonly startedInstances = new Set<string>();
   /** multi-instance: what a completed instance of a user task gave (its outputElement is read from it) */
@@ -281,7 +289,7 @@ export class RunContext {
       [content.executionId, content.parent?.executionId, ...(content.parent?.path ?? []).map((p) => p.executionId)].some(
         (x) => !!x && x.startsWith(`${bodyExecutionId}_`),
       );
-    for (const map of [this.userTasks, this.messages, this.calls] as Map<string, WaitEntry<unknown>>[]) {
+    for (const map of [this.userTasks, this.messages, this.calls, this.signals] as Map<string, WaitEntry<unknown>>[]) {
       for (const [key, entry] of map) if (inside(entry.api.content)) map.delete(key);
     }
     for (const map of [this.timers, this.services] as Map<string, unknown>[]) {
@@ -298,6 +306,7 @@ export class RunContext {
     this.userTasks.delete(executionId);
     this.timers.delete(executionId);
     this.messages.delete(executionId);
+    this.signals.delete(executionId);
     this.calls.delete(executionId);
     this.services.delete(executionId);
   }

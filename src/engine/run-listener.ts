@@ -116,6 +116,8 @@ function endOutcome(run: RunContext, api: ElementApi, content: ElementContent): 
   if (run.firedTimers.has(api.executionId)) return 'timeout';
   const message = run.messages.get(api.executionId);
   if (message) return message.wait.messageName;
+  const signal = run.signals.get(api.executionId);
+  if (signal) return signal.wait.signalName;
   const output = content.output as { code?: unknown } | null | undefined;
   if (run.typeOf(api.id, api.type) === 'bpmn:BoundaryEvent' && output && typeof output === 'object' && output.code) {
     return String(output.code); // a caught BPMN error
@@ -128,6 +130,7 @@ function onWait(run: RunContext, api: ElementApi): void {
   const type = run.typeOf(api.id, api.type);
   if (type === 'bpmn:UserTask') return onUserTask(run, api);
   if (content.message && !content.expect) return onMessageCatch(run, api);
+  if (content.signal && !content.expect) return onSignalCatch(run, api);
   // error / escalation / signal / conditional catches wait inside the engine: not ours to report
 }
 
@@ -233,6 +236,16 @@ function onMessageCatch(run: RunContext, api: ElementApi): void {
       correlationKey: key === null || key === undefined ? null : String(key),
       isNew: !recovered,
     },
+  });
+}
+
+function onSignalCatch(run: RunContext, api: ElementApi): void {
+  const ref = (api.content.signal ?? {}) as { name?: unknown };
+  const signalName = typeof ref.name === 'string' && ref.name.trim() !== '' ? ref.name.trim() : null;
+  if (!signalName) throw new Error(`信号捕获 ${api.id} 没有信号名称 (signal catch without a signal name)`);
+  run.signals.set(api.executionId, {
+    api,
+    wait: { activityId: api.id, executionId: api.executionId, signalName, isNew: !run.isRecovered(api.content) },
   });
 }
 

@@ -76,6 +76,11 @@ export type EngineAction =
   | { kind: 'complete-task'; executionId: string; variables: Record<string, unknown> }
   | { kind: 'correlate-message'; messageName: string; executionIds?: string[]; variables: Record<string, unknown> }
   | { kind: 'complete-call'; executionId: string; variables: Record<string, unknown> }
+  /**
+   * a broadcast signal reaching this instance: its waiting catches of that signal among executionIds
+   * (the subscription rows the broadcast consumed) complete; nothing waiting is not an error
+   */
+  | { kind: 'broadcast-signal'; signalName: string; executionIds: string[]; variables: Record<string, unknown> }
   /** cancel the whole instance */
   | { kind: 'terminate' }
   /**
@@ -141,6 +146,21 @@ export interface MessageWait {
   isNew: boolean;
 }
 
+export interface SignalWait {
+  activityId: string;
+  executionId: string;
+  signalName: string;
+  isNew: boolean;
+}
+
+/** A signal thrown by an intermediate throw / end event of this run: the runtime broadcasts it after the commit. */
+export interface ThrownSignal {
+  activityId: string;
+  signalName: string;
+  /** the throw event's zeebe:ioMapping inputs, evaluated (none: no variables) */
+  variables: Record<string, unknown>;
+}
+
 export interface CallWait {
   activityId: string;
   executionId: string;
@@ -178,6 +198,10 @@ export interface RunResult {
   userTasks: UserTaskWait[];
   timers: TimerWait[];
   messages: MessageWait[];
+  /** waiting signal catches (issue 12 item 13) */
+  signals: SignalWait[];
+  /** signals thrown in this run, to broadcast */
+  thrownSignals: ThrownSignal[];
   calls: CallWait[];
   services: ServiceWait[];
   history: HistoryEvent[];

@@ -7,10 +7,10 @@
  * way in, and stripped on the way out.
  */
 import { malformed } from '../domain/errors';
-import { LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES } from '../lint/reserved-variables';
+import { CYCLE_STORE_VARIABLE, LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES } from '../lint/reserved-variables';
 
 // the names live with the lint rules (src/lint), which refuse them in diagrams in the browser too
-export { LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES };
+export { CYCLE_STORE_VARIABLE, LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES };
 
 export class ReservedVariableError extends Error {
   constructor(readonly names: string[]) {

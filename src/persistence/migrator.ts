@@ -13,6 +13,7 @@ import * as m012 from './migrations/012-definition-note';
 import * as m014 from './migrations/014-approval-operations';
 import * as m015 from './migrations/015-loss-reports';
 import * as m017 from './migrations/017-incident-attempts';
+import * as m018 from './migrations/018-signal-subscriptions';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -30,6 +31,7 @@ const MIGRATIONS = [
   { name: '014-approval-operations', ...m014 },
   { name: '015-loss-reports', ...m015 },
   { name: '017-incident-attempts', ...m017 },
+  { name: '018-signal-subscriptions', ...m018 },
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -474,6 +474,16 @@ export class RuntimeService {
         );
         return made;
       }
+      case 'broadcast-signal': {
+        // a signal throw event: every subscription of that name, each instance in its own unit of work;
+        // the job is consumed only after the fan-out (a retry finds the delivered rows gone)
+        const payload = job.payload as { signalName: string; variables: Record<string, unknown> };
+        const { made } = await this.broadcastSignal(payload.signalName, payload.variables ?? {}, { actor: null, from: job.instanceId });
+        await this.unit(async (uow) => owned(uow.t)).catch((err) => {
+          if (!(err instanceof Skip)) throw err;
+        });
+        return made;
+      }
       case 'call-complete': {
         const made: number[] = [];
         const payload = job.payload as { variables: Record<string, unknown> };
@@ -486,6 +496,58 @@ export class RuntimeService {
         return made;
       }
     }
+  }
+
+  /**
+   * Broadcasts a signal (Zeebe): every subscription to it that exists now is delivered once. Each
+   * instance is one unit of work that consumes its rows under the instance's row lock; rows another
+   * node consumed first are not delivered again (two nodes may broadcast at once). An ended instance's
+   * rows are consumed without a run; an instance with an open engine incident is passed by (its rows
+   * stay). Returns the instances reached and the due jobs the deliveries made (run by the caller).
+   */
+  async broadcastSignal(signalName: string, variables: Record<string, unknown>, o: { actor: string | null; from?: string | null }): Promise<{ reached: InstanceState[]; made: number[] }> {
+    const subs = await this.d.repo.findSignalSubscriptions(signalName);
+    const byInstance = new Map<string, number[]>();
+    for (const s of subs) byInstance.set(s.instanceId, [...(byInstance.get(s.instanceId) ?? []), s.id]);
+    const reached: InstanceState[] = [];
+    const made: number[] = [];
+    for (const [instanceId, ids] of byInstance) {
+      const action = { kind: 'broadcast-signal' as const, signalName, executionIds: [] as string[], variables };
+      try {
+        const applied = await this.applyOnce(
+          instanceId,
+          action,
+          {
+            actor: o.actor,
+            operation: 'signal',
+            data: { signalName, ...(o.from && { from: o.from }) },
+            claim: async (t) => {
+              const rows = await this.d.repo.consumeSignalSubscriptions(instanceId, ids, t);
+              if (!rows.length) throw new Skip(); // another node delivered it first
+              action.executionIds.push(...rows.map((r) => r.executionId));
+            },
+          },
+          'job',
+        );
+        if (applied) {
+          made.push(...applied.dueJobIds);
+          if (applied.state) reached.push(applied.state);
+        }
+      } catch (err) {
+        this.d.log.warn({ event: 'signal.skipped', signalName, instanceId, err: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { reached, made };
+  }
+
+  /** A signal broadcast by a request (POST /api/signals): delivered, then the jobs it made run. */
+  async signal(signalName: string, variables: Record<string, unknown>, actor: string | null): Promise<InstanceState[]> {
+    await this.d.clock.refresh();
+    const { reached, made } = await this.broadcastSignal(signalName, variables, { actor });
+    await this.drain(made);
+    const out: InstanceState[] = [];
+    for (const r of reached) out.push((await this.current(r.id)) ?? r);
+    return out;
   }
 
   /** act() for jobs: the due jobs it makes are handed back to the caller's drain loop instead of run recursively. */
@@ -708,6 +770,28 @@ export class RuntimeService {
       await repo.createSubscription({ instanceId: inst.id, executionId: m.executionId, activityId: m.activityId, messageName: m.messageName, correlationKey: m.correlationKey, businessKey: inst.businessKey, createdAt: now }, t);
     }
 
+    // signal subscriptions follow the engine's waiting signal catches (issue 12 item 13)
+    const signalSubs = await repo.signalSubscriptionsOf(inst.id, t);
+    const wantedSignals = new Map(r.signals.map((x) => [`${x.executionId}|${x.signalName}`, x]));
+    const staleSignals: number[] = [];
+    for (const s of signalSubs) {
+      const k = `${s.executionId}|${s.signalName}`;
+      if (wantedSignals.has(k)) wantedSignals.delete(k);
+      else staleSignals.push(s.id);
+    }
+    await repo.deleteSignalSubscriptions(staleSignals, t);
+    for (const x of wantedSignals.values()) {
+      await repo.createSignalSubscription({ instanceId: inst.id, executionId: x.executionId, activityId: x.activityId, signalName: x.signalName, createdAt: now }, t);
+    }
+    // thrown signals: one broadcast job each, run right after the commit (it reaches every subscription, this instance's too)
+    for (const x of r.thrownSignals) {
+      const job = await repo.createJob(
+        { type: 'broadcast-signal', instanceId: inst.id, executionId: null, activityId: x.activityId, dueAt: now, payload: { signalName: x.signalName, variables: x.variables }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },
+        t,
+      );
+      uow.dueJobIds.push(job.id);
+    }
+
     // call activities: start each child once, through a job run right after the commit
     const callJobs = await repo.jobsOf(inst.id, 'call-start', t);
     for (const c of r.calls) {
@@ -764,6 +848,7 @@ export class RuntimeService {
       }
       await repo.deleteJobs({ instanceId: child.id, type: ['timer', 'retry', 'call-start'] }, t);
       await repo.deleteSubscriptions((await repo.subscriptionsOf(child.id, t)).map((x) => x.id), t);
+      await repo.deleteSignalSubscriptions((await repo.signalSubscriptionsOf(child.id, t)).map((x) => x.id), t);
       for (const grandchild of await repo.unendedChildren(child.id, t)) await this.terminateCalled(uow, grandchild.id, child.id);
       await child.update({ state: 'terminated', endedAt: now, updatedAt: now, revision: child.revision + 1 }, { transaction: t });
     }

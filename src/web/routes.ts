@@ -114,6 +114,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/tasks/:id/urge', api, rt.urge);
 
   r.post('/api/messages', api, rt.correlate);
+  r.post('/api/signals', api, rt.broadcastSignal);
   r.get('/api/incidents', api, rt.listIncidents);
   r.post('/api/incidents/:id/retry', api, rt.retryIncident);
   r.get('/api/handlers', api, rt.handlers);

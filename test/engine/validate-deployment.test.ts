@@ -395,13 +395,11 @@ describe('validateDeployment', function () {
       const expected: [string, string][] = [
         ['start_message', '不支持的元素类型 bpmn:StartEvent（消息开始事件）「收到申请」'],
         ['gw_complex', '不支持的元素类型 bpmn:ComplexGateway（复杂网关）「复杂判断」'],
-        ['catch_signal', '不支持的元素类型 bpmn:IntermediateCatchEvent（信号中间捕获事件）'],
         ['catch_conditional', '（条件中间捕获事件）'],
         ['catch_link', '（链接中间捕获事件）'],
         ['throw_message', '（消息中间抛出事件）'],
         ['throw_compensation', '（补偿中间抛出事件）'],
         ['end_message', '不支持的元素类型 bpmn:EndEvent（消息结束事件）「发送结果」'],
-        ['end_signal', '（信号结束事件）'],
         ['script_calculate_fee', '不支持的元素类型 bpmn:ScriptTask（脚本任务）「计算费用」'],
         ['tx_payment', '不支持的元素类型 bpmn:Transaction（事务子流程）「支付事务」'],
         ['adhoc_collect', '不支持的元素类型 bpmn:AdHocSubProcess'],
@@ -410,9 +408,9 @@ describe('validateDeployment', function () {
         ['task_countersign', '任务「会签」：多实例只支持用户任务和子流程（不支持 bpmn:Task）'],
         ['task_retry_loop', '任务「反复核对」：不支持循环'],
         ['task_undo_fee', '不支持补偿活动'],
+        // signals (catch, throw, end, boundary) are supported too (issue 12 item 13)
         // escalation is supported (issue 12 item 13), but a boundary only catches what a sub-process throws
         ['bnd_escalation', '升级边界事件只能附着在子流程上'],
-        ['bnd_signal', '（信号边界事件）'],
       ];
       for (const [elementId, fragment] of expected) expectProblem(problems, elementId, fragment);
       // nothing is reported from inside refused containers (transaction, event sub-process)
@@ -702,6 +700,59 @@ describe('validateDeployment', function () {
       expectProblem(problems, 'send_without_definition', '发送任务「发送通知」缺少 zeebe:taskDefinition');
       expectProblem(problems, 'brt_unknown_handler', '业务规则任务「评分」的处理器类型 "nope" 未注册');
       expectProblem(problems, 'brt_dmn', '不支持 DMN 决策');
+    });
+  });
+
+  describe('event sub-processes, signals and escalation (issue 12 items 12, 13)', () => {
+    const esp = (id: string, start: string, extra = '') =>
+      `<bpmn:subProcess id="${id}" name="事件子流程" triggeredByEvent="true">${start}<bpmn:sequenceFlow id="${id}_f" sourceRef="${id}_start" targetRef="${id}_end" /><bpmn:endEvent id="${id}_end" />${extra}</bpmn:subProcess>`;
+    const main = '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" /><bpmn:endEvent id="end" />';
+    const roots = '<bpmn:message id="m" name="loss" /><bpmn:error id="e" errorCode="LOSS" /><bpmn:signal id="s" name="recall" /><bpmn:escalation id="x" escalationCode="LATE" />';
+
+    it('accepts message, timer (a cycle when non-interrupting), error, signal and escalation starts', async () => {
+      // given
+      const xml = bpmn(
+        `${main}
+        ${esp('e_msg', '<bpmn:startEvent id="e_msg_start" isInterrupting="false"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        ${esp('e_timer', '<bpmn:startEvent id="e_timer_start"><bpmn:timerEventDefinition><bpmn:timeDuration>P30D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_cycle', '<bpmn:startEvent id="e_cycle_start" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_err', '<bpmn:startEvent id="e_err_start"><bpmn:errorEventDefinition errorRef="e" /></bpmn:startEvent>')}
+        ${esp('e_sig', '<bpmn:startEvent id="e_sig_start" isInterrupting="false"><bpmn:signalEventDefinition signalRef="s" /></bpmn:startEvent>')}
+        ${esp('e_esc', '<bpmn:startEvent id="e_esc_start"><bpmn:escalationEventDefinition escalationRef="x" /></bpmn:startEvent>')}`,
+        roots,
+      );
+
+      // when
+      const result = await validateDeployment(xml, context());
+
+      // then
+      expectOk(result);
+    });
+
+    it('refuses what event sub-processes cannot be, each in Chinese', async () => {
+      // given
+      const xml = bpmn(
+        `${main}
+        ${esp('e_none', '<bpmn:startEvent id="e_none_start" />')}
+        ${esp('e_err_ni', '<bpmn:startEvent id="e_err_ni_start" isInterrupting="false"><bpmn:errorEventDefinition errorRef="e" /></bpmn:startEvent>')}
+        ${esp('e_cycle_int', '<bpmn:startEvent id="e_cycle_int_start"><bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>')}
+        ${esp('e_two', '<bpmn:startEvent id="e_two_start"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>', '<bpmn:startEvent id="e_two_second"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        ${esp('e_flow', '<bpmn:startEvent id="e_flow_start"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>')}
+        <bpmn:sequenceFlow id="into_esp" sourceRef="start" targetRef="e_flow" />
+        <bpmn:startEvent id="signal_start"><bpmn:signalEventDefinition signalRef="s" /></bpmn:startEvent>`,
+        roots,
+      );
+
+      // when
+      const problems = await problemsOf(xml);
+
+      // then
+      expectProblem(problems, 'e_none_start', '事件子流程的开始事件须是消息、定时器、错误、信号或升级开始事件');
+      expectProblem(problems, 'e_err_ni_start', '错误开始事件必须是中断型');
+      expectProblem(problems, 'e_cycle_int_start', '只能用于非中断边界事件或非中断事件子流程');
+      expectProblem(problems, 'e_two', '必须有且只有一个开始事件（现有 2 个）');
+      expectProblem(problems, 'e_flow', '不能有进入或离开的顺序流');
+      expectProblem(problems, 'signal_start', '流程的信号开始事件暂不支持');
     });
   });
 
@@ -1198,7 +1249,7 @@ describe('validateDeployment', function () {
       expectOk(result);
     });
 
-    it('C.9.2 (Camunda 8) is refused for its event sub-processes and an unknown candidate group', async () => {
+    it('C.9.2 (Camunda 8): its event sub-processes are accepted and their elements checked like any others (unknown candidate groups, a multi-instance call activity)', async () => {
       // given
       const xml = miwg('C.9.2.bpmn');
 
@@ -1206,13 +1257,12 @@ describe('validateDeployment', function () {
       const problems = await problemsOf(xml, context({ handlers: ['notifyCustomerDelay'], groups: [] }));
 
       // then
-      expect(problems.map((p) => p.elementId)).to.have.members([
-        'Activity_0uvp3cb',
-        'Activity_1esx1s7',
-        'Activity_02a6b2h',
-        'UserTask_DecideOnApplication',
-      ]);
+      expect(problems.map((p) => p.elementId)).to.have.members(['UserTask_DecideOnApplication', 'UserTask_CheckForFraud', 'UserTask_AccelerateDecision', 'CallActivity_RequestDocument']);
       expectProblem(problems, 'UserTask_DecideOnApplication', '候选组 "clerks" 不存在');
+      // inside the event sub-processes (message and timer-cycle starts, non-interrupting: accepted)
+      expectProblem(problems, 'UserTask_CheckForFraud', '候选组 "riskteam" 不存在');
+      expectProblem(problems, 'UserTask_AccelerateDecision', '候选组 "teamleaders" 不存在');
+      expectProblem(problems, 'CallActivity_RequestDocument', '多实例只支持用户任务和子流程');
     });
   });
 });

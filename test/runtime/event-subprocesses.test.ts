@@ -187,6 +187,30 @@ describe('event sub-processes (issue 12 item 12)', function () {
     await setClock(t, '2026-03-02T09:00:00+08:00');
   });
 
+  it('a non-interrupting timeCycle start fires on its grid, armed again after each occurrence, until its repetitions are used up', async () => {
+    // given
+    await setClock(t, '2026-03-02T09:00:00+08:00');
+    const started = await startInstance(t, 'esp-cycle');
+    expect((await instance(t, started.id)).timers.map((x: { dueAt: string }) => x.dueAt)).to.deep.equal(['2026-03-03T01:00:00.000Z']);
+    // when the first day passes (late), the reminder comes once; while it runs nothing is armed
+    await setClock(t, '2026-03-03T11:00:00+08:00');
+    expect(await openTasks(t, 'sjj', started.id)).to.deep.equal(['Build', 'Nudge']);
+    expect((await instance(t, started.id)).timers).to.deep.equal([]);
+    // when it is done, the next occurrence is on the cycle's grid (not a day after the completion)
+    await completeTask(t, 'sjj', started.id, 'Nudge');
+    expect((await instance(t, started.id)).timers.map((x: { dueAt: string }) => x.dueAt)).to.deep.equal(['2026-03-04T01:00:00.000Z']);
+    await setClock(t, '2026-03-04T09:30:00+08:00');
+    expect(await openTasks(t, 'sjj', started.id)).to.deep.equal(['Build', 'Nudge']);
+    // R2: after the second, it is over
+    await completeTask(t, 'sjj', started.id, 'Nudge');
+    expect((await instance(t, started.id)).timers).to.deep.equal([]);
+    await setClock(t, '2026-03-09T09:30:00+08:00');
+    expect(await openTasks(t, 'sjj', started.id)).to.deep.equal(['Build']);
+    expect((await instance(t, started.id)).variables).to.deep.equal({});
+    expect((await completeTask(t, 'sjj', started.id, 'Build')).state).to.equal('completed');
+    await setClock(t, '2026-03-02T09:00:00+08:00');
+  });
+
   it('error start: a service task\'s BPMN error is caught by the error event sub-process of its sub-process, which then ends normally', async () => {
     // given an amount over the handler's limit (test-calc throws TOO_BIG above 1000)
     const started = await startInstance(t, 'esp-errors', { variables: { amount: 5000 } });

@@ -126,6 +126,7 @@ const MATRIX: Record<string, Entry> = {
   // who waits on the task urges it: the unit that started the instance, an administrator; the holder need not
   'POST /api/tasks/:id/urge': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/urge`, () => ({ opinion: 5 })), expect: only(['unit', 'admin'], 422) },
 
+  'POST /api/signals': { call: send('post', () => '/api/signals', () => ({ name: 'nobody-waits' })), expect: only(['admin'], 200) },
   'POST /api/messages': { call: send('post', () => '/api/messages', () => ({ messageName: 'nobody-waits', businessKey: 'NONE' })), expect: only(['admin'], 404) },
   'GET /api/incidents': { call: get(() => '/api/incidents'), expect: only(['admin'], 200) },
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },

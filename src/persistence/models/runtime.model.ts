@@ -103,7 +103,7 @@ export class TaskCandidateModel extends Model<Attrs<TaskCandidateModel>, Create<
 
 export class JobModel extends Model<Attrs<JobModel>, Create<JobModel>> {
   declare id: CreationOptional<number>;
-  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete' | 'start-process' | 'publish-message';
+  declare type: 'timer' | 'retry' | 'call-start' | 'call-complete' | 'start-process' | 'publish-message' | 'broadcast-signal';
   declare instanceId: string;
   declare executionId: string | null;
   declare activityId: string | null;
@@ -125,6 +125,16 @@ export class MessageSubscriptionModel extends Model<Attrs<MessageSubscriptionMod
   declare messageName: string;
   declare correlationKey: string | null;
   declare businessKey: string | null;
+  declare createdAt: Date;
+}
+
+/** A waiting signal catch of a running instance (migration 018). */
+export class SignalSubscriptionModel extends Model<Attrs<SignalSubscriptionModel>, Create<SignalSubscriptionModel>> {
+  declare id: CreationOptional<number>;
+  declare instanceId: string;
+  declare executionId: string;
+  declare activityId: string;
+  declare signalName: string;
   declare createdAt: Date;
 }
 
@@ -314,6 +324,10 @@ export function initRuntimeModels(sequelize: Sequelize): void {
   MessageSubscriptionModel.init(
     { id: pk, instanceId: D.STRING, executionId: D.STRING, activityId: D.STRING, messageName: D.STRING, correlationKey: D.STRING, businessKey: D.STRING, createdAt: date },
     opts('message_subscriptions'),
+  );
+  SignalSubscriptionModel.init(
+    { id: pk, instanceId: D.STRING, executionId: D.STRING, activityId: D.STRING, signalName: D.STRING, createdAt: date },
+    opts('signal_subscriptions'),
   );
   ActivityHistoryModel.init(
     { id: pk, instanceId: D.STRING, executionId: D.STRING, activityId: D.STRING, activityName: D.STRING, activityType: D.STRING, startedAt: date, endedAt: date, actor: D.STRING, outcome: D.STRING(1000), closesId: D.INTEGER, prevHash: D.STRING(64), hash: D.STRING(64) },

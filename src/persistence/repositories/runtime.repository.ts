@@ -10,6 +10,7 @@ import {
   JobModel,
   MessageSubscriptionModel,
   OperationLogModel,
+  SignalSubscriptionModel,
   OutboxModel,
   ProcessDefinitionModel,
   ProcessInstanceModel,
@@ -272,6 +273,35 @@ export class RuntimeRepository {
 
   async deleteSubscriptions(ids: number[], t: Transaction) {
     if (ids.length) await MessageSubscriptionModel.destroy({ where: { id: { [Op.in]: ids } }, transaction: t });
+  }
+
+  // ---- signal subscriptions (migration 018)
+  signalSubscriptionsOf(instanceId: string, t: Transaction) {
+    return SignalSubscriptionModel.findAll({ where: { instanceId }, transaction: t });
+  }
+
+  createSignalSubscription(values: CreationAttributes<SignalSubscriptionModel>, t: Transaction) {
+    return SignalSubscriptionModel.create(values, { transaction: t });
+  }
+
+  async deleteSignalSubscriptions(ids: number[], t: Transaction) {
+    if (ids.length) await SignalSubscriptionModel.destroy({ where: { id: { [Op.in]: ids } }, transaction: t });
+  }
+
+  /** Every subscription to a signal at this moment (a broadcast's snapshot), oldest first. */
+  findSignalSubscriptions(signalName: string) {
+    return SignalSubscriptionModel.findAll({ where: { signalName }, order: [['id', 'ASC']] });
+  }
+
+  /**
+   * Consumes the given subscription rows of one instance (the caller holds the instance's row lock):
+   * the rows still there are deleted and returned — a row another node consumed first is not.
+   */
+  async consumeSignalSubscriptions(instanceId: string, ids: number[], t: Transaction) {
+    if (!ids.length) return [];
+    const rows = await SignalSubscriptionModel.findAll({ where: { instanceId, id: { [Op.in]: ids } }, transaction: t });
+    await this.deleteSignalSubscriptions(rows.map((r) => r.id), t);
+    return rows;
   }
 
   /** Subscriptions of the instances with this business key at this activity (e.g. AwaitAnnualPlan). */

@@ -6,6 +6,7 @@ import type { DefinitionService } from '../../services/definition.service';
 import type { IncidentService } from '../../services/incident.service';
 import type { InstanceService } from '../../services/instance.service';
 import type { MessageService } from '../../services/message.service';
+import type { SignalService } from '../../services/signal.service';
 import type { OutboxService } from '../../services/outbox.service';
 import type { RuntimeService } from '../../services/runtime.service';
 import type { TaskService } from '../../services/task.service';
@@ -20,6 +21,7 @@ export interface RuntimeWebServices {
   /** 转办 委派 加签 签署 退回 撤回 抄送 催办 */
   operations: Pick<TaskOperationsService, 'transfer' | 'delegate' | 'addSigner' | 'sign' | 'returnTo' | 'withdraw' | 'cc' | 'urge'>;
   messages: Pick<MessageService, 'correlate'>;
+  signals: Pick<SignalService, 'broadcast'>;
   incidents: Pick<IncidentService, 'list' | 'retry'>;
   outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'markAllRead' | 'dispatch'>;
   clock: Clock;
@@ -161,6 +163,13 @@ export function runtimeController(s: RuntimeWebServices) {
           req.user!.username,
         ),
       );
+    },
+
+    /** POST /api/signals {name, variables} — our extension (api.md has no signals; see README). */
+    async broadcastSignal(req: Request, res: Response) {
+      adminOnly(req.user!);
+      const b = objectBody(req);
+      res.json(await s.signals.broadcast({ name: b.name, variables: b.variables }, req.user!.username));
     },
 
     async listIncidents(req: Request, res: Response) {
