@@ -202,7 +202,7 @@ export class TaskOperationsService {
           // the step goes back to whoever did it (a 会签 step to its signers again, as the diagram names them)
           if (reopened && !multi && again?.active && !reopened.assignee) await reopened.update({ assignee: again.username }, { transaction: t });
           const now = this.d.clock.now();
-          await this.d.repo.log({ instanceId: task.instanceId, taskId: id, operation: 'task-returned', actor: user.username, at: now, data: { from: task.activityId, to: toActivityId, opinion, reopenedTaskId: reopened?.id ?? null } }, t);
+          await this.d.repo.log({ instanceId: task.instanceId, taskId: id, operation: 'task-returned', actor: user.username, at: now, data: { from: task.activityId, to: toActivityId, toName: step.name, opinion, reopenedTaskId: reopened?.id ?? null } }, t);
           const to = reopened ? (reopened.assignee ? [reopened.assignee] : holdersOf(reopened)) : [];
           if (reopened) await this.notify(t, reopened, `return:${id}`, to, 'return', `退回：${step.name}`, `${user.displayName} 将「${stepName(task)}」退回到「${step.name}」：${opinion}`);
         },
@@ -346,7 +346,7 @@ export class TaskOperationsService {
   /** The approval operations recorded on an instance, in order (the task page and the tracking view). */
   async trail(instanceId: string) {
     const rows = await this.d.repo.operationsOf(instanceId, OPERATIONS);
-    const users = await this.d.users.findUsersByUsername([...new Set(rows.flatMap((r) => [r.actor, ...targetsOf(r.data)]).filter((x): x is string => !!x))]);
+    const users = await this.d.users.findUsersByUsername([...new Set(rows.flatMap((r) => [r.actor, ...(r.operation === 'task-returned' ? [] : targetsOf(r.data))]).filter((x): x is string => !!x))]);
     const name = (u: string | null) => (u ? (users.find((x) => x.username === u)?.displayName ?? u) : '');
     return rows.map((r) => {
       const data = (r.data ?? {}) as Record<string, unknown>;
@@ -355,7 +355,8 @@ export class TaskOperationsService {
         operation: r.operation,
         label: OPERATION_LABELS[r.operation] ?? r.operation,
         actor: name(r.actor),
-        to: targetsOf(data).map(name).join('、'),
+        // a return names the step it went back to; the others the people concerned
+        to: r.operation === 'task-returned' ? String(data.toName ?? data.to ?? '') : targetsOf(data).map(name).join('、'),
         opinion: typeof data.opinion === 'string' ? data.opinion : '',
         at: r.at.toISOString(),
         time: chineseDateTime(r.at),

@@ -36,6 +36,8 @@ export interface TaskView {
   /** 委派: the task's owner while (or after) a delegate works on it */
   owner: string | null;
   delegationState: 'pending' | 'resolved' | null;
+  /** who completed it (撤回 is theirs) */
+  completedBy: string | null;
 }
 
 export const taskView = (t: TaskModel): TaskView => ({
@@ -57,6 +59,7 @@ export const taskView = (t: TaskModel): TaskView => ({
   state: t.state,
   owner: t.owner ?? null,
   delegationState: t.delegationState ?? null,
+  completedBy: t.completedBy ?? null,
 });
 
 /**

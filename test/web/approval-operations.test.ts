@@ -198,6 +198,11 @@ describe('approval operations: 转办 委派 加签 退回 撤回 抄送 催办 
     await complete('zj2', (await taskOf(t, 'zj2', id, 'Sign')).id, { approved: true, opinion: '建议压缩预算' });
     await complete('gwh', (await taskOf(t, 'gwh', id, 'Decide')).id, { opinion: '同意' });
     expect((await instance(t, id)).state).to.equal('completed');
+    // 会签: each signer's opinion is kept, and the 流转记录 of the tracking view shows every one of them
+    const tracking = (await t.as('admin').get(`/api/process-instances/${id}/tracking`)).body as { records: { activityId: string; actor: string; opinion: string }[] };
+    const signs = tracking.records.filter((r) => r.activityId === 'Sign');
+    expect(signs.map((r) => r.opinion)).to.include.members(['可行', '建议压缩预算']);
+    expect(signs.map((r) => r.actor)).to.include.members(['评审专家 一', '评审专家 二']);
     expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
   });
 
