@@ -159,6 +159,10 @@ describe('approval operations in a real browser (转办 · 加签 · 委派 · �
     for (const s of await phone.locator('details.op summary').all()) await s.click();
     await noOverflow(phone);
     await shot(phone, 'task-operations-390');
+    // and the English switch names the operations too
+    await phone.goto(`${phone.url()}?lang=en`);
+    expect(await phone.textContent('[data-operations] h2')).to.equal('Operations');
+    expect(await phone.locator('details.op summary').allTextContents()).to.include.members(['Transfer', 'Delegate', 'Add signer', 'Return to an earlier step', 'Copy to']);
     for (const p of [rmyy, sjj, fgw, czj, sjju, zj1, zj2, zj3, gwh, phone]) await p.close();
   });
 });
