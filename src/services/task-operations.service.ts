@@ -100,6 +100,10 @@ export class TaskOperationsService {
     if (target.username === user.username || target.username === task.assignee) {
       throw unprocessable('不能给当前办理人自己加签', [{ field: 'to', message: '请选择其他人员' }], 'same-user');
     }
+    // a signer reads the project: only someone who may see it (第5条)
+    if (!(await this.d.visibility.assertInstance(target, inst).then(() => true, () => false))) {
+      throw unprocessable(`${target.displayName} 无权查看此项目（第五条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第五条）` }], 'bad-recipient');
+    }
     return inTransaction(this.d.sequelize, async (t) => {
       const fresh = await this.openTask(id, t);
       await this.mayOperate(fresh, inst, user);
@@ -234,7 +238,9 @@ export class TaskOperationsService {
     if (log.some((o) => o.id > completion.id && o.operation === 'complete')) return { ok: false, status: 409, message: '下一环节已办理，不能撤回' };
     const unitStart = [...log].reverse().find((o) => o.id < completion.id && o.operation !== 'task-created')?.id ?? 0;
     const openedByIt = new Set(log.filter((o) => o.operation === 'task-created' && o.id > unitStart && o.id < completion.id).map((o) => o.taskId));
-    const next = (await this.d.repo.tasksOfInstance(task.instanceId)).filter((x) => x.state === 'open');
+    let next = (await this.d.repo.tasksOfInstance(task.instanceId)).filter((x) => x.state === 'open');
+    // under the instance lock (withdraw's own check): lock and read them again, so that a claim waits for us or we see it
+    if (t) next = (await Promise.all(next.map((x) => this.d.repo.findTask(x.id, t)))).filter((x): x is TaskModel => !!x && x.state === 'open');
     if (!next.length) return { ok: false, status: 409, message: '下一环节不是待办任务，不能撤回' };
     if (next.some((x) => !openedByIt.has(x.id))) return { ok: false, status: 409, message: '流程已流转到其他环节，不能撤回' };
     const signed = await this.d.repo.signersOfTasks(next.map((x) => x.id));
