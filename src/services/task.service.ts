@@ -186,7 +186,8 @@ export class TaskService {
     }
     // a holder opened it: the step is no longer untouched, the step before can no longer be withdrawn (撤回)
     if (task.state === 'open' && !task.openedAt && mayAct(task, user)) {
-      await task.update({ openedAt: this.d.clock.now() });
+      // in a transaction of ours: SQLite's writers take their turn through the in-process queue
+      await inTransaction(this.d.sequelize, (t) => task.update({ openedAt: this.d.clock.now() }, { transaction: t }));
     }
     const form = await this.d.definitions.form(task.formDefinitionId);
     const returnableSteps = task.state === 'open' && this.d.operations ? await this.d.operations.returnableSteps(task) : [];
