@@ -30,6 +30,7 @@ import { FeelSequenceFlow, createFeelExpressions, feelErrorMessage } from './fee
 import { evaluateInputs, outputVariables } from './io-mapping';
 import { RepeatingMessageEventDefinition } from './message-boundary';
 import { ZeebeMultiInstanceLoop } from './multi-instance';
+import { armedExecutions, createEventSubProcessExtension } from './event-subprocesses';
 import { createRefusingScripts } from './refusing-scripts';
 import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
@@ -108,6 +109,7 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
       govflowZeebe: createZeebeExtension(run),
       govflowTokens: createTokenExtension(),
       govflowUncaughtErrors: createUncaughtErrorExtension(run),
+      govflowEventSubProcesses: createEventSubProcessExtension(run),
     },
     expressions: createFeelExpressions(run),
     scripts: createRefusingScripts(run),
@@ -450,7 +452,10 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     // the instance is over: whatever still runs was discarded silently (terminate, terminate end event)
     for (const open of [...run.openExecutions.values()]) run.recordHistory(open, 'discard', 'terminated');
   }
-  const active = running ? await runningActivities(engine) : [];
+  // armed event sub-processes (and their waiting start events) are not where a token is
+  const runningApis = running ? await runningActivities(engine) : [];
+  const armed = armedExecutions(run, runningApis);
+  const active = runningApis.filter((a) => !armed.has(a.executionId));
   return {
     state,
     engineState,

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { WorkingCalendar } from '../domain/calendar';
 import { conflict, forbidden, notFound, unprocessable, type RuleDetail } from '../domain/errors';
 import { RULES, ruleDetail, type RuleId } from '../domain/rules';
@@ -110,6 +110,8 @@ export class TaskService {
         returnableSteps(task: TaskModel): Promise<{ activityId: string; name: string }[]>;
         signers(taskId: number): Promise<{ username: string; name: string; opinion: string; signed: boolean }[]>;
       };
+      /** the project's uploaded documents, for completion rules that read `projectDocuments` (第14条 payment evidence) */
+      documents?: { documents(projectId: number, t?: Transaction): Promise<{ id: number; materialType: string; uploadedAt: Date }[]> };
     },
   ) {}
 
@@ -273,7 +275,14 @@ export class TaskService {
           const roles = fresh.candidateGroups?.length ? fresh.candidateGroups : user.groups;
           const guarded = protectedVariableProblems(stored, roles);
           if (guarded.length) throw unprocessable(guarded.map((g) => g.message).join('；'), guarded, 'protected-variable');
-          const broken = completionRuleProblems(fresh.properties ?? {}, { ...current, ...stored }, this.d.clock.now(), this.d.calendar.current());
+          const ruleContext: Record<string, unknown> = { ...current, ...stored };
+          // 第14条: a rule may read the documents uploaded to the instance's project (material types, never
+          // their content) as `projectDocuments` — read only when a rule of the task names it
+          const properties = fresh.properties ?? {};
+          if (this.d.documents && locked.projectId && Object.entries(properties).some(([k, v]) => k.startsWith('rule:') && v.includes('projectDocuments'))) {
+            ruleContext.projectDocuments = (await this.d.documents.documents(locked.projectId, t)).map((d) => ({ id: d.id, materialType: d.materialType, uploadedAt: d.uploadedAt.toISOString() }));
+          }
+          const broken = completionRuleProblems(properties, ruleContext, this.d.clock.now(), this.d.calendar.current());
           if (broken.length) throw unprocessable(broken.map((b) => b.message).join('；'), broken, 'rule-violation');
           await fresh.update(
             { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },

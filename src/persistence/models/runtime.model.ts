@@ -173,6 +173,8 @@ export class IncidentModel extends Model<Attrs<IncidentModel>, Create<IncidentMo
   declare executionId: string | null;
   declare kind: 'job' | 'engine';
   declare message: string;
+  /** tries of the step so far (migration 017) */
+  declare attempts: CreationOptional<number>;
   declare pendingAction: Record<string, unknown> | null;
   declare createdAt: Date;
   declare resolvedAt: Date | null;
@@ -323,7 +325,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
     opts('operation_log'),
   );
   IncidentModel.init(
-    { id: pk, instanceId: D.STRING, activityId: D.STRING, executionId: D.STRING, kind: D.STRING, message: D.TEXT, pendingAction: D.JSON, createdAt: date, resolvedAt: date, resolvedBy: D.STRING },
+    { id: pk, instanceId: D.STRING, activityId: D.STRING, executionId: D.STRING, kind: D.STRING, message: D.TEXT, attempts: { type: D.INTEGER, defaultValue: 1 }, pendingAction: D.JSON, createdAt: date, resolvedAt: date, resolvedBy: D.STRING },
     opts('incidents'),
   );
   EffectModel.init(

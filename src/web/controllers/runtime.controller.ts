@@ -21,7 +21,7 @@ export interface RuntimeWebServices {
   operations: Pick<TaskOperationsService, 'transfer' | 'delegate' | 'addSigner' | 'sign' | 'returnTo' | 'withdraw' | 'cc' | 'urge'>;
   messages: Pick<MessageService, 'correlate'>;
   incidents: Pick<IncidentService, 'list' | 'retry'>;
-  outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
+  outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'markAllRead' | 'dispatch'>;
   clock: Clock;
   handlers: { catalogue(): unknown[]; templates(): unknown[] };
   /** the organisation's groups (candidate groups are picked from them in the modeler) */
@@ -188,6 +188,9 @@ export function runtimeController(s: RuntimeWebServices) {
     async readNotification(req: Request, res: Response) {
       await s.outbox.markRead(positiveInt(req.params.id, 'id'), req.user!);
       res.status(204).end();
+    },
+    async readAllNotifications(req: Request, res: Response) {
+      res.json(await s.outbox.markAllRead(req.user!));
     },
 
     async getClock(req: Request, res: Response) {
