@@ -161,7 +161,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });
   const statistics = new StatisticsService({ repo: new StatisticsRepository(db.sequelize), visibility, org, definitions, calendar, clock });
-  const workspace = new WorkspaceService({ repo: runtimeRepo, projectRepo, org, definitions, outbox, tasks, projects, visibility, clock, calendar });
+  const workspace = new WorkspaceService({ repo: runtimeRepo, projectRepo, org, definitions, outbox, tasks, operations, projects, visibility, clock, calendar });
   const tracking = new TrackingService({ instances, definitions, repo: runtimeRepo, projects: projectRepo, org, clock });
   const scheduler = new Scheduler({ runtime, outbox, log, intervalMs: config.schedulerIntervalMs });
 

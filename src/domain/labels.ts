@@ -243,3 +243,15 @@ export const DEADLINE_ARTICLES: Readonly<Record<string, string>> = {
   FileAcceptanceReport: '第19条',
   DelayReport: '第16条',
 };
+
+/** What the page says after an approval operation went through (issue 8 item 3). */
+export const OPERATION_NOTICES: Readonly<Record<string, string>> = {
+  transfer: '已转办。',
+  delegate: '已委派，被委派人办理完毕后任务将交回您确认。',
+  'add-signer': '已加签，待加签人签署后方可办理完成。',
+  sign: '已签署。',
+  return: '已退回。',
+  withdraw: '已撤回，任务已回到您的待办。',
+  cc: '已抄送。',
+  urge: '已催办。',
+};

@@ -100,6 +100,7 @@ export interface ProcessElement {
   getApi(): ElementApi;
   getPostponed(): ElementApi[];
   getActivityById(id: string): (ActivityElement & { run(content?: unknown): void; parent?: { id: string } }) | null;
+  getActivities(): ActivityElement[];
 }
 
 export interface DefinitionElement {

@@ -270,6 +270,12 @@ async function moveTokens(run: RunContext, engine: Engine, toActivityId: string,
       target.run();
       await settle(run, deadline);
       if (run.incident) return;
+      // tokens that wait inside other elements are dropped too: a parallel join's held arrivals (the branches run
+      // again from the target), a second token queued for a busy task
+      const execution = (process as unknown as { execution?: ProcessBookkeeping }).execution;
+      for (const activity of process.getActivities()) {
+        if (activity.id !== toActivityId) dropQueuedTokens(activity, execution);
+      }
       run.silentDiscards = true;
       try {
         for (const api of leaving) api.discard();
@@ -281,6 +287,29 @@ async function moveTokens(run: RunContext, engine: Engine, toActivityId: string,
     }
   }
   throw conflict(`流程中没有可退回的环节 ${toActivityId} (no activity ${toActivityId} in the running process)`, 'move-target-unknown');
+}
+
+interface QueuedToken {
+  pending?: boolean;
+  ack(): void;
+}
+
+/** bpmn-elements' ProcessExecution keeps every sequence-flow token in flight among its postponed (it ends when none is left). */
+interface ProcessBookkeeping {
+  _popPostponed(content: unknown): { ack(): void } | undefined;
+}
+
+/**
+ * Empties an element's inbound queue — the waiting tokens (purged) and the delivered-but-held ones (acknowledged,
+ * as a join holds them) — and takes each out of the process's bookkeeping, so that the process can still end.
+ */
+function dropQueuedTokens(activity: { broker: unknown }, execution: ProcessBookkeeping | undefined): void {
+  const queue = (activity.broker as { getQueue(name: string): { messages: (QueuedToken & { content?: unknown })[]; purge(): void } | undefined }).getQueue('inbound-q');
+  if (!queue?.messages.length) return;
+  const dropped = [...queue.messages];
+  queue.purge();
+  for (const m of dropped.filter((x) => x.pending)) m.ack();
+  for (const m of dropped) execution?._popPostponed(m.content)?.ack();
 }
 
 /**

@@ -78,6 +78,7 @@ export class InstanceService {
       activeActivityIds: i.activeActivityIds ?? [],
       engineVersion: i.engineVersion,
       history: history.map((h) => ({
+        executionId: h.executionId,
         activityId: h.activityId,
         activityName: h.activityName,
         type: h.activityType,

@@ -100,6 +100,10 @@ export class TaskOperationsService {
     if (target.username === user.username || target.username === task.assignee) {
       throw unprocessable('不能给当前办理人自己加签', [{ field: 'to', message: '请选择其他人员' }], 'same-user');
     }
+    // a signer reads the project: only someone who may see it (第5条)
+    if (!(await this.d.visibility.assertInstance(target, inst).then(() => true, () => false))) {
+      throw unprocessable(`${target.displayName} 无权查看此项目（第五条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第五条）` }], 'bad-recipient');
+    }
     return inTransaction(this.d.sequelize, async (t) => {
       const fresh = await this.openTask(id, t);
       await this.mayOperate(fresh, inst, user);
@@ -202,7 +206,7 @@ export class TaskOperationsService {
           // the step goes back to whoever did it (a 会签 step to its signers again, as the diagram names them)
           if (reopened && !multi && again?.active && !reopened.assignee) await reopened.update({ assignee: again.username }, { transaction: t });
           const now = this.d.clock.now();
-          await this.d.repo.log({ instanceId: task.instanceId, taskId: id, operation: 'task-returned', actor: user.username, at: now, data: { from: task.activityId, to: toActivityId, opinion, reopenedTaskId: reopened?.id ?? null } }, t);
+          await this.d.repo.log({ instanceId: task.instanceId, taskId: id, operation: 'task-returned', actor: user.username, at: now, data: { from: task.activityId, to: toActivityId, toName: step.name, opinion, reopenedTaskId: reopened?.id ?? null } }, t);
           const to = reopened ? (reopened.assignee ? [reopened.assignee] : holdersOf(reopened)) : [];
           if (reopened) await this.notify(t, reopened, `return:${id}`, to, 'return', `退回：${step.name}`, `${user.displayName} 将「${stepName(task)}」退回到「${step.name}」：${opinion}`);
         },
@@ -234,7 +238,9 @@ export class TaskOperationsService {
     if (log.some((o) => o.id > completion.id && o.operation === 'complete')) return { ok: false, status: 409, message: '下一环节已办理，不能撤回' };
     const unitStart = [...log].reverse().find((o) => o.id < completion.id && o.operation !== 'task-created')?.id ?? 0;
     const openedByIt = new Set(log.filter((o) => o.operation === 'task-created' && o.id > unitStart && o.id < completion.id).map((o) => o.taskId));
-    const next = (await this.d.repo.tasksOfInstance(task.instanceId)).filter((x) => x.state === 'open');
+    let next = (await this.d.repo.tasksOfInstance(task.instanceId)).filter((x) => x.state === 'open');
+    // under the instance lock (withdraw's own check): lock and read them again, so that a claim waits for us or we see it
+    if (t) next = (await Promise.all(next.map((x) => this.d.repo.findTask(x.id, t)))).filter((x): x is TaskModel => !!x && x.state === 'open');
     if (!next.length) return { ok: false, status: 409, message: '下一环节不是待办任务，不能撤回' };
     if (next.some((x) => !openedByIt.has(x.id))) return { ok: false, status: 409, message: '流程已流转到其他环节，不能撤回' };
     const signed = await this.d.repo.signersOfTasks(next.map((x) => x.id));
@@ -346,7 +352,7 @@ export class TaskOperationsService {
   /** The approval operations recorded on an instance, in order (the task page and the tracking view). */
   async trail(instanceId: string) {
     const rows = await this.d.repo.operationsOf(instanceId, OPERATIONS);
-    const users = await this.d.users.findUsersByUsername([...new Set(rows.flatMap((r) => [r.actor, ...targetsOf(r.data)]).filter((x): x is string => !!x))]);
+    const users = await this.d.users.findUsersByUsername([...new Set(rows.flatMap((r) => [r.actor, ...(r.operation === 'task-returned' ? [] : targetsOf(r.data))]).filter((x): x is string => !!x))]);
     const name = (u: string | null) => (u ? (users.find((x) => x.username === u)?.displayName ?? u) : '');
     return rows.map((r) => {
       const data = (r.data ?? {}) as Record<string, unknown>;
@@ -355,7 +361,8 @@ export class TaskOperationsService {
         operation: r.operation,
         label: OPERATION_LABELS[r.operation] ?? r.operation,
         actor: name(r.actor),
-        to: targetsOf(data).map(name).join('、'),
+        // a return names the step it went back to; the others the people concerned
+        to: r.operation === 'task-returned' ? String(data.toName ?? data.to ?? '') : targetsOf(data).map(name).join('、'),
         opinion: typeof data.opinion === 'string' ? data.opinion : '',
         at: r.at.toISOString(),
         time: chineseDateTime(r.at),

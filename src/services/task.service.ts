@@ -36,6 +36,8 @@ export interface TaskView {
   /** 委派: the task's owner while (or after) a delegate works on it */
   owner: string | null;
   delegationState: 'pending' | 'resolved' | null;
+  /** who completed it (撤回 is theirs) */
+  completedBy: string | null;
 }
 
 export const taskView = (t: TaskModel): TaskView => ({
@@ -57,6 +59,7 @@ export const taskView = (t: TaskModel): TaskView => ({
   state: t.state,
   owner: t.owner ?? null,
   delegationState: t.delegationState ?? null,
+  completedBy: t.completedBy ?? null,
 });
 
 /**
@@ -185,7 +188,8 @@ export class TaskService {
     }
     // a holder opened it: the step is no longer untouched, the step before can no longer be withdrawn (撤回)
     if (task.state === 'open' && !task.openedAt && mayAct(task, user)) {
-      await task.update({ openedAt: this.d.clock.now() });
+      // in a transaction of ours: SQLite's writers take their turn through the in-process queue
+      await inTransaction(this.d.sequelize, (t) => task.update({ openedAt: this.d.clock.now() }, { transaction: t }));
     }
     const form = await this.d.definitions.form(task.formDefinitionId);
     const returnableSteps = task.state === 'open' && this.d.operations ? await this.d.operations.returnableSteps(task) : [];

@@ -101,24 +101,32 @@ export class TrackingService {
     const taskByActivityEnd = new Map<string, (typeof tasks)[number][]>();
     for (const t of tasks) taskByActivityEnd.set(t.activityId, [...(taskByActivityEnd.get(t.activityId) ?? []), t]);
     const used = new Set<number>();
-    const records = i.history.map((h) => {
-      const task = (taskByActivityEnd.get(h.activityId) ?? []).find((t) => !used.has(t.id) && t.createdAt.toISOString() >= h.startedAt.slice(0, 19));
+    // a 会签 / 或签 step (multi-instance body) has one history row and a task per signer: one record each,
+    // so that every signer's opinion is in the 流转记录
+    const rows = i.history.flatMap((h): { h: (typeof i.history)[number]; task: (typeof tasks)[number] | undefined }[] => {
+      const signers = tasks.filter((t) => t.activityId === h.activityId && t.executionId.startsWith(`${h.executionId}_`));
+      return signers.length ? signers.map((task) => ({ h, task })) : [{ h, task: undefined }];
+    });
+    const records = rows.map(({ h, task: signer }) => {
+      const task = signer ?? (taskByActivityEnd.get(h.activityId) ?? []).find((t) => !used.has(t.id) && t.createdAt.toISOString() >= h.startedAt.slice(0, 19));
       if (task) used.add(task.id);
+      // a signer's own end (their task's), the row's otherwise
+      const endedAt = signer ? (signer.state === 'open' ? null : (signer.completedAt?.toISOString() ?? h.endedAt)) : h.endedAt;
       const result = (task?.result ?? {}) as Record<string, unknown>;
-      const who = h.actor ?? task?.completedBy ?? null;
+      const who = signer ? (signer.completedBy ?? signer.assignee) : (h.actor ?? task?.completedBy ?? null);
       const p = who ? person.get(who) : undefined;
-      const ended = h.endedAt ? Date.parse(h.endedAt) : null;
+      const ended = endedAt ? Date.parse(endedAt) : null;
       return {
         activityId: h.activityId,
         activityName: h.activityName || TYPE_WORDS[h.type] || h.activityId,
         type: h.type,
         actor: who ? (p?.name ?? who) : '',
         department: p?.department ?? '',
-        candidates: task && !h.endedAt ? (task.candidateGroups ?? []).map(groupLabel).join('、') : '',
+        candidates: task && !endedAt ? (task.candidateGroups ?? []).map(groupLabel).join('、') : '',
         startedAtText: chineseDateTime(h.startedAt),
-        endedAtText: chineseDateTime(h.endedAt),
+        endedAtText: chineseDateTime(endedAt),
         durationText: durationText(ended === null ? now.getTime() - Date.parse(h.startedAt) : ended - Date.parse(h.startedAt)),
-        running: !h.endedAt,
+        running: !endedAt,
         decision: decisionLabel(result.decision),
         opinion: typeof result.opinion === 'string' ? result.opinion : '',
         dueAtText: task?.dueAt ? chineseDateTime(task.dueAt) : '',

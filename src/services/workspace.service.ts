@@ -1,7 +1,7 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
 import { conflict, forbidden } from '../domain/errors';
 import { chineseDateTime, decisionLabel, expertReviewRows, groupName, instanceStateLabel, notificationKindLabel } from '../domain/labels';
-import type { User } from '../domain/organisation';
+import { isAdmin, type User } from '../domain/organisation';
 import { evaluateFeel } from '../engine/feel';
 import { userTaskMappings } from '../engine/task-completion';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
@@ -12,6 +12,7 @@ import type { DefinitionService } from './definition.service';
 import type { OutboxService } from './outbox.service';
 import type { ProjectService } from './project.service';
 import type { TaskService } from './task.service';
+import type { TaskOperationsService } from './task-operations.service';
 import type { VisibilityService } from './visibility.service';
 
 export type WorkList = 'todo' | 'done' | 'started' | 'cc';
@@ -41,6 +42,10 @@ export interface WorkRow {
   doneAt: string;
   note: string;
   unread: boolean;
+  /** 已办: the user may withdraw (撤回) this completion now */
+  mayWithdraw?: boolean;
+  /** 我发起的: the user may urge (催办) the row's current step */
+  mayUrge?: boolean;
 }
 
 export interface WorkFilter {
@@ -62,12 +67,14 @@ export const DUE_SOON_DAYS = 3;
 export class WorkspaceService {
   constructor(
     private readonly d: {
-      repo: Pick<RuntimeRepository, 'tasksFor' | 'tasksCompletedBy' | 'instancesStartedBy' | 'openTasksOfInstances' | 'completedTasksOfProject' | 'findInstance'>;
+      repo: Pick<RuntimeRepository, 'tasksFor' | 'tasksCompletedBy' | 'instancesStartedBy' | 'openTasksOfInstances' | 'completedTasksOfProject' | 'findInstance' | 'findTask' | 'unsignedFor' | 'tasksByIds'>;
       projectRepo: Pick<ProjectRepository, 'byIds'>;
-      org: Pick<OrganisationRepository, 'listDepartments' | 'findUsersByUsername'>;
+      org: Pick<OrganisationRepository, 'listDepartments' | 'findUsersByUsername' | 'listGroups' | 'usersInGroups'>;
       definitions: Pick<DefinitionService, 'list' | 'get' | 'compiled'>;
       outbox: Pick<OutboxService, 'inbox'>;
       tasks: Pick<TaskService, 'get'>;
+      /** the approval operations: what the page offers (退回 steps, 撤回, 催办) and the trail it shows */
+      operations?: Pick<TaskOperationsService, 'withdrawable' | 'mayUrge' | 'trail'>;
       projects: Pick<ProjectService, 'get'>;
       visibility: Pick<VisibilityService, 'instanceFilter'>;
       clock: Pick<Clock, 'now'>;
@@ -138,7 +145,16 @@ export class WorkspaceService {
     const total = shown.length;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(Math.max(1, filter.page ?? 1), pages);
-    return { rows: opts.all ? shown : shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total, page, pages, processes, projects };
+    const pageRows = opts.all ? shown : shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    // the operations a row offers (已办: 撤回 while the next step is untouched; 我发起的: 催办 of its current step)
+    if (!opts.all && (list === 'done' || list === 'started')) {
+      for (const r of pageRows) {
+        if (r.taskId === null) continue;
+        if (list === 'done') r.mayWithdraw = await this.mayWithdraw(r.taskId, user);
+        else r.mayUrge = await this.mayUrgeTask(r.taskId, user);
+      }
+    }
+    return { rows: pageRows, total, page, pages, processes, projects };
   }
 
   /**
@@ -156,7 +172,32 @@ export class WorkspaceService {
     const groupTask = task.candidateGroups.length > 0 || task.candidateUsers.length > 1;
     const opinions = project ? await this.opinions(project.id, dept) : [];
     const assignee = task.assignee ? (await this.d.org.findUsersByUsername([task.assignee]))[0] : undefined;
+    const owner = task.owner && task.owner !== task.assignee ? (await this.d.org.findUsersByUsername([task.owner]))[0] : undefined;
+    const operate = open && (mayAct || isAdmin(user));
+    const mySign = open && task.signers.some((x) => x.username === user.username && !x.signed);
+    const mayCc = mayAct || candidate || task.completedBy === user.username || task.owner === user.username || isAdmin(user) || (task.assignee ?? '') === user.username;
+    const mayWithdraw = task.state === 'completed' && task.completedBy === user.username ? await this.mayWithdraw(task.id, user) : false;
+    const mayUrge = open ? await this.mayUrgeTask(task.id, user) : false;
+    const people = operate || mayCc ? await this.people(user, dept) : [];
+    const trail = this.d.operations ? await this.d.operations.trail(task.processInstanceId) : [];
     return {
+      operations: {
+        /** 转办 / 委派 / 加签 / 退回: the holder (or an administrator); not while a delegate works on it */
+        mayTransfer: operate && task.delegationState !== 'pending',
+        mayAddSigner: operate,
+        mayReturn: operate && task.returnableSteps.length > 0,
+        returnable: task.returnableSteps,
+        signers: task.signers,
+        mySign,
+        mayCc,
+        mayWithdraw,
+        mayUrge,
+        people,
+        /** 委派: the owner the delegate hands the task back to */
+        delegatedBy: task.delegationState === 'pending' ? (owner?.displayName ?? task.owner) : null,
+        delegatedToMe: task.delegationState === 'pending' && task.assignee === user.username,
+        trail: trail.map((x) => ({ ...x, here: x.taskId === task.id })),
+      },
       task,
       received: chineseDateTime(task.createdAt),
       deadline: open ? this.deadline(task.dueAt ? new Date(task.dueAt) : null) : { dueAt: task.dueAt, due: chineseDateTime(task.dueAt), workingDaysLeft: null, overdue: false },
@@ -172,6 +213,36 @@ export class WorkspaceService {
       /** the unit's own step: it may add material (the upload API lets only the unit's users upload) */
       mayUpload: mayAct && !!project && task.candidateGroups.includes(`unit:${project.unitCode}`) && user.groups.includes(`unit:${project.unitCode}`),
     };
+  }
+
+  /** whether the user may withdraw their completion of a task now (撤回) */
+  private async mayWithdraw(taskId: number, user: User): Promise<boolean> {
+    if (!this.d.operations) return false;
+    try {
+      return (await this.d.operations.withdrawable(taskId, user)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** whether the user may urge an open task now (催办): someone waiting on it, not its holder */
+  private async mayUrgeTask(taskId: number, user: User): Promise<boolean> {
+    if (!this.d.operations) return false;
+    const task = await this.d.repo.findTask(taskId);
+    if (!task || task.state !== 'open') return false;
+    const inst = await this.d.repo.findInstance(task.instanceId);
+    if (!inst) return false;
+    return this.d.operations.mayUrge(task, inst, user).then(() => true, () => false);
+  }
+
+  /** the users one may pick for 转办 / 委派 / 加签 / 抄送: every active user but oneself, by department */
+  private async people(user: User, dept: Map<string, string>) {
+    const keys = (await this.d.org.listGroups()).map((g) => g.key);
+    const users = (await this.d.org.usersInGroups(keys)).filter((u) => u.active && u.username !== user.username);
+    const unique = [...new Map(users.map((u) => [u.username, u])).values()];
+    return unique
+      .map((u) => ({ username: u.username, name: u.displayName, department: u.departmentCode ? (dept.get(u.departmentCode) ?? u.departmentCode) : '' }))
+      .sort((a, b) => a.department.localeCompare(b.department, 'zh-CN') || a.username.localeCompare(b.username));
   }
 
   /**
@@ -213,7 +284,7 @@ export class WorkspaceService {
         state: i.state,
         startedAt: chineseDateTime(i.startedAt),
         endedAt: chineseDateTime(i.endedAt),
-        steps: steps.map((t) => ({ taskId: t.id, name: t.name ?? t.activityId, who: t.candidateGroups.map((g) => unitOrGroup(g, dept)).join('、') })),
+        steps: await Promise.all(steps.map(async (t) => ({ taskId: t.id, name: t.name ?? t.activityId, who: t.candidateGroups.map((g) => unitOrGroup(g, dept)).join('、'), mayUrge: await this.mayUrgeTask(t.id, user) }))),
       });
     }
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -305,7 +376,11 @@ export class WorkspaceService {
 
   private async todoTasks(user: User) {
     const tasks = await this.d.repo.tasksFor(user.username, user.groups, {});
-    return this.visibleTasks(user, tasks);
+    // 加签: a signature the user owes is in their 待办 too (the task page has the 签署 form)
+    const owed = await this.d.repo.unsignedFor(user.username);
+    const have = new Set(tasks.map((x) => x.id));
+    const signing = (await this.d.repo.tasksByIds(owed.map((x) => x.taskId).filter((id) => !have.has(id)))).filter((x) => x.state === 'open');
+    return this.visibleTasks(user, [...tasks, ...signing]);
   }
 
   private async doneTasks(user: User) {

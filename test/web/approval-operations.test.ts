@@ -126,30 +126,34 @@ describe('approval operations: 转办 委派 加签 退回 撤回 抄送 催办 
   it('加签: the added signer must sign (their opinion kept) before the task can be completed', async () => {
     const { id, finance } = await atFinance();
     await t.as('czj').post(`/api/tasks/${finance.id}/claim`);
-    expect((await t.as('sjj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjju' })).status).to.equal(403);
+    expect((await t.as('fgw').post(`/api/tasks/${finance.id}/add-signer`, { to: 'rmyy' })).status).to.equal(403);
     expect((await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'czj' })).status).to.equal(422);
-    const added = await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjju', opinion: '请审计局会签' });
+    // a signer must be allowed to see the project (第5条): zj1 holds nothing in this instance
+    const hidden = await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'zj1' });
+    expect(hidden.status).to.equal(422);
+    expect(hidden.body.error.message).to.contain('第五条');
+    const added = await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjj', opinion: '请数据局会签' });
     expect(added.status, JSON.stringify(added.body)).to.equal(200);
     expect(added.body.signers).to.have.length(1);
-    expect((await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjju' })).status).to.equal(422);
-    expect((await inbox('sjju')).some((n) => n.taskId === finance.id && n.title.startsWith('加签'))).to.equal(true);
+    expect((await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjj' })).status).to.equal(422);
+    expect((await inbox('sjj')).some((n) => n.taskId === finance.id && n.title.startsWith('加签'))).to.equal(true);
     // then the holder cannot complete yet
     const early = await t.as('czj').post(`/api/tasks/${finance.id}/complete`, { variables: { opinion: '同意' } });
     expect(early.status).to.equal(409);
     expect(early.body.error.code).to.equal('signers-pending');
-    expect(early.body.error.message).to.contain('区审计局 审计员');
+    expect(early.body.error.message).to.contain('区数据局 审核员');
     // the signer sees the task; signing needs an opinion; only the signer signs
-    expect((await t.as('sjju').get(`/api/tasks/${finance.id}`)).status).to.equal(200);
-    expect((await t.as('sjju').post(`/api/tasks/${finance.id}/sign`, {})).status).to.equal(422);
+    expect((await t.as('sjj').get(`/api/tasks/${finance.id}`)).status).to.equal(200);
+    expect((await t.as('sjj').post(`/api/tasks/${finance.id}/sign`, {})).status).to.equal(422);
     expect((await t.as('fgw').post(`/api/tasks/${finance.id}/sign`, { opinion: '同意' })).status).to.equal(403);
-    const signed = await t.as('sjju').post(`/api/tasks/${finance.id}/sign`, { opinion: '资金安排合规' });
+    const signed = await t.as('sjj').post(`/api/tasks/${finance.id}/sign`, { opinion: '资金安排合规' });
     expect(signed.status, JSON.stringify(signed.body)).to.equal(200);
-    expect((await t.as('sjju').post(`/api/tasks/${finance.id}/sign`, { opinion: '再签' })).status).to.equal(409);
+    expect((await t.as('sjj').post(`/api/tasks/${finance.id}/sign`, { opinion: '再签' })).status).to.equal(409);
     // the opinion is kept with the task, the history has both, the holder was told
-    expect((await task('czj', finance.id)).signers).to.deep.equal([{ ...(await task('czj', finance.id)).signers[0], username: 'sjju', opinion: '资金安排合规', signed: true }]);
+    expect((await task('czj', finance.id)).signers).to.deep.equal([{ ...(await task('czj', finance.id)).signers[0], username: 'sjj', opinion: '资金安排合规', signed: true }]);
     const log = await ops(id);
-    expect(log.find((o) => o.operation === 'add-signer')?.data).to.deep.include({ to: 'sjju', opinion: '请审计局会签' });
-    expect(log.find((o) => o.operation === 'sign')).to.include({ actor: 'sjju' });
+    expect(log.find((o) => o.operation === 'add-signer')?.data).to.deep.include({ to: 'sjj', opinion: '请数据局会签' });
+    expect(log.find((o) => o.operation === 'sign')).to.include({ actor: 'sjj' });
     expect((await inbox('czj')).some((n) => n.title.startsWith('加签已签署') && n.body.includes('资金安排合规'))).to.equal(true);
     // now the holder completes
     await complete('czj', finance.id, { opinion: '同意' });
@@ -198,6 +202,11 @@ describe('approval operations: 转办 委派 加签 退回 撤回 抄送 催办 
     await complete('zj2', (await taskOf(t, 'zj2', id, 'Sign')).id, { approved: true, opinion: '建议压缩预算' });
     await complete('gwh', (await taskOf(t, 'gwh', id, 'Decide')).id, { opinion: '同意' });
     expect((await instance(t, id)).state).to.equal('completed');
+    // 会签: each signer's opinion is kept, and the 流转记录 of the tracking view shows every one of them
+    const tracking = (await t.as('admin').get(`/api/process-instances/${id}/tracking`)).body as { records: { activityId: string; actor: string; opinion: string }[] };
+    const signs = tracking.records.filter((r) => r.activityId === 'Sign');
+    expect(signs.map((r) => r.opinion)).to.include.members(['可行', '建议压缩预算']);
+    expect(signs.map((r) => r.actor)).to.include.members(['评审专家 一', '评审专家 二']);
     expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
   });
 

@@ -56,13 +56,15 @@ mount('task', async (root) => {
   );
 
   bindUpload(root, projectId, busy);
+  bindOperations(root, taskId, busy);
 
   const formRoot = root.querySelector<HTMLElement>('[data-form-root]');
   if (!formRoot || root.dataset.mayAct !== 'true') return;
 
   const detail = await api<TaskDetail>('GET', `/api/tasks/${taskId}`);
   const box = root.dataset.decisionBox === 'true';
-  const schema = { ...(detail.form ?? { components: [] }) } as { components?: Component[] };
+  // a task without a form (a formless step, completed with what its output mappings read): an empty form-js form
+  const schema = { type: 'default', ...(detail.form ?? { components: [] }) } as { components?: Component[] };
   const shownSchema = box ? { ...schema, components: withoutKeys(schema.components, DECISION_KEYS) } : schema;
   const form = new Form({ container: formRoot });
   await form.importSchema(shownSchema as never, detail.variables as never);
@@ -110,3 +112,44 @@ mount('task', async (root) => {
   root.querySelectorAll<HTMLButtonElement>('[data-decision]').forEach((b) => b.addEventListener('click', () => complete(b.dataset.decision)));
   root.querySelector<HTMLButtonElement>('[data-action="complete"]')?.addEventListener('click', () => complete());
 });
+
+/** where the page goes after an operation: the list when the task is no longer the user's, else the task again */
+const AFTER: Record<string, (taskId: string, answer: { task?: { id?: number } | null }) => string> = {
+  transfer: () => '/tasks?op=transfer',
+  delegate: (id) => `/tasks/${id}?op=delegate`,
+  'add-signer': (id) => `/tasks/${id}?op=add-signer`,
+  sign: (id) => `/tasks/${id}?op=sign`,
+  return: () => '/tasks?op=return',
+  withdraw: (id, a) => `/tasks/${a.task?.id ?? id}?op=withdraw`,
+  cc: (id) => `/tasks/${id}?op=cc`,
+  urge: (id) => `/tasks/${id}?op=urge`,
+};
+
+/**
+ * 审批操作: each `form[data-op]` posts to /api/tasks/:id/<op> (转办 委派 加签 签署 退回 撤回 抄送 催办);
+ * a refusal is shown inside that form (a field's message at the field), nothing else on the page moves.
+ */
+function bindOperations(root: HTMLElement, taskId: string, busy: (on: boolean) => void) {
+  root.querySelectorAll<HTMLFormElement>('form[data-op]').forEach((form) =>
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const op = form.dataset.op!;
+      const data = new FormData(form);
+      const text = (name: string) => String(data.get(name) ?? '').trim();
+      const body: Record<string, unknown> = {};
+      if (data.has('opinion')) body.opinion = text('opinion');
+      if (op === 'cc') body.to = data.getAll('to').map(String);
+      else if (data.has('to')) body.to = text('to');
+      if (data.has('toActivityId')) body.toActivityId = text('toActivityId');
+      clearErrors(form);
+      busy(true);
+      try {
+        const answer = await api<{ task?: { id?: number } | null }>('POST', `/api/tasks/${taskId}/${op}`, body);
+        window.location.assign(AFTER[op]?.(taskId, answer ?? {}) ?? `/tasks/${taskId}`);
+      } catch (err) {
+        showError(err, form);
+        busy(false);
+      }
+    }),
+  );
+}

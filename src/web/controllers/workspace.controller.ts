@@ -4,6 +4,7 @@ import {
   APPLICATION_FIELD_HELP,
   COMMON_OPINIONS,
   MATERIAL_LABELS,
+  OPERATION_NOTICES,
   OUT_OF_PLAN_LABELS,
   PROJECT_TYPE_LABELS,
   SCOPE_CATEGORY_LABELS,
@@ -37,7 +38,8 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
       page: optionalInt(req.query.page),
     } as const;
     const result = await s.list(req.user!, list, filter);
-    res.render('worklist', { title: WORK_LIST_LABELS[list], list, filter, ...result, completed: optionalInt(req.query.completed) ?? null, islands: ['list'] });
+    const notice = typeof req.query.op === 'string' ? (OPERATION_NOTICES[req.query.op] ?? null) : null;
+    res.render('worklist', { title: WORK_LIST_LABELS[list], list, filter, ...result, completed: optionalInt(req.query.completed) ?? null, notice, islands: ['list'] });
   };
   return {
     /** every signed-in page: the four lists' sizes in the navigation */
@@ -59,6 +61,7 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
       res.render('task', {
         title: page.task.name ?? page.task.activityId,
         ...page,
+        notice: typeof req.query.op === 'string' ? (OPERATION_NOTICES[req.query.op] ?? null) : null,
         stageLabel,
         projectTypeLabel,
         materialLabel,
