@@ -3,6 +3,9 @@
  * domain → nothing of ours; handlers → domain; engine → domain, handlers; persistence → domain;
  * notifications → domain; services → domain, engine, handlers, persistence, notifications;
  * web → services, domain; client → browser packages only; src/app.ts wires everything.
+ * src/lint (the BPMN lint rules) is the one folder both sides share: the engine's deploy validation
+ * and the modeler's bpmnlint plugin run the same rule modules, so lint imports nothing of ours and
+ * only browser-safe packages, and engine and client may import it.
  */
 const layer = (name, allowed) => ({
   name: `${name}-imports`,
@@ -18,13 +21,14 @@ const layer = (name, allowed) => ({
 module.exports = {
   forbidden: [
     layer('domain', []),
+    layer('lint', []),
     layer('handlers', ['domain']),
-    layer('engine', ['domain', 'handlers']),
+    layer('engine', ['domain', 'handlers', 'lint']),
     layer('persistence', ['domain']),
     layer('notifications', ['domain']),
     layer('services', ['domain', 'engine', 'handlers', 'persistence', 'notifications']),
     layer('web', ['services', 'domain']),
-    layer('client', []),
+    layer('client', ['lint']),
     {
       name: 'only-engine-imports-bpmn-engine',
       severity: 'error',
@@ -41,14 +45,27 @@ module.exports = {
     {
       name: 'client-browser-packages-only',
       comment:
-        'src/client runs in the browser: it imports browser packages only (form-js viewer, the bpmn-js viewer and modeler with their properties panel, translations, minimap and element templates, and their CSS), never Node built-ins or server packages',
+        'src/client runs in the browser: it imports browser packages only (form-js viewer, the bpmn-js viewer and modeler with their properties panel, translations, minimap and element templates, lint, diff and token simulation, and their CSS), never Node built-ins or server packages',
       severity: 'error',
       from: { path: '^src/client/' },
       to: {
         path: 'node_modules/',
         pathNot:
-          'node_modules/(@bpmn-io/form-js-viewer|echarts|zrender|@bpmn-io/properties-panel|@bpmn-io/element-template-chooser|bpmn-js|bpmn-js-properties-panel|bpmn-js-i18n|bpmn-js-element-templates|diagram-js-minimap|camunda-bpmn-js-behaviors|zeebe-bpmn-moddle)/',
+          'node_modules/(@bpmn-io/form-js-viewer|@bpmn-io/form-js-editor|echarts|zrender|@bpmn-io/properties-panel|@bpmn-io/element-template-chooser|bpmn-js|bpmn-js-properties-panel|bpmn-js-i18n|bpmn-js-element-templates|diagram-js-minimap|camunda-bpmn-js-behaviors|zeebe-bpmn-moddle|bpmn-js-bpmnlint|bpmn-js-differ|bpmn-js-token-simulation)/',
       },
+    },
+    {
+      name: 'lint-browser-safe',
+      comment: 'src/lint is bundled into the modeler too: no Node built-ins, and of the packages only the FEEL parser',
+      severity: 'error',
+      from: { path: '^src/lint/' },
+      to: { path: 'node_modules/', pathNot: 'node_modules/@bpmn-io/(feelin|lezer-feel)/' },
+    },
+    {
+      name: 'lint-no-node-builtins',
+      severity: 'error',
+      from: { path: '^src/lint/' },
+      to: { dependencyTypes: ['core'] },
     },
     {
       name: 'client-no-node-builtins',

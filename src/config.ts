@@ -18,6 +18,8 @@ export interface Config {
   maxDefinitionElements: number;
   /** call activities and handler-started processes nested at most this deep (MAX_CALL_DEPTH) */
   maxCallDepth: number;
+  /** MySQL only: seconds a statement waits for another transaction's row lock before it fails and is retried (DB_LOCK_WAIT_TIMEOUT; the server's own default when unset) */
+  dbLockWaitTimeoutS: number | null;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -64,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: env.UPLOAD_DIR ?? './data/uploads',
     maxDefinitionElements: positiveInteger(env.MAX_DEFINITION_ELEMENTS, 2000, 'MAX_DEFINITION_ELEMENTS'),
     maxCallDepth: positiveInteger(env.MAX_CALL_DEPTH, 10, 'MAX_CALL_DEPTH'),
+    dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
   };
 }

@@ -5,3 +5,6 @@ declare module '@bpmn-io/element-template-chooser';
 declare module 'bpmn-js-i18n/translations/zn';
 declare module 'diagram-js-minimap';
 declare module 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
+declare module 'bpmn-js-bpmnlint';
+declare module 'bpmn-js-token-simulation';
+declare module 'bpmn-js-differ';

@@ -7,7 +7,7 @@ export const MATERIAL_TYPES = [
   'application-form', 'construction-plan', 'previous-contract', 'service-needs-report', 'interface-and-catalog', 'security-plan',
   'crypto-plan', 'tender-docs', 'winning-bid', 'contract', 'payment-plan', 'om-system', 'emergency-plan', 'acceptance-application',
   'construction-summary', 'trial-operation-report', 'data-catalog-sharing', 'fund-usage', 'classified-protection-report',
-  'security-risk-report', 'crypto-assessment-report', 'digital-om-report', 'acceptance-report', 'performance-report', 'other',
+  'security-risk-report', 'crypto-assessment-report', 'digital-om-report', 'service-summary', 'om-self-evaluation', 'payment-evidence', 'acceptance-report', 'performance-report', 'other',
 ] as const;
 
 export type ProjectType = (typeof PROJECT_TYPES)[number];

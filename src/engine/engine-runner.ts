@@ -235,6 +235,8 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
       deliver(run, entry, action.variables, run.info(entry.wait.activityId)?.calledElement?.propagateAllChildVariables);
       return settle(run, deadline);
     }
+    case 'move':
+      return moveTokens(run, engine, action.toActivityId, deadline);
     case 'terminate': {
       const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
       for (const definition of definitions) {
@@ -245,6 +247,40 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
       return settle(run, deadline);
     }
   }
+}
+
+/**
+ * 退回 / 撤回: the token moves to `toActivityId` (a top-level activity of the running process that is
+ * not running now). The activity is started first — the process keeps a running child, so it does
+ * not end while the others leave — then every other activity running at the process's top level is
+ * discarded with its outgoing flows silent (see FeelSequenceFlow.discard): no token and no dead-path
+ * discard goes anywhere. Their waits leave with them (the run listener), the new wait is the target's.
+ */
+async function moveTokens(run: RunContext, engine: Engine, toActivityId: string, deadline: number): Promise<void> {
+  const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
+  for (const definition of definitions) {
+    for (const process of definition.getProcesses()) {
+      if (!process.isRunning) continue;
+      const target = process.getActivityById(toActivityId);
+      if (!target) continue;
+      const leaving = process.getPostponed().filter((api) => !['bpmn:SequenceFlow', 'bpmn:BoundaryEvent'].includes(run.typeOf(api.id, api.type)));
+      if (leaving.some((api) => api.id === toActivityId)) {
+        throw conflict(`环节 ${toActivityId} 正在办理中，不能退回到它 (the activity is running)`, 'move-target-running');
+      }
+      target.run();
+      await settle(run, deadline);
+      if (run.incident) return;
+      run.silentDiscards = true;
+      try {
+        for (const api of leaving) api.discard();
+        await settle(run, deadline);
+      } finally {
+        run.silentDiscards = false;
+      }
+      return;
+    }
+  }
+  throw conflict(`流程中没有可退回的环节 ${toActivityId} (no activity ${toActivityId} in the running process)`, 'move-target-unknown');
 }
 
 /**

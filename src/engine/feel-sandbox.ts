@@ -25,6 +25,7 @@ import path from 'node:path';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { parseExpression } from '@bpmn-io/feelin';
 import type { WorkingCalendar } from '../domain/calendar';
+import { feelCostProblem, MAX_FEEL_RANGE_ITEMS } from '../lint/feel-syntax';
 
 export const FEEL_BUDGET = {
   /** wall-clock time of one sandboxed evaluation */
@@ -36,7 +37,7 @@ export const FEEL_BUDGET = {
   /** characters of a result as JSON */
   maxResultChars: 1_000_000,
   /** items of a range written with literal bounds (checked at deploy) */
-  maxRangeItems: 100_000,
+  maxRangeItems: MAX_FEEL_RANGE_ITEMS,
 };
 
 export class FeelBudgetError extends Error {
@@ -106,26 +107,8 @@ export function needsSandbox(source: string): boolean {
   return costly;
 }
 
-/**
- * A deploy-time problem for ranges with literal bounds that are too long (`1..30000000`), or
- * null. Bounds that are variables cannot be checked here; the run-time budget bounds them.
- */
-export function feelCostProblem(expression: string): string | null {
-  const source = expression.replace(/^\s*=/, '');
-  const re = /(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(source))) {
-    const from = Number(m[1]);
-    const to = Number(m[2]);
-    if (Math.abs(to - from) + 1 > FEEL_BUDGET.maxRangeItems) {
-      return `FEEL 表达式中的区间 ${m[0]} 有 ${Math.abs(to - from) + 1} 个元素，超过上限 ${FEEL_BUDGET.maxRangeItems}`;
-    }
-    if (!Number.isInteger(from) || !Number.isInteger(to)) {
-      return `FEEL 表达式中的区间 ${m[0]} 的端点必须是整数`;
-    }
-  }
-  return null;
-}
+// feelCostProblem is a lint rule's check too (src/lint), so the browser refuses what the deploy refuses
+export { feelCostProblem };
 
 /** Refuses a result that is too large to be a variable. */
 export function checkResultSize(value: unknown, expression: string): void {

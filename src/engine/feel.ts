@@ -20,7 +20,7 @@
  * to a function, and exceptions from functions throw FeelError. feelin's other warnings (missing
  * variable, type mismatch) are FEEL null semantics and are not errors.
  */
-import { date as feelDate, evaluate, parseExpression, parseUnaryTests, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
+import { date as feelDate, evaluate, SyntaxError as FeelSyntaxError } from '@bpmn-io/feelin';
 import {
   addMonths,
   addWorkingDays,
@@ -29,6 +29,7 @@ import {
   type WorkingCalendar,
   workingDaysBetween,
 } from '../domain/calendar';
+import { checkFeel } from '../lint/feel-syntax';
 import { checkResultSize, evaluateInSandbox, FeelBudgetError, needsSandbox } from './feel-sandbox';
 
 export interface FeelOptions {
@@ -54,28 +55,11 @@ export function isFeelExpression(s: unknown): s is string {
   return typeof s === 'string' && s.startsWith('=');
 }
 
+// the parse-only check is shared with the lint rules the browser runs (src/lint)
+export { checkFeel };
+
 function strip(expression: string): string {
   return expression.startsWith('=') ? expression.slice(1) : expression;
-}
-
-/** Parses only; null when the expression is valid, else the message (Chinese first). */
-export function checkFeel(expression: string, kind: 'expression' | 'unaryTests' = 'expression'): string | null {
-  const source = strip(expression);
-  const tree = (kind === 'unaryTests' ? parseUnaryTests : parseExpression)(source, {}, undefined);
-  let at = -1;
-  tree.iterate({
-    enter(node) {
-      if (at < 0 && node.type.isError) at = node.from;
-      return at < 0;
-    },
-  });
-  if (at < 0) return null;
-  const char = at + 1 + expression.length - source.length; // 1-based, in the text as written (with '=')
-  const where =
-    at >= source.trimEnd().length
-      ? '表达式不完整 (incomplete expression)'
-      : `第 ${char} 个字符处有语法错误 (syntax error at character ${char})`;
-  return `FEEL 表达式无法解析：${where}: ${expression}`;
 }
 
 // Structural views of the luxon objects feelin uses (luxon has no types installed here).

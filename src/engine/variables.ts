@@ -7,14 +7,10 @@
  * way in, and stripped on the way out.
  */
 import { malformed } from '../domain/errors';
+import { CYCLE_STORE_VARIABLE, LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES } from '../lint/reserved-variables';
 
-/** where multi-instance bodies keep their items and their instances' local variables (multi-instance.ts) */
-export const LOOP_STORE_VARIABLE = 'govflowLoops';
-
-/** where non-interrupting timer-cycle event sub-processes keep their next occurrence (event-subprocesses.ts) */
-export const CYCLE_STORE_VARIABLE = 'govflowCycles';
-
-export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(['fields', 'content', 'properties', LOOP_STORE_VARIABLE, CYCLE_STORE_VARIABLE]);
+// the names live with the lint rules (src/lint), which refuse them in diagrams in the browser too
+export { CYCLE_STORE_VARIABLE, LOOP_STORE_VARIABLE, RESERVED_VARIABLE_NAMES };
 
 export class ReservedVariableError extends Error {
   constructor(readonly names: string[]) {

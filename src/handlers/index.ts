@@ -4,7 +4,7 @@ import { CHAPTER4_HANDLERS } from './chapter4';
 import type { HandlerDescriptor } from './handler';
 import { checkProjectMaterialsHandler } from './materials.handler';
 import { notifyHandler } from './notify.handler';
-import { publishMessageHandler, startProcessHandler, updateProjectHandler } from './project.handlers';
+import { checkProjectStageHandler, publishMessageHandler, startProcessHandler, updateProjectHandler } from './project.handlers';
 
 /** Every handler GovFlow ships. Registration is this explicit list, never a folder scan. */
 export const BUILTIN_HANDLERS: HandlerDescriptor[] = [
@@ -13,6 +13,7 @@ export const BUILTIN_HANDLERS: HandlerDescriptor[] = [
   startProcessHandler,
   publishMessageHandler,
   checkProjectMaterialsHandler,
+  checkProjectStageHandler,
   ...CHAPTER2_HANDLERS,
   ...CHAPTER3_HANDLERS,
   ...CHAPTER4_HANDLERS,

@@ -61,3 +61,27 @@ export const publishMessageHandler = defineHandler<{ messageName: string; busine
     return { published: keys.length };
   },
 });
+
+/**
+ * Reads where the project of this instance (businessKey = project code) stands and whether that is one of
+ * the stages a step allows — e.g. 第18条: only an accepted project goes into operation. The allowed stages
+ * are the diagram's data (an input mapping); the stage is read from the project, not from a variable.
+ */
+export const checkProjectStageHandler = defineHandler<{ allowed: string[] }, { ok: boolean; stage: string | null }>({
+  name: 'check-project-stage',
+  title: '核对项目阶段',
+  description: '读取本流程所属项目（业务键 = 项目编号）当前所处阶段，判断是否在流程图列出的允许阶段之内（如第18条：验收合格的项目方可投入使用）。输出 ok、stage，供网关判断。',
+  category: '项目',
+  inputs: [{ name: 'allowed', type: 'array', title: '允许的项目阶段', required: true }],
+  outputs: [
+    { name: 'ok', type: 'boolean', title: '处于允许的阶段' },
+    { name: 'stage', type: 'string', title: '项目当前阶段' },
+  ],
+  async run(input, ctx) {
+    if (!Array.isArray(input.allowed) || input.allowed.some((s) => typeof s !== 'string')) throw new Error('check-project-stage needs "allowed": a list of stages');
+    if (!ctx.businessKey) return { ok: false, stage: null };
+    const project = await ctx.projects.get(ctx.businessKey);
+    if (!project) return { ok: false, stage: null };
+    return { ok: input.allowed.includes(project.stage), stage: project.stage };
+  },
+});

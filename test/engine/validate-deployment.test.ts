@@ -1249,7 +1249,7 @@ describe('validateDeployment', function () {
       expectOk(result);
     });
 
-    it('C.9.2 (Camunda 8) is refused for its event sub-processes and an unknown candidate group', async () => {
+    it('C.9.2 (Camunda 8): its event sub-processes are accepted and their elements checked like any others (unknown candidate groups, a multi-instance call activity)', async () => {
       // given
       const xml = miwg('C.9.2.bpmn');
 
@@ -1257,13 +1257,12 @@ describe('validateDeployment', function () {
       const problems = await problemsOf(xml, context({ handlers: ['notifyCustomerDelay'], groups: [] }));
 
       // then
-      expect(problems.map((p) => p.elementId)).to.have.members([
-        'Activity_0uvp3cb',
-        'Activity_1esx1s7',
-        'Activity_02a6b2h',
-        'UserTask_DecideOnApplication',
-      ]);
+      expect(problems.map((p) => p.elementId)).to.have.members(['UserTask_DecideOnApplication', 'UserTask_CheckForFraud', 'UserTask_AccelerateDecision', 'CallActivity_RequestDocument']);
       expectProblem(problems, 'UserTask_DecideOnApplication', '候选组 "clerks" 不存在');
+      // inside the event sub-processes (message and timer-cycle starts, non-interrupting: accepted)
+      expectProblem(problems, 'UserTask_CheckForFraud', '候选组 "riskteam" 不存在');
+      expectProblem(problems, 'UserTask_AccelerateDecision', '候选组 "teamleaders" 不存在');
+      expectProblem(problems, 'CallActivity_RequestDocument', '多实例只支持用户任务和子流程');
     });
   });
 });

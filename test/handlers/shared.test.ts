@@ -11,10 +11,10 @@ describe('shared handlers', () => {
     }
   });
 
-  describe('check-project-materials (R7.1, R11.1, R13.1, R13.3, R17.1, R19.1, R21.1 lists live in the diagrams)', () => {
+  describe('check-project-materials (R7.1, R11.1, R12.1, R13.1, R13.3, R17.1, R19.1, R21.1 lists live in the diagrams)', () => {
     const required = [
       { type: 'contract', label: '合同', rule: 'R13.1' },
-      { type: 'crypto-plan', label: '密码应用方案', rule: 'R11.1' },
+      { type: 'crypto-plan', label: '密码应用方案', rule: 'R12.1' },
       { type: 'emergency-plan', label: '应急预案', rule: 'R13.3' },
     ];
 
@@ -24,7 +24,7 @@ describe('shared handlers', () => {
         ok: false,
         missing: ['crypto-plan', 'emergency-plan'],
         problems: [
-          { rule: 'R11.1', article: '第11条', field: 'crypto-plan', message: '不符合第11条：缺少密码应用方案' },
+          { rule: 'R12.1', article: '第12条', field: 'crypto-plan', message: '不符合第12条：缺少密码应用方案' },
           { rule: 'R13.3', article: '第13条', field: 'emergency-plan', message: '不符合第13条：缺少应急预案' },
         ],
         materials: ['contract', 'other'],

@@ -6,7 +6,7 @@ import { createGovFlow, type GovFlow } from '../../src/app';
 import { OutboxModel } from '../../src/persistence/models/runtime.model';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
-import { setClock, startInstance, taskOf } from '../support/runtime';
+import { markAccepted, setClock, startInstance, taskOf } from '../support/runtime';
 
 interface Mail {
   from: string;
@@ -85,6 +85,7 @@ describe('e-mail notifications through a real SMTP server', () => {
     expect(p.status, JSON.stringify(p.body)).to.equal(201);
     projectId = p.body.id;
     projectCode = p.body.code;
+    await markAccepted(projectCode);
   });
   after(async () => {
     if (second) await second.close();

@@ -53,6 +53,8 @@ function refused(res: { status: number; body: { error?: { details?: Detail[] } }
 }
 
 const approve = (opinion = '同意') => ({ decision: 'approve', opinion });
+/** the payment plan filed with the contract (第13条), the basis of every payment (第14条): 780,000 in stages */
+const PLAN = { advance: 300000, progress: 400000, acceptance: 80000, final: 0 };
 
 async function inbox(t: TestApp, user: string): Promise<Notice[]> {
   await t.gf.outbox.dispatch();
@@ -72,7 +74,8 @@ async function stage(t: TestApp, projectId: number): Promise<string> {
 /** The project's one performance-supervision instance (started by a step after it commits: looked for, bounded). */
 async function performanceInstance(t: TestApp, projectId: number) {
   for (let i = 0; ; i++) {
-    const found = ((await t.as('rmyy').get(`/api/projects/${projectId}`)).body.processInstances as { id: string; definitionKey: string }[]).filter((x) => x.definitionKey === 'performance-supervision');
+    // (an instance started before the acceptance passed ended at once, 第18条: not counted)
+    const found = ((await t.as('rmyy').get(`/api/projects/${projectId}`)).body.processInstances as { id: string; definitionKey: string; activeActivityIds: string[] }[]).filter((x) => x.definitionKey === 'performance-supervision' && x.activeActivityIds.length > 0);
     if (found.length || i >= 50) {
       expect(found, 'performance-supervision instances').to.have.length(1);
       return instance(t, found[0].id);
@@ -96,7 +99,8 @@ describe('scenario: implementation and acceptance of a construction project (第
   let id: string;
 
   async function pay(amount: number) {
-    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'payment', paymentAmount: amount, paymentBasis: `按合同付款计划支付 ${amount} 元` });
+    await upload(t, project.id, 'payment-evidence');
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'payment', paymentStage: 'progress', paymentAmount: amount, paymentBasis: `按合同付款计划支付 ${amount} 元` });
     await done(t, 'sjj', id, 'PaymentPreReview', approve('进度属实'));
   }
 
@@ -175,34 +179,48 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(deadlines.find((d: { activityId: string }) => d.activityId === 'FileContract')).to.include({ state: 'overdue', rule: 'R13.1', article: '第13条', dueAt: '2026-10-16T15:59:59.000Z' });
   });
 
-  it('R11.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
+  it('R12.1, R13.2: refuses a filing without the e-document declaration or with less than 12 months warranty; a missing cryptography plan sends it back', async () => {
     const details = refused(await complete(t, 'rmyy', id, 'FileContract', { eDocumentManagement: false, warrantyMonths: 6 }));
-    expect(details.map((d) => [d.rule, d.article])).to.have.deep.members([['R11.1', '第11条'], ['R13.2', '第13条']]);
+    expect(details.map((d) => [d.rule, d.article])).to.have.deep.members([['R12.1', '第12条'], ['R13.2', '第13条'], ['R14.3', '第14条']]);
     expect(details.find((d) => d.rule === 'R13.2')!.message).to.include('不少于12个月');
     // the declaration and 12 months pass the form; the missing 密码应用方案 returns the filing to the unit
-    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12, paymentPlan: PLAN });
     expect(await active(t, id)).to.deep.equal(['FileContract']);
     // filed on 10/21: 3 working days late (10/19, 10/20, 10/21), recorded for the data bureau
     expect((await instance(t, id)).variables.contractFilingOverdueDays).to.equal(3);
     const returned = (await inbox(t, 'rmyy')).filter((n) => n.kind === 'return');
     expect(returned).to.have.length(1);
-    expect(returned[0].body).to.equal('不符合第11条：缺少密码应用方案');
+    expect(returned[0].body).to.equal('不符合第12条：缺少密码应用方案');
     // coming back to the task neither reminds nor escalates again
     expect((await inbox(t, 'sjj')).filter((n) => n.title === '合同备案逾期（第13条）')).to.have.length(1);
     expect((await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder')).to.have.length(1);
     // with the plan attached the filing reaches the data bureau, who accepts it although late
     await upload(t, project.id, 'crypto-plan');
-    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12, paymentPlan: PLAN });
     await done(t, 'sjj', id, 'ReviewContractFiling', approve('逾期备案，已督办，予以备案'));
     expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
   });
 
   it('R14.1, R15.1: each payment passes the data bureau and then Finance; an over-budget payment is refused citing 第15条', async () => {
-    // a payment request needs an amount and its basis
+    // a payment request needs an amount and its basis, its evidence and a stage of the filed plan
     const details = refused(await complete(t, 'rmyy', id, 'PaymentRequest', { next: 'payment' }));
-    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R14.1', '第14条']]);
+    expect(details.map((d) => [d.rule, d.article])).to.deep.equal([['R14.1', '第14条'], ['R14.2', '第14条'], ['R14.3', '第14条']]);
+    // 第14条: without its evidence documents (uploaded material 资金支付佐证材料) the request is refused
+    const first = { next: 'payment', paymentStage: 'advance', paymentAmount: 300000, paymentBasis: '合同签订后首付款' };
+    expect(refused(await complete(t, 'rmyy', id, 'PaymentRequest', first))).to.deep.equal([
+      { rule: 'R14.2', article: '第14条', message: '不符合第14条：申请支付须上传本次支付的佐证材料（材料类型：资金支付佐证材料），每笔支付各附佐证材料' },
+    ]);
+    // a payment plan document alone is not evidence; the evidence is
+    await upload(t, project.id, 'payment-evidence');
+    // checked against the filed plan: a stage it does not plan, or more than the stage's amount, is refused
+    for (const wrong of [{ paymentStage: 'final' }, { paymentStage: 'acceptance' }, { paymentStage: undefined }]) {
+      const res = refused(await complete(t, 'rmyy', id, 'PaymentRequest', { ...first, ...wrong }));
+      expect(res.map((d) => d.rule), JSON.stringify(wrong)).to.deep.equal(['R14.3']);
+      expect(res[0].message).to.equal('不符合第14条：支付申请须对应备案的资金支付计划：选择计划中的支付阶段，本次金额不得超过该阶段的计划金额');
+    }
+    expect((await instance(t, id)).variables.paymentPlan).to.deep.equal(PLAN);
     // first payment: data bureau first, Finance only afterwards
-    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'payment', paymentAmount: 300000, paymentBasis: '合同签订后首付款' });
+    await done(t, 'rmyy', id, 'PaymentRequest', first);
     expect((await t.as('czj').get(`/api/tasks?processInstanceId=${id}`)).body).to.have.length(0);
     await done(t, 'sjj', id, 'PaymentPreReview', approve());
     await done(t, 'czj', id, 'PaymentReview', approve());
@@ -265,7 +283,25 @@ describe('scenario: implementation and acceptance of a construction project (第
     await done(t, 'rmyy', id, 'OrganiseAcceptance', { acceptanceResult: 'fail', acceptanceDate: '2026-12-01', acceptanceOpinion: '性能测试未达标' });
     expect(await active(t, id)).to.deep.equal(['Implementation', 'RectifyAcceptance']);
     expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body.map((x: { activityId: string }) => x.activityId)).to.deep.equal(['RectifyAcceptance']);
-    expect(await stage(t, project.id)).to.equal('accepting');
+    // 第18条 不得投入使用: the failure is recorded on the project and in the instance, and nothing goes into operation
+    expect(await stage(t, project.id)).to.equal('acceptance-failed');
+    expect((await instance(t, id)).variables).to.deep.include({ inUse: false, acceptanceRecords: [{ result: 'fail', date: '2026-12-01', opinion: '性能测试未达标' }] });
+    expect(((await t.as('rmyy').get(`/api/projects/${project.id}`)).body.processInstances as { definitionKey: string }[]).map((x) => x.definitionKey)).not.to.include('performance-supervision');
+    // an operation (performance evaluation and supervision) started anyway is stopped at its first step, citing 第18条
+    const early = await t.as('admin').post('/api/process-definitions/performance-supervision/instances', { businessKey: project.code, variables: { projectCode: project.code, unitGroup: 'unit:rmyy', acceptedAt: '2026-12-01' } });
+    expect(early.status, JSON.stringify(early.body)).to.equal(201);
+    let stopped = await instance(t, early.body.id);
+    for (let i = 0; stopped.state !== 'completed' && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      stopped = await instance(t, early.body.id);
+    }
+    expect(stopped.state, JSON.stringify([stopped.activeActivityIds, stopped.incidents])).to.equal('completed');
+    expect(stopped.history.map((h: { activityId: string }) => h.activityId)).to.include('NotPutIntoUse').and.not.include('PerformanceEvaluation').and.not.include('InOperation');
+    for (const user of ['sjj', 'rmyy']) {
+      const notInUse = (await inbox(t, user)).filter((n) => n.title === '项目未验收合格，不得投入使用（第18条）');
+      expect(notInUse, user).to.have.length(1);
+      expect(notInUse[0].body).to.include('不得投入使用');
+    }
     for (const user of ['rmyy', 'czj']) {
       const failed = (await inbox(t, user)).filter((n) => n.title === '竣工验收不合格（第18条）');
       expect(failed, user).to.have.length(1);
@@ -279,6 +315,10 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect(await stage(t, project.id)).to.equal('accepted');
     expect((await active(t, id)).sort()).to.deep.equal(['AcceptanceReportFiling', 'FileAcceptanceReport', 'FinalPaymentRequest', 'FinalPayments', 'RegisterAssets']);
     expect((await instance(t, id)).variables.acceptanceFailures).to.equal(1);
+    expect((await instance(t, id)).variables).to.deep.include({
+      inUse: true,
+      acceptanceRecords: [{ result: 'fail', date: '2026-12-01', opinion: '性能测试未达标' }, { result: 'pass', date: '2026-12-15', opinion: '验收合格' }],
+    });
     // 第21–22条: at acceptance the system goes into operation — the performance evaluation (12 months from the
     // acceptance date) and the Data Bureau's supervision start now, beside the remaining payments and the archive
     const perf = await performanceInstance(t, project.id);
@@ -287,12 +327,14 @@ describe('scenario: implementation and acceptance of a construction project (第
     expect((await taskOf(t, 'rmyy', perf.id, 'PerformanceEvaluation')).dueAt).to.equal('2027-12-15T15:59:59.000Z');
     // once accepted, the remaining funds may be paid, through the same reviews and budget control
     const details = refused(await complete(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentBasis: '尾款' }));
-    expect(details.map((d) => d.rule)).to.deep.equal(['R14.1']);
-    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentAmount: 60000, paymentBasis: '验收合格后支付尾款' });
+    // (the evidence of the payment Finance refused is still there, unused: R14.2 holds)
+    expect(details.map((d) => d.rule)).to.deep.equal(['R14.1', 'R14.3']);
+    await upload(t, project.id, 'payment-evidence');
+    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentStage: 'acceptance', paymentAmount: 60000, paymentBasis: '验收合格后支付尾款' });
     await done(t, 'sjj', id, 'FinalPaymentPreReview', approve());
     expect(refused(await complete(t, 'czj', id, 'FinalPaymentReview', approve())).map((d) => d.rule)).to.deep.equal(['R15.1']);
     await done(t, 'czj', id, 'FinalPaymentReview', { decision: 'return', opinion: '尾款应为 50000 元' });
-    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentAmount: 50000, paymentBasis: '验收合格后支付尾款' });
+    await done(t, 'rmyy', id, 'FinalPaymentRequest', { next: 'payment', paymentStage: 'acceptance', paymentAmount: 50000, paymentBasis: '验收合格后支付尾款' });
     await done(t, 'sjj', id, 'FinalPaymentPreReview', approve());
     await done(t, 'czj', id, 'FinalPaymentReview', approve());
     const paid = await instance(t, id);
@@ -378,7 +420,7 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     const reminders = async () => (await inbox(t, 'rmyy')).filter((n) => n.kind === 'reminder' && n.body.includes(project.code));
     expect(await reminders()).to.have.length(1);
     // no warranty months: fine for the service class (R13.2 is for construction only)
-    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true });
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, paymentPlan: { advance: 280000 } });
     expect(await active(t, id)).to.deep.equal(['FileContract']);
     // returned inside the reminder window: the unit is not reminded twice
     expect(await reminders()).to.have.length(1);
@@ -388,7 +430,7 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     const problems = (await instance(t, id)).variables.contractFilingProblems as Detail[];
     expect(problems.map((p) => p.rule)).to.deep.equal(['R13.1', 'R13.3', 'R13.3']);
     await upload(t, project.id, 'payment-plan', 'om-system', 'emergency-plan');
-    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true });
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, paymentPlan: { advance: 280000 } });
     await done(t, 'sjj', id, 'ReviewContractFiling', approve());
     expect(await active(t, id)).to.deep.equal(['Implementation', 'PaymentRequest']);
   });
@@ -399,7 +441,7 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     const b = await implementing('new', CONTRACT_FILING);
     const c = await implementing('new', CONTRACT_FILING);
     for (const { id } of [a, b, c]) {
-      await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24 });
+      await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24, paymentPlan: { advance: 280000 } });
       await done(t, 'sjj', id, 'ReviewContractFiling', approve());
     }
     // five months and 30 days: nothing yet
@@ -434,14 +476,15 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(await stage(t, b.project.id)).to.equal('suspended');
     const suspendedNotice = (await inbox(t, 'czj')).filter((n) => n.title === '项目暂停（第16条）' && n.body.includes(b.project.code));
     expect(suspendedNotice).to.have.length(1);
-    // no funds while suspended
-    const blocked = refused(await complete(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' }));
+    // no funds while suspended (the request is otherwise complete: evidence uploaded, a stage of the filed plan — 第14条)
+    await upload(t, b.project.id, 'payment-evidence');
+    const blocked = refused(await complete(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentStage: 'advance', paymentAmount: 10000, paymentBasis: '进度款' }));
     expect(blocked.map((d) => [d.rule, d.article])).to.deep.equal([['R16.1', '第16条']]);
     // a later decision of the Data Bureau resumes it: implementing again, payments possible
     await done(t, 'sjj', b.id, 'SuspensionReview', { suspensionDecision: 'resume', opinion: '整改到位，恢复实施' });
     expect(await stage(t, b.project.id)).to.equal('implementing');
     expect((await active(t, b.id)).sort()).to.deep.equal(['Implementation', 'PaymentRequest']);
-    await done(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentAmount: 10000, paymentBasis: '进度款' });
+    await done(t, 'rmyy', b.id, 'PaymentRequest', { next: 'payment', paymentStage: 'advance', paymentAmount: 10000, paymentBasis: '进度款' });
     // or closes it: the project ends
     await done(t, 'sjj', c.id, 'DelayDecision', { ...approve('暂停实施'), delayMeasure: 'suspend' });
     await done(t, 'sjj', c.id, 'SuspensionReview', { suspensionDecision: 'close', opinion: '无法继续实施，终止项目' });
@@ -449,5 +492,40 @@ describe('scenario: operation/service filing (R13.1, R13.3) and serious delay (R
     expect(closed.state).to.not.equal('running');
     expect(closed.activeActivityIds).to.deep.equal([]);
     expect(await stage(t, c.project.id)).to.equal('closed');
+  });
+});
+
+describe('scenario: acceptance of an operation/service project (第17条 with 第13条)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-01-05T09:00:00+08:00');
+  });
+  after(() => t.close());
+
+  it('R17.1: an 运维 project applies for acceptance with its own list — service summary and O&M self-evaluation instead of construction summary and trial-operation report', async () => {
+    const { body: project } = await t.as('rmyy').post('/api/projects', draft({ type: 'operation', investment: 300000 }));
+    const id = await startImplementation(t, project, { type: 'operation', investment: 300000, approvedAmount: 300000 });
+    await done(t, 'rmyy', id, 'RecordProcurement', {
+      procurementMethod: 'competitive-consultation', supplier: '某运维服务公司', contractAmount: 280000, contractSignedAt: '2026-01-05', contractCompletionDate: '2026-12-31',
+    });
+    await upload(t, project.id, ...CONTRACT_FILING, 'om-system', 'emergency-plan');
+    await done(t, 'rmyy', id, 'FileContract', { eDocumentManagement: true, paymentPlan: { advance: 280000 } });
+    await done(t, 'sjj', id, 'ReviewContractFiling', approve());
+    await done(t, 'rmyy', id, 'PaymentRequest', { next: 'trial-operation' });
+    await done(t, 'rmyy', id, 'TrialOperation', { trialStartedAt: '2026-01-06', trialEndedAt: '2026-01-20', trialSummary: '运维服务正常' });
+    // the construction project's nine materials are not what an 运维 project is accepted on
+    await upload(t, project.id, ...ACCEPTANCE);
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ApplyAcceptance']);
+    const problems = (await instance(t, id)).variables.acceptanceMaterialsProblems as Detail[];
+    expect(problems).to.deep.equal([
+      { rule: 'R17.1', article: '第17条', field: 'service-summary', message: '不符合第17条：缺少运维（服务）工作总结' },
+      { rule: 'R17.1', article: '第17条', field: 'om-self-evaluation', message: '不符合第17条：缺少运维自评报告（第13条：定期开展自评）' },
+    ]);
+    // with its own materials it reaches the data bureau
+    await upload(t, project.id, 'service-summary', 'om-self-evaluation');
+    await done(t, 'rmyy', id, 'ApplyAcceptance', {});
+    expect(await active(t, id)).to.deep.equal(['Implementation', 'ReviewAcceptance']);
   });
 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { JobModel } from '../../src/persistence/models/runtime.model';
 import { startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
-import { instance, setClock, startInstance, taskOf } from '../support/runtime';
+import { instance, markAccepted, setClock, startInstance, taskOf } from '../support/runtime';
 
 
 type History = { activityId: string; actor: string | null; endedAt: string | null }[];
@@ -47,6 +47,8 @@ describe('scenario: performance evaluation, supervision, audit and accountabilit
     unrelated = (await t.as('jyj').post('/api/projects', draft({ unitCode: 'jyj', name: '智慧校园平台' }))).body;
     expect(project.code).to.be.a('string');
     expect(unrelated.code).to.be.a('string');
+    await markAccepted(project.code);
+    await markAccepted(unrelated.code);
   });
   after(() => t.close());
 

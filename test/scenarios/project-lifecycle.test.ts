@@ -70,6 +70,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     const app = submitted.body.processInstanceId as string;
     expect(submitted.body.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']); // R5.4
     await complete('bmj', app, 'ConfidentialityPreReview', APPROVE);
+    // 第7条(二): the Data Bureau picks the expert, who signs
+    await complete('sjj', app, 'OrganiseExpertReview', { experts: ['zj1'] });
     await complete('zj1', app, 'ExpertReview', { ...APPROVE, scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 }, recommendedInvestment: 1800000 });
     await technicalReview(app, { decision: 'return', opinion: '补充等级保护三级设计' }); // R7.4
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ReviseApplication']);
@@ -86,7 +88,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('gwh', plan.body.processInstanceId, 'PlanApproval', { decision: 'approve', opinion: '同意纳入2027年度实施计划' });
     await complete('czj', plan.body.processInstanceId, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ProjectApproval']); // R9.1: ≥ 500,000 construction
-    await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
+    await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-09-01' }); // 第16条: the 批复 date
     expect((await instance(t, app)).state).to.equal('completed');
     const p = (await t.as('gaj').get(`/api/projects/${project.id}`)).body;
     expect(p).to.include({ budgeted: true, approvedAmount: 1800000 });
@@ -105,14 +107,16 @@ describe('scenario: a project from application to audit, across every chapter', 
     const late = (await inbox('sjj')).filter((n) => n.kind === 'escalation' && n.title.includes('第13条'));
     expect(late).to.have.length(1);
     expect(late[0].body).to.contain('已超期1个工作日');
-    await complete('gaj', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12 });
+    await complete('gaj', id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 12, paymentPlan: { advance: 600000, progress: 1100000 } }); // 第13条 plan, 第14条 basis
     await complete('sjj', id, 'ReviewContractFiling', { decision: 'approve', opinion: '逾期备案，已督办，予以备案' });
-    for (const amount of [600000, 700000]) {
-      await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentAmount: amount, paymentBasis: '按合同付款计划' });
+    for (const [paymentStage, amount] of [['advance', 600000], ['progress', 700000]] as const) {
+      await upload('payment-evidence'); // 第14条: each payment with its evidence
+      await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentStage, paymentAmount: amount, paymentBasis: '按合同付款计划' });
       await complete('sjj', id, 'PaymentPreReview', APPROVE);
       await complete('czj', id, 'PaymentReview', APPROVE);
     }
-    await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentAmount: 500000, paymentBasis: '超出合同的付款' });
+    await upload('payment-evidence');
+    await complete('gaj', id, 'PaymentRequest', { next: 'payment', paymentStage: 'progress', paymentAmount: 500000, paymentBasis: '超出合同的付款' });
     await complete('sjj', id, 'PaymentPreReview', APPROVE);
     const over = await complete('czj', id, 'PaymentReview', APPROVE, 422); // R15.1
     expect(over.error.details[0]).to.include({ rule: 'R15.1', article: '第15条' });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { BpmnError } from '../../src/domain/errors';
+import { ProjectModel } from '../../src/persistence/models/project.model';
 import { defineHandler, type HandlerDescriptor } from '../../src/handlers/handler';
 import type { TestApp } from './app';
 
@@ -84,4 +85,13 @@ export function testHandlers() {
     }),
   ];
   return { handlers, calls, state };
+}
+
+/**
+ * Test setup: a project whose acceptance passed (stage `accepted`, as `implementation-acceptance` › StageAccepted
+ * sets it) — 第18条: only such a project goes into operation (`performance-supervision` › CheckAccepted).
+ */
+export async function markAccepted(code: string) {
+  const [n] = await ProjectModel.update({ stage: 'accepted' }, { where: { code } });
+  expect(n, `project ${code}`).to.equal(1);
 }

@@ -152,7 +152,7 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.close();
   });
 
-  it('the modeler shows the server’s refusal in a list and on the offending element; nothing is deployed', async () => {
+  it('the modeler shows the refusal (the deploy’s own rules, run before anything is sent) in a list and on the offending element; nothing is deployed', async () => {
     const page = await signIn('admin', '/processes/studio-demo/edit');
     await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
     await page.click('.djs-element[data-element-id="Register"]');

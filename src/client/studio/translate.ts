@@ -196,6 +196,19 @@ export const PANEL_ZH: Readonly<Record<string, string>> = {
   'Append element': '追加元素',
   'Create element': '创建元素',
   'Search': '搜索',
+  // lint (bpmn-js-bpmnlint) and token simulation
+  '{errors} Errors, {warnings} Warnings': '{errors} 个问题，{warnings} 个提醒',
+  'No Issues': '检查通过',
+  'Toggle linting overlays': '在图上显示/隐藏检查结果',
+  'Issues for child elements': '子元素的问题',
+  'Trigger Event': '触发事件',
+  'Start Simulation': '开始模拟',
+  'Reset Simulation': '重置模拟',
+  'Pause Simulation': '暂停模拟',
+  'Play Simulation': '继续模拟',
+  'Toggle Log': '显示/隐藏日志',
+  'Set Animation Speed': '动画速度',
+  'Job priority': '作业优先级',
 };
 
 const TABLE: Record<string, string> = { ...(zn as Record<string, string>), ...PANEL_ZH };
