@@ -37,6 +37,7 @@ export const RULES = {
   'R22.1': { article: '第22条', title: '运行监督' },
   'R23.1': { article: '第23条', title: '审计监督与责任追究' },
   'R24.1': { article: '第24条', title: '不属于本办法管理范围的项目' },
+  'R25.1': { article: '第25条', title: '办法的施行日期和有效期（设置）' },
 } as const;
 
 export type RuleId = keyof typeof RULES;
