@@ -99,6 +99,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     const procurement = { procurementMethod: 'public-tender', supplier: '某某信息技术有限公司', contractSignedAt: '2026-09-28', contractCompletionDate: '2027-03-31' };
     await complete('gaj', id, 'RecordProcurement', { ...procurement, contractAmount: 1900000 }, 422); // R10.1
     await complete('gaj', id, 'RecordProcurement', { ...procurement, contractAmount: 1700000 });
+    // 第10条 涉密采购: a classified project's procurement is reviewed by the confidentiality bureau before the filing
+    await complete('bmj', id, 'ClassifiedProcurementReview', { classifiedProcurementCompliant: true, decision: 'approve', opinion: '已按涉密采购管理办法采购，供应商具备保密资质' });
     expect((await taskOf(t, 'gaj', id, 'FileContract')).dueAt).to.equal('2026-10-16T15:59:59.000Z'); // 10 working days (R13.1)
     await upload('tender-docs', 'winning-bid', 'contract', 'payment-plan', 'security-plan', 'crypto-plan');
     await setClock(t, '2026-10-19T09:00:00+08:00');
@@ -143,7 +145,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('sjj', id, 'ReceiveAcceptanceReport', { decision: 'approve', opinion: '已备案' });
     await complete('gaj', id, 'Archive', { archiveConfirmed: true, archiveNote: '项目档案已整理' }); // 第20条: the unit's archive
     await complete('sjj', id, 'CheckArchive', { decision: 'approve', opinion: '档案齐全' });
-    expect((await instance(t, id)).state).to.equal('completed');
+    { const i = await instance(t, id); expect(i.state, JSON.stringify([i.activeActivityIds, i.incidents])).to.equal('completed'); }
     expect((await t.as('gaj').get(`/api/projects/${project.id}`)).body.stage).to.be.oneOf(['archived', 'performance-evaluated']);
     // the archive package holds every process of the project so far (R20.1)
     const res = await t.api
