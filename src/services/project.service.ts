@@ -148,6 +148,15 @@ export class ProjectService {
     if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以提交申报');
     const now = this.d.clock.now();
     this.assertInForce(now);
+    // 第5条第（三）项: a cross-department project names its participating departments, each of which confirms
+    // the shared content in the application process (application-approval › ParticipantConfirmation)
+    const participants = p.participants.filter((c) => c !== p.unitCode);
+    if (p.crossDepartment && (!participants.length || participants.length !== p.participants.length)) {
+      const message = p.participants.includes(p.unitCode)
+        ? '不符合第五条第（三）项：参与部门不能是牵头部门（项目单位）本身'
+        : '不符合第五条第（三）项：跨部门共建共享项目须列明参与部门，由各参与部门确认共同确定的项目目标、主体内容和统一的系统接口与数据资源目录';
+      throw unprocessable(message, [{ field: 'participants', rule: 'R5.3', article: '第5条', message }], 'participants-required');
+    }
     const unit = await this.d.org.findDepartment(p.unitCode); // read before: the transaction reads only through t
     const started = await this.d.runtime.start(
       APPLICATION_PROCESS,

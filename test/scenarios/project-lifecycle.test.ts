@@ -70,6 +70,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     const app = submitted.body.processInstanceId as string;
     expect(submitted.body.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']); // R5.4
     await complete('bmj', app, 'ConfidentialityPreReview', APPROVE);
+    await complete('jyj', app, 'ParticipantConfirmation', { sharedContentConfirmed: true }); // 第5条第（三）项
     await complete('zj1', app, 'ExpertReview', { ...APPROVE, scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 }, recommendedInvestment: 1800000 });
     await technicalReview(app, { decision: 'return', opinion: '补充等级保护三级设计' }); // R7.4
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ReviseApplication']);
@@ -192,7 +193,9 @@ describe('scenario: a project from application to audit, across every chapter', 
     await taskOf(t, 'sjju', audit.body.processInstanceId, 'Audit');
     // the reviewers who held a task on it see it (第5条) — Finance reviewed its payments —, nobody else does
     expect((await t.as('czj').get(`/api/projects/${project.id}`)).status).to.equal(200);
-    for (const outsider of ['gwh', 'jyj', 'wjw']) {
+    // so does the participating department that confirmed the shared content (第5条第（三）项)
+    expect((await t.as('jyj').get(`/api/projects/${project.id}`)).status).to.equal(200);
+    for (const outsider of ['gwh', 'wjw']) {
       const res = await t.as(outsider).get(`/api/projects/${project.id}`);
       expect(res.status, outsider).to.equal(403);
       expect(res.body.error.message, outsider).to.include('第5条');
