@@ -47,7 +47,7 @@ module.exports = {
       to: {
         path: 'node_modules/',
         pathNot:
-          'node_modules/(@bpmn-io/form-js-viewer|echarts|zrender|@bpmn-io/properties-panel|@bpmn-io/element-template-chooser|bpmn-js|bpmn-js-properties-panel|bpmn-js-i18n|bpmn-js-element-templates|diagram-js-minimap|camunda-bpmn-js-behaviors|zeebe-bpmn-moddle)/',
+          'node_modules/(@bpmn-io/form-js-viewer|@bpmn-io/form-js-editor|echarts|zrender|@bpmn-io/properties-panel|@bpmn-io/element-template-chooser|bpmn-js|bpmn-js-properties-panel|bpmn-js-i18n|bpmn-js-element-templates|diagram-js-minimap|camunda-bpmn-js-behaviors|zeebe-bpmn-moddle)/',
       },
     },
     {

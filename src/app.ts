@@ -32,6 +32,7 @@ import { ManualClock, SystemClock, type Clock } from './services/clock.service';
 import { DefinitionService } from './services/definition.service';
 import { HealthService } from './services/health.service';
 import { IncidentService } from './services/incident.service';
+import { MigrationService } from './services/migration.service';
 import { InstanceService } from './services/instance.service';
 import { MessageService } from './services/message.service';
 import { AnnualPlanService } from './services/annual-plan.service';
@@ -44,6 +45,7 @@ import { RuntimeService, type RuntimeOptions } from './services/runtime.service'
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
 import { TaskService } from './services/task.service';
+import { TaskOperationsService } from './services/task-operations.service';
 import { VisibilityService } from './services/visibility.service';
 import { WorkspaceService } from './services/workspace.service';
 import { buildClient } from './web/client-build';
@@ -84,7 +86,7 @@ export interface GovFlowOptions {
 
 export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
-  const db = await openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS });
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');
   initModels(db.sequelize);
@@ -107,7 +109,13 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     maxElements: config.maxDefinitionElements,
   });
   // handlers reach the domain through ports bound to their step's transaction (projects is built below)
-  const ports = (t: Transaction) => ({ projects: projects.port(t) });
+  const ports = (t: Transaction) => ({
+    projects: projects.port(t),
+    organisation: {
+      members: async (groupKey: string) =>
+        (await org.usersInGroups([groupKey])).map((u) => ({ username: u.username, displayName: u.displayName })).sort((a, b) => a.username.localeCompare(b.username)),
+    },
+  });
   // the calendar reschedules timers through the runtime, the runtime computes with the calendar
   const calendar: CalendarService = new CalendarService({
     sequelize: db.sequelize,
@@ -130,10 +138,12 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
-  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, documents: projectRepo });
+  const operations = new TaskOperationsService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, visibility, users: org });
+  const tasks = new TaskService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, definitions, clock, calendar, visibility, users: org, operations, documents: projectRepo });
   const instances = new InstanceService(runtimeRepo, visibility);
   const messages = new MessageService({ repo: runtimeRepo, runtime });
-  const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock });
+  const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
+  const migrations = new MigrationService({ runtime, definitions, incidents, repo: runtimeRepo });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
   const projects: ProjectService = new ProjectService({
     sequelize: db.sequelize,
@@ -165,6 +175,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       runtime,
       instances,
       tasks,
+      operations,
       messages,
       incidents,
       outbox,
@@ -181,6 +192,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       org,
       handlers: { catalogue: () => handlers.catalogue(), templates: () => elementTemplates(handlers.catalogue()) },
       groups: { list: () => org.listGroups() },
+      studio: { migrations, incidents, forms: definitions },
     },
     { sessionSecret, secureCookies: config.production, manualClock: clock.manual, log, assets },
   );

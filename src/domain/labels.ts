@@ -13,6 +13,7 @@ export const GROUP_NAMES: Readonly<Record<string, string>> = {
   audit: '区审计局',
   'district-government': '区管委会（区政府）',
   experts: '评审专家',
+  designApprovedAt: '初步设计方案（实施方案）批复日期',
 };
 
 /** Process variables that messages name. */
@@ -33,7 +34,12 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = {
   investment: '申报投资金额',
   disbursedTotal: '累计拨付金额',
   approvedAmount: '批准金额',
-  recommendedInvestment: '专家建议投资金额',
+  recommendedInvestment: '专家建议投资金额（各专家建议的平均值）',
+  experts: '评审专家',
+  designApprovedAt: '初步设计方案（实施方案）批复日期',
+  expertReviews: '各专家评审意见和评分',
+  expertDecision: '专家评审结论（汇总）',
+  expertOpinion: '专家评审意见（汇总）',
   contractAmount: '合同金额',
   financeOpinion: '区财政局审核意见',
   fundingSource: '资金来源',
@@ -43,6 +49,32 @@ export const groupName = (key: string) => GROUP_NAMES[key] ?? (key.startsWith('u
 export const variableLabel = (name: string) => VARIABLE_LABELS[name] ?? name;
 
 export const DECISION_LABELS: Readonly<Record<string, string>> = { approve: '同意', return: '退回修改', reject: '不同意' };
+/** 第7条(二): the expert review's scores, in the measures' order */
+export const EXPERT_SCORE_LABELS: Readonly<Record<string, string>> = { necessity: '必要性', urgency: '紧迫性', feasibility: '可行性', security: '安全性', intensiveness: '集约性' };
+export const EXPERT_DECISION_LABELS: Readonly<Record<string, string>> = { approve: '通过', return: '修改完善', reject: '不通过' };
+
+/**
+ * Each expert's review of 第7条(二) as a reader reads it: the expert's name (from the candidates the
+ * Data Bureau picked from), the conclusion, the five scores and the recommended investment.
+ */
+export function expertReviewRows(variables: Record<string, unknown>) {
+  const reviews = Array.isArray(variables.expertReviews) ? variables.expertReviews : [];
+  const candidates = Array.isArray(variables.expertCandidates) ? (variables.expertCandidates as { label?: unknown; value?: unknown }[]) : [];
+  const nameOf = (u: unknown) => String(candidates.find((c) => c && c.value === u)?.label ?? u ?? '');
+  return reviews
+    .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object')
+    .map((r) => {
+      const scores = (r.scores && typeof r.scores === 'object' ? r.scores : {}) as Record<string, unknown>;
+      return {
+        expert: nameOf(r.expert),
+        decision: typeof r.decision === 'string' ? (EXPERT_DECISION_LABELS[r.decision] ?? r.decision) : '',
+        scores: Object.entries(EXPERT_SCORE_LABELS).map(([k, label]) => ({ label, value: typeof scores[k] === 'number' ? (scores[k] as number) : null })),
+        recommendedInvestment: typeof r.recommendedInvestment === 'number' ? r.recommendedInvestment : null,
+        opinion: typeof r.opinion === 'string' ? r.opinion : '',
+      };
+    });
+}
+
 export const decisionLabel = (d: unknown) => (typeof d === 'string' ? (DECISION_LABELS[d] ?? d) : '');
 
 /** An amount in 元 as 万元, the unit district lists use: 1,200,000 → 120; 1,234,567 → 123.46. */
@@ -128,6 +160,21 @@ export const WORK_LIST_LABELS: Readonly<Record<'todo' | 'done' | 'started' | 'cc
   started: '我发起的',
   cc: '抄送我的',
 };
+
+/**
+ * 消息: a notification's kind as the inbox names it. One row per kind — a new kind (转办, 委派, 加签…)
+ * is one more row here; an unknown kind shows as 通知, never as its code.
+ */
+export const NOTIFICATION_KIND_LABELS: Readonly<Record<string, string>> = {
+  task: '新待办',
+  return: '退回修改',
+  reminder: '到期提醒',
+  escalation: '超期督办',
+  copy: '抄送',
+  urge: '催办',
+  info: '通知',
+};
+export const notificationKindLabel = (k: unknown) => (typeof k === 'string' ? (NOTIFICATION_KIND_LABELS[k] ?? '通知') : '通知');
 
 /** Instance states as a reader says them. */
 export const INSTANCE_STATE_LABELS: Readonly<Record<string, string>> = { running: '办理中', completed: '已办结', terminated: '已终止', incident: '异常' };

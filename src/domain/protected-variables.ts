@@ -26,6 +26,12 @@ export const PROTECTED_VARIABLES: Readonly<Record<string, readonly string[]>> = 
   disbursedTotal: [],
   approvedAmount: ['drc', 'district-government'],
   recommendedInvestment: ['experts'],
+  // 第7条(二): the Data Bureau picks the experts, from the candidates the process listed
+  experts: ['data-bureau'],
+  expertCandidates: [],
+  expertReviews: [],
+  // 第16条: the 初步设计（实施方案）批复 date is recorded by 立项 (drc)
+  designApprovedAt: ['drc'],
 };
 
 /** One detail per protected variable that a task of these candidate groups would write. */

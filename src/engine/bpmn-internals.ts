@@ -99,6 +99,7 @@ export interface ProcessElement {
   environment: BpmnEnvironment;
   getApi(): ElementApi;
   getPostponed(): ElementApi[];
+  getActivityById(id: string): (ActivityElement & { run(content?: unknown): void; parent?: { id: string } }) | null;
 }
 
 export interface DefinitionElement {

@@ -9,7 +9,7 @@
  */
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import type { CompiledDefinitionRef } from './types';
-import { readZeebeModel, type ModdleContextLike, type ZeebeModel } from './zeebe-model';
+import { readZeebeModel, type ModdleContextLike, type ModdleElement, type ZeebeModel } from './zeebe-model';
 
 export interface CompiledDefinition {
   definitionId: string;
@@ -19,7 +19,9 @@ export interface CompiledDefinition {
 }
 
 interface Moddle {
-  fromXML(xml: string): Promise<ModdleContextLike>;
+  fromXML(xml: string): Promise<ModdleContextLike & { rootElement: unknown }>;
+  toXML(root: unknown, options?: { format?: boolean }): Promise<{ xml: string }>;
+  create(type: string, attrs?: Record<string, unknown>): ModdleElement;
 }
 type ModdleConstructor = new (packages?: Record<string, unknown>) => Moddle;
 
@@ -28,7 +30,8 @@ type ModdleConstructor = new (packages?: Record<string, unknown>) => Moddle;
 const BPMN_MODDLE_MODULE: string = 'bpmn-moddle';
 let moddlePromise: Promise<Moddle> | undefined;
 
-function getModdle(): Promise<Moddle> {
+/** The shared bpmn-moddle instance with the zeebe extension. */
+export function getModdle(): Promise<Moddle> {
   moddlePromise ??= import(BPMN_MODDLE_MODULE).then(
     (mod: { BpmnModdle: ModdleConstructor }) => new mod.BpmnModdle({ zeebe: zeebeSchema }),
   );

@@ -30,6 +30,7 @@ import { FeelSequenceFlow, createFeelExpressions, feelErrorMessage } from './fee
 import { evaluateInputs, outputVariables } from './io-mapping';
 import { RepeatingMessageEventDefinition } from './message-boundary';
 import { ZeebeMultiInstanceLoop } from './multi-instance';
+import { armedExecutions, createEventSubProcessExtension } from './event-subprocesses';
 import { createRefusingScripts } from './refusing-scripts';
 import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
@@ -108,6 +109,7 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
       govflowZeebe: createZeebeExtension(run),
       govflowTokens: createTokenExtension(),
       govflowUncaughtErrors: createUncaughtErrorExtension(run),
+      govflowEventSubProcesses: createEventSubProcessExtension(run),
     },
     expressions: createFeelExpressions(run),
     scripts: createRefusingScripts(run),
@@ -221,6 +223,8 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
       deliver(run, entry, action.variables, run.info(entry.wait.activityId)?.calledElement?.propagateAllChildVariables);
       return settle(run, deadline);
     }
+    case 'move':
+      return moveTokens(run, engine, action.toActivityId, deadline);
     case 'terminate': {
       const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
       for (const definition of definitions) {
@@ -231,6 +235,40 @@ async function applyAction(run: RunContext, engine: Engine, action: EngineAction
       return settle(run, deadline);
     }
   }
+}
+
+/**
+ * 退回 / 撤回: the token moves to `toActivityId` (a top-level activity of the running process that is
+ * not running now). The activity is started first — the process keeps a running child, so it does
+ * not end while the others leave — then every other activity running at the process's top level is
+ * discarded with its outgoing flows silent (see FeelSequenceFlow.discard): no token and no dead-path
+ * discard goes anywhere. Their waits leave with them (the run listener), the new wait is the target's.
+ */
+async function moveTokens(run: RunContext, engine: Engine, toActivityId: string, deadline: number): Promise<void> {
+  const definitions = (await engine.getDefinitions()) as unknown as DefinitionElement[];
+  for (const definition of definitions) {
+    for (const process of definition.getProcesses()) {
+      if (!process.isRunning) continue;
+      const target = process.getActivityById(toActivityId);
+      if (!target) continue;
+      const leaving = process.getPostponed().filter((api) => !['bpmn:SequenceFlow', 'bpmn:BoundaryEvent'].includes(run.typeOf(api.id, api.type)));
+      if (leaving.some((api) => api.id === toActivityId)) {
+        throw conflict(`环节 ${toActivityId} 正在办理中，不能退回到它 (the activity is running)`, 'move-target-running');
+      }
+      target.run();
+      await settle(run, deadline);
+      if (run.incident) return;
+      run.silentDiscards = true;
+      try {
+        for (const api of leaving) api.discard();
+        await settle(run, deadline);
+      } finally {
+        run.silentDiscards = false;
+      }
+      return;
+    }
+  }
+  throw conflict(`流程中没有可退回的环节 ${toActivityId} (no activity ${toActivityId} in the running process)`, 'move-target-unknown');
 }
 
 /**
@@ -385,7 +423,10 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     // the instance is over: whatever still runs was discarded silently (terminate, terminate end event)
     for (const open of [...run.openExecutions.values()]) run.recordHistory(open, 'discard', 'terminated');
   }
-  const active = running ? await runningActivities(engine) : [];
+  // armed event sub-processes (and their waiting start events) are not where a token is
+  const runningApis = running ? await runningActivities(engine) : [];
+  const armed = armedExecutions(run, runningApis);
+  const active = runningApis.filter((a) => !armed.has(a.executionId));
   return {
     state,
     engineState,

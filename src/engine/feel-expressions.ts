@@ -65,6 +65,7 @@ interface SequenceFlowInstance {
   sourceId: string;
   environment: BpmnEnvironment;
   behaviour: { conditionExpression?: { body?: string; language?: string } };
+  discard(content?: unknown): unknown;
 }
 
 type SequenceFlowConstructor = new (flowDef: unknown, context: unknown) => SequenceFlowInstance;
@@ -72,6 +73,16 @@ type SequenceFlowConstructor = new (flowDef: unknown, context: unknown) => Seque
 const BaseSequenceFlow = (Elements as unknown as { SequenceFlow: SequenceFlowConstructor }).SequenceFlow;
 
 export class FeelSequenceFlow extends BaseSequenceFlow {
+  /**
+   * While a token move ends the activities it leaves (退回 / 撤回), nothing flows out of them: a
+   * discard sent downstream would run dead-path elimination down the diagram (and, on a path that
+   * loops back, reach the step the token moved to).
+   */
+  override discard(content?: unknown): unknown {
+    if (runContextOf(this.environment).silentDiscards) return undefined;
+    return super.discard(content);
+  }
+
   getCondition(): FlowCondition | null {
     const expression = this.behaviour.conditionExpression;
     if (!expression) return null;

@@ -63,6 +63,8 @@ export class RunContext {
   /** set when runInstance returns: late callbacks (a slow service, a deferred step) are ignored */
   closed = false;
   mode: RunMode = 'normal';
+  /** a token move (action 'move') is ending the activities it leaves: their outgoing flows stay silent */
+  silentDiscards = false;
   /** 'reschedule': the new due dates by the timer's activity execution id */
   readonly reschedules = new Map<string, { dueAt: Date; provisional: ProvisionalBasis | null }>();
   incident: { activityId: string | null; message: string } | null = null;

@@ -17,6 +17,7 @@
 import type { ElementApi, ElementContent } from './bpmn-internals';
 import { feelErrorMessage } from './feel-expressions';
 import { evaluateInputs } from './io-mapping';
+import { onEventSubProcessEvent } from './event-subprocesses';
 import { parseDateTime } from './iso8601';
 import type { RunContext } from './run-context';
 import type { HistoryEvent } from './types';
@@ -56,6 +57,8 @@ export function createRunListener(run: RunContext): RunListener {
         else if (eventName === 'activity.call') guarded(api, () => onCall(run, api));
         return true;
       }
+      // armed event sub-processes: no history until their start event fires (event-subprocesses.ts)
+      if (onEventSubProcessEvent(run, eventName, api)) return true;
       switch (eventName) {
         case 'activity.start':
           record(api, 'start', null);

@@ -55,3 +55,19 @@ export function namesReadBy(outputs: IoMappingEntry[]): Set<string> {
   }
   return names;
 }
+
+/**
+ * The user tasks that sit directly in the executable process (not inside a sub-process), in document
+ * order: the steps a token can be moved back to (退回 / 撤回), with whether each is multi-instance.
+ */
+export async function topLevelUserTasks(ref: CompiledDefinitionRef): Promise<{ id: string; name: string | null; multiInstance: boolean }[]> {
+  const compiled = await getCompiledDefinition(ref);
+  const out: { id: string; name: string | null; multiInstance: boolean }[] = [];
+  for (const el of Object.values(compiled.moddleContext.elementsById)) {
+    const e = el as { id?: string; name?: string; $type?: string; $parent?: { $type?: string; id?: string } };
+    if (e.$type !== 'bpmn:UserTask' || e.$parent?.$type !== 'bpmn:Process' || !e.id) continue;
+    if (ref.processId && e.$parent.id !== ref.processId) continue;
+    out.push({ id: e.id, name: e.name ?? null, multiInstance: !!compiled.model.elements.get(e.id)?.loop });
+  }
+  return out;
+}

@@ -79,6 +79,12 @@ export type EngineAction =
   /** cancel the whole instance */
   | { kind: 'terminate' }
   /**
+   * move the instance's tokens to an activity of the process (退回 / 撤回): the activity is started
+   * afresh, then every activity running at the top level of the process is ended without passing a
+   * token on (their outgoing flows are not taken nor discarded)
+   */
+  | { kind: 'move'; toActivityId: string }
+  /**
    * recover + resume quietly (no timer fires, no service is invoked) and give the listed timers a new
    * due date (their saved expireAt is replaced): a calendar change recomputed them
    */

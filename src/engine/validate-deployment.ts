@@ -108,8 +108,8 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   {
     type: 'bpmn:EndEvent',
     label: '结束事件',
-    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition'],
-    note: '错误结束事件须引用带 errorCode 的错误',
+    eventDefinitions: ['none', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition', 'bpmn:EscalationEventDefinition'],
+    note: '错误结束事件须引用带 errorCode 的错误；升级结束事件须引用带 escalationCode 的升级',
   },
   {
     type: 'bpmn:IntermediateCatchEvent',
@@ -117,12 +117,17 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
     eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
     note: '定时器只能用 timeDuration 或 timeDate',
   },
-  { type: 'bpmn:IntermediateThrowEvent', label: '中间抛出事件', eventDefinitions: ['none'] },
+  {
+    type: 'bpmn:IntermediateThrowEvent',
+    label: '中间抛出事件',
+    eventDefinitions: ['none', 'bpmn:EscalationEventDefinition'],
+    note: '升级抛出事件须引用带 escalationCode 的升级',
+  },
   {
     type: 'bpmn:BoundaryEvent',
     label: '边界事件',
-    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition'],
-    note: '中断或非中断；timeCycle 只用于非中断定时器；错误边界事件必须是中断型',
+    eventDefinitions: ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'],
+    note: '中断或非中断；timeCycle 只用于非中断定时器；错误边界事件必须是中断型；升级边界事件只能附着在子流程上',
   },
   { type: 'bpmn:UserTask', label: '用户任务', note: '须有 zeebe:assignmentDefinition（assignee、candidateGroups 或 candidateUsers）' },
   { type: 'bpmn:ServiceTask', label: '服务任务', note: '须有 zeebe:taskDefinition，type 为已注册的处理器' },
@@ -132,7 +137,11 @@ export const SUPPORTED_BPMN_ELEMENTS: readonly SupportedElement[] = [
   { type: 'bpmn:ManualTask', label: '手工任务' },
   { type: 'bpmn:ReceiveTask', label: '接收任务', note: '须引用有名称的消息' },
   { type: 'bpmn:CallActivity', label: '调用活动', note: '须有 zeebe:calledElement processId' },
-  { type: 'bpmn:SubProcess', label: '子流程', note: '嵌入式子流程；不支持事件子流程' },
+  {
+    type: 'bpmn:SubProcess',
+    label: '子流程',
+    note: '嵌入式子流程，或事件子流程（消息、定时器 timeDuration/timeDate、错误、升级开始事件；中断或非中断，错误只能中断）',
+  },
   { type: 'bpmn:ExclusiveGateway', label: '排他网关' },
   { type: 'bpmn:ParallelGateway', label: '并行网关' },
   { type: 'bpmn:InclusiveGateway', label: '包容网关' },
@@ -162,6 +171,9 @@ export const IGNORED_BPMN_ELEMENTS: readonly string[] = [
   'bpmn:MessageFlow',
 ];
 
+/** the start events an event sub-process may have, as the refusals name them */
+const EVENT_SUB_PROCESS_TRIGGERS = '消息、定时器、错误或升级';
+
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(IGNORED_BPMN_ELEMENTS);
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +196,7 @@ interface ModdleElement {
   flowElements?: ModdleElement[];
   isExecutable?: boolean;
   triggeredByEvent?: boolean;
+  isInterrupting?: boolean;
   // flow nodes
   eventDefinitions?: ModdleElement[];
   attachedToRef?: ModdleElement;
@@ -201,6 +214,8 @@ interface ModdleElement {
   messageRef?: ModdleElement;
   errorRef?: ModdleElement;
   errorCode?: string;
+  escalationRef?: ModdleElement;
+  escalationCode?: string;
   // sequence flows
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;
@@ -593,7 +608,11 @@ class ProcessValidator {
       if (child) pending.push(child);
     }
 
-    if (noneStartEvents !== 1) {
+    if (container.triggeredByEvent) {
+      // an event sub-process: exactly one start event, with its trigger (checkEventSubProcessStart)
+      const starts = elements.filter((e) => e.$type === 'bpmn:StartEvent').length;
+      if (starts !== 1) this.add(container, `${label(container)}（事件子流程）必须有且只有一个开始事件（现有 ${starts} 个）`);
+    } else if (noneStartEvents !== 1) {
       this.add(
         container,
         `${label(container)}必须有且只有一个空开始事件（现有 ${noneStartEvents} 个）`,
@@ -612,7 +631,8 @@ class ProcessValidator {
 
     switch (el.$type) {
       case 'bpmn:StartEvent':
-        this.checkStartEvent(el);
+        if (container.triggeredByEvent) this.checkEventSubProcessStart(el);
+        else this.checkStartEvent(el);
         return undefined;
       case 'bpmn:EndEvent':
         this.checkEndEvent(el);
@@ -620,9 +640,12 @@ class ProcessValidator {
       case 'bpmn:IntermediateCatchEvent':
         this.checkIntermediateCatchEvent(el);
         return undefined;
-      case 'bpmn:IntermediateThrowEvent':
-        if ((el.eventDefinitions ?? []).length > 0) this.unsupported(el, describeEvent(el));
+      case 'bpmn:IntermediateThrowEvent': {
+        const defs = el.eventDefinitions ?? [];
+        if (defs.length === 1 && defs[0].$type === 'bpmn:EscalationEventDefinition') this.checkEscalation(el, defs[0], true);
+        else if (defs.length > 0) this.unsupported(el, describeEvent(el));
         return undefined;
+      }
       case 'bpmn:BoundaryEvent':
         this.checkBoundaryEvent(el, container);
         return undefined;
@@ -644,10 +667,7 @@ class ProcessValidator {
         this.checkCallActivity(el);
         return undefined;
       case 'bpmn:SubProcess':
-        if (el.triggeredByEvent) {
-          this.unsupported(el, '事件子流程');
-          return undefined;
-        }
+        if (el.triggeredByEvent) return this.checkEventSubProcess(el, container, outgoing) ? el : undefined;
         return el;
       case 'bpmn:ExclusiveGateway':
       case 'bpmn:InclusiveGateway':
@@ -775,6 +795,90 @@ class ProcessValidator {
     this.checkFormDefinition(el);
   }
 
+  /**
+   * An event sub-process (issue 12 item 12): no sequence flow in or out, no boundary event, not
+   * multi-instance; its start event is checked by checkEventSubProcessStart. false: not descended into.
+   */
+  private checkEventSubProcess(el: ModdleElement, container: ModdleElement, outgoing: ModdleElement[]): boolean {
+    const incoming = (container.flowElements ?? []).filter((f) => f.$type === 'bpmn:SequenceFlow' && f.targetRef === el);
+    let ok = true;
+    if (incoming.length || outgoing.length) {
+      this.add(el, `${label(el)}（事件子流程）不能有进入或离开的顺序流：它由开始事件触发`);
+      ok = false;
+    }
+    if ((container.flowElements ?? []).some((b) => b.$type === 'bpmn:BoundaryEvent' && b.attachedToRef === el)) {
+      this.add(el, `${label(el)}（事件子流程）不能附着边界事件`);
+      ok = false;
+    }
+    if (el.loopCharacteristics) {
+      this.add(el, `${label(el)}（事件子流程）不能是多实例`);
+      ok = false;
+    }
+    return ok;
+  }
+
+  /** The start event of an event sub-process: message, timer (timeDuration / timeDate) or error (interrupting). */
+  private checkEventSubProcessStart(el: ModdleElement): void {
+    const defs = el.eventDefinitions ?? [];
+    if (defs.length !== 1) {
+      this.add(
+        el,
+        defs.length === 0
+          ? `${label(el)}：事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件，不能是空开始事件`
+          : `${label(el)}：事件子流程的开始事件只能有一个事件定义`,
+      );
+      return;
+    }
+    const def = defs[0];
+    const interrupting = el.isInterrupting !== false;
+    switch (def.$type) {
+      case 'bpmn:MessageEventDefinition':
+        this.checkMessageRef(el, def, def.messageRef, 'messageRef');
+        return;
+      case 'bpmn:TimerEventDefinition':
+        if (def.timeCycle !== undefined) {
+          this.add(el, `${label(el)}：事件子流程的定时开始事件暂不支持重复定时器（timeCycle），请用 timeDuration 或 timeDate（非中断的可在办理完后再次触发的请用消息）`);
+          return;
+        }
+        this.checkTimer(el, def, false);
+        return;
+      case 'bpmn:ErrorEventDefinition': {
+        if (!interrupting) this.add(el, `${label(el)}：错误开始事件必须是中断型（isInterrupting 不能为 false）`);
+        const missing = this.missingReference(def, 'errorRef');
+        if (missing !== undefined) {
+          this.add(el, `${label(el)}引用的错误 "${missing}" 不存在`);
+        } else {
+          const code = nonEmpty(def.errorRef?.errorCode);
+          if (code && isFeel(code)) this.add(el, `${label(el)}捕获的错误代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
+        }
+        return;
+      }
+      case 'bpmn:EscalationEventDefinition':
+        this.checkEscalation(el, def, false);
+        return;
+      default:
+        this.add(el, `${label(el)}：不支持${describeEvent(el)}作为事件子流程的开始，事件子流程的开始事件须是${EVENT_SUB_PROCESS_TRIGGERS}开始事件`);
+    }
+  }
+
+  /**
+   * Escalation (issue 12 item 13): a throw must reference an escalation with a fixed escalationCode; a
+   * catch may reference one (its code, fixed) or none (every code).
+   */
+  private checkEscalation(el: ModdleElement, def: ModdleElement, throwing: boolean): void {
+    const missing = this.missingReference(def, 'escalationRef');
+    if (missing !== undefined) {
+      this.add(el, `${label(el)}引用的升级 "${missing}" 不存在`);
+      return;
+    }
+    const code = nonEmpty(def.escalationRef?.escalationCode);
+    if (throwing && !code) {
+      this.add(el, `${label(el)}须引用带升级代码（escalationCode）的升级（escalationRef）`);
+    } else if (code && isFeel(code)) {
+      this.add(el, `${label(el)}的升级代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
+    }
+  }
+
   private checkEndEvent(el: ModdleElement): void {
     const defs = el.eventDefinitions ?? [];
     if (defs.length === 0) return;
@@ -784,6 +888,10 @@ class ProcessValidator {
     }
     const def = defs[0];
     if (def.$type === 'bpmn:TerminateEventDefinition') return;
+    if (def.$type === 'bpmn:EscalationEventDefinition') {
+      this.checkEscalation(el, def, true);
+      return;
+    }
     if (def.$type !== 'bpmn:ErrorEventDefinition') {
       this.unsupported(el, describeEvent(el));
       return;
@@ -838,6 +946,12 @@ class ProcessValidator {
         } else {
           const code = nonEmpty(def.errorRef?.errorCode);
           if (code && isFeel(code)) this.add(el, `${label(el)}捕获的错误代码 "${code}" 必须是固定值，不能是 FEEL 表达式`);
+        }
+      } else if (def.$type === 'bpmn:EscalationEventDefinition') {
+        this.checkEscalation(el, def, false);
+        const host = el.attachedToRef;
+        if (host && host.$type !== 'bpmn:SubProcess') {
+          this.add(el, `${label(el)}：升级边界事件只能附着在子流程上（升级由子流程内的升级事件抛出）`);
         }
       } else {
         this.unsupported(el, describeEvent(el));

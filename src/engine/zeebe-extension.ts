@@ -14,6 +14,7 @@
  *   overflows the stack after ~1000 activities instead of stopping cleanly.
  */
 import { BpmnError as DomainBpmnError } from '../domain/errors';
+import { routeError } from './event-subprocesses';
 import type { ActivityElement, ElementMessage } from './bpmn-internals';
 import { feelErrorMessage } from './feel-expressions';
 import { evaluateInputs, outputVariables } from './io-mapping';
@@ -164,6 +165,8 @@ export class ZeebeJobService {
           return;
         }
         case 'bpmn-error':
+          // the innermost catcher is an error event sub-process: thrown to it, the task is discarded with its scope
+          if (routeError(run, activity, String(outcome.code), outcome.message)) return;
           callback(bpmnErrorFor(String(outcome.code), outcome.message));
           return;
         case 'wait':

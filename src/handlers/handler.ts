@@ -25,6 +25,11 @@ export interface NotificationRequest {
   key: string;
 }
 
+export interface OrganisationPort {
+  /** the active users of a group, by display name */
+  members(groupKey: string): Promise<{ username: string; displayName: string }[]>;
+}
+
 export interface HandlerContext {
   instanceId: string;
   activityId: string;
@@ -41,6 +46,8 @@ export interface HandlerContext {
   notify(n: NotificationRequest): void;
   /** the projects of the measures, read and updated in the step's own transaction */
   projects: ProjectPort;
+  /** the organisation: the active users of a group (e.g. the experts the Data Bureau may pick, 第7条(二)) */
+  organisation: OrganisationPort;
   /** start another process (latest version, same businessKey and project) once this step has committed */
   startProcess(processId: string, variables?: Record<string, unknown>): void;
   /** correlate a message to the instance(s) with this businessKey waiting for it, once this step has committed */

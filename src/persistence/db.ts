@@ -21,7 +21,7 @@ export interface Database {
  * DATABASE_URL: `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`
  * (mysql2; MySQL, MariaDB, TiDB). A missing MySQL database is created.
  */
-export async function openDatabase(url: string, opts: { logging?: (sql: string) => void } = {}): Promise<Database> {
+export async function openDatabase(url: string, opts: { logging?: (sql: string) => void; lockWaitTimeoutS?: number | null } = {}): Promise<Database> {
   const logging = opts.logging ?? false;
   useTransactionContext();
   if (url.startsWith('sqlite:')) {
@@ -68,6 +68,14 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
       isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED,
     });
+    const lockWait = opts.lockWaitTimeoutS;
+    if (lockWait) {
+      // every pooled connection waits at most this long for a row lock; the statement then fails and the
+      // repositories' conflict retries run it again (src/persistence/transaction.ts)
+      sequelize.addHook('afterConnect', async (connection: unknown) => {
+        await (connection as { promise(): { query(sql: string): Promise<unknown> } }).promise().query(`SET SESSION innodb_lock_wait_timeout = ${Math.floor(lockWait)}`);
+      });
+    }
     await sequelize.authenticate();
     return { sequelize, dialect: 'mysql', close: () => sequelize.close() };
   }

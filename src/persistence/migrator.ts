@@ -10,6 +10,9 @@ import * as m011 from './migrations/011-audit-trail';
 import * as m013 from './migrations/013-statistics-indexes';
 import * as m011ops from './migrations/011-operation-chain';
 import * as m012 from './migrations/012-definition-note';
+import * as m014 from './migrations/014-approval-operations';
+import * as m015 from './migrations/015-loss-reports';
+import * as m017 from './migrations/017-incident-attempts';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -24,6 +27,9 @@ const MIGRATIONS = [
   // after 013: databases that ran 011-audit-trail before the operation log was chained get it now
   { name: '011-operation-chain', ...m011ops },
   { name: '012-definition-note', ...m012 },
+  { name: '014-approval-operations', ...m014 },
+  { name: '015-loss-reports', ...m015 },
+  { name: '017-incident-attempts', ...m017 },
 ];
 
 export function migrator(sequelize: Sequelize) {

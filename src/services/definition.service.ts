@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { malformed, notFound, unprocessable } from '../domain/errors';
+import { getCompiledDefinition } from '../engine/definition-cache';
+import { LinkFormError, linkFormToTask } from '../engine/link-form';
 import type { CompiledDefinitionRef } from '../engine/types';
 import { validateDeployment } from '../engine/validate-deployment';
 import { decodeXmlBytes, XmlReadError } from '../engine/xml-reader';
@@ -26,6 +28,26 @@ export interface DeployInput {
 }
 
 export const NOTE_MAX = 1000;
+
+/** The forms of a process's newest version (the form editor's list). */
+export interface FormsOverview {
+  key: string;
+  name: string;
+  version: number;
+  forms: { formId: string; version: number; tasks: { id: string; name: string | null }[] }[];
+  /** user tasks without a form: a new form may be made for each */
+  tasksWithoutForm: { id: string; name: string | null }[];
+}
+
+export interface FormDeployInput {
+  formId: string;
+  schema: Record<string, unknown>;
+  /** a user task without this form: it is linked to it (zeebe:formDefinition) in the new version */
+  taskId?: string | null;
+  note?: string | null;
+}
+
+const FORM_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 export interface DefinitionSummary {
   key: string;
@@ -162,6 +184,54 @@ export class DefinitionService {
       // the answer is the first process, as before; `processes` lists every one (a compatible extension)
       return deployed.length > 1 ? { ...deployed[0], processes: deployed } : deployed[0];
     }));
+  }
+
+  /** The forms the newest version of `key` pins, each with the user tasks that use it, and the tasks without one. */
+  async formsOf(key: string): Promise<FormsOverview> {
+    const d = await this.get(key);
+    const { model } = await getCompiledDefinition(await this.compiled(d.id));
+    const tasks = [...model.elements.values()].filter((e) => e.type === 'bpmn:UserTask' && e.processId === d.key);
+    const forms: FormsOverview['forms'] = [];
+    for (const [formId, formDefinitionId] of Object.entries(d.forms).sort(([a], [b]) => a.localeCompare(b))) {
+      const f = await this.repo.formById(formDefinitionId);
+      forms.push({ formId, version: f?.version ?? 0, tasks: tasks.filter((x) => x.form?.formId === formId).map((x) => ({ id: x.id, name: x.name })) });
+    }
+    return { key: d.key, name: d.name, version: d.version, forms, tasksWithoutForm: tasks.filter((x) => !x.form?.formId).map((x) => ({ id: x.id, name: x.name })) };
+  }
+
+  /** The schema of a form as the newest version of `key` pins it (404 when it pins no such form). */
+  async formSchema(key: string, formId: string): Promise<{ formId: string; version: number; schema: Record<string, unknown> }> {
+    const d = await this.get(key);
+    const f = d.forms[formId] ? await this.repo.formById(d.forms[formId]) : null;
+    if (!f) throw notFound(`流程「${key}」的最新版本没有表单「${formId}」`);
+    return f;
+  }
+
+  /**
+   * Deploys a form made or changed in the form editor with the newest diagram of `key`: a new version of
+   * the process pinning the new form version (forms are versioned with the deployment). With `taskId`
+   * the form is linked to that user task first; otherwise the newest version must already use the form.
+   */
+  async deployForm(key: string, input: FormDeployInput, deployedBy: string) {
+    if (typeof input.formId !== 'string' || !FORM_ID.test(input.formId)) {
+      throw malformed('表单标识须以字母开头，只含字母、数字、- 和 _', [{ field: 'formId', message: '表单标识须以字母开头，只含字母、数字、- 和 _（至多 100 个字符）' }]);
+    }
+    if (!input.schema || typeof input.schema !== 'object' || Array.isArray(input.schema) || !Array.isArray(input.schema.components)) {
+      throw malformed('schema 须为 form-js 表单', [{ field: 'schema', message: '须为带 components 的 form-js 表单' }]);
+    }
+    const latest = await this.get(key);
+    let xml = latest.xml;
+    if (input.taskId) {
+      try {
+        xml = await linkFormToTask(xml, input.taskId, input.formId);
+      } catch (err) {
+        if (err instanceof LinkFormError) throw unprocessable('表单不能关联到该任务', [{ field: 'taskId', message: err.message }]);
+        throw err;
+      }
+    } else if (!latest.forms[input.formId]) {
+      throw unprocessable(`流程「${latest.name}」的最新版本没有用到表单「${input.formId}」`, [{ field: 'taskId', message: '新表单须选择要使用它的用户任务' }]);
+    }
+    return this.deploy({ xml, forms: [{ ...input.schema, id: input.formId }], note: input.note ?? null }, deployedBy);
   }
 
   async list(): Promise<DefinitionSummary[]> {

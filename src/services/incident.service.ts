@@ -1,11 +1,27 @@
 import type { Sequelize } from 'sequelize';
 import { conflict, notFound } from '../domain/errors';
+import { getCompiledDefinition } from '../engine/definition-cache';
 import type { EngineAction } from '../engine/types';
+import type { DefinitionService } from './definition.service';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import { incidentView } from './instance.service';
 import type { RuntimeService } from './runtime.service';
+
+export interface IncidentOverview extends ReturnType<typeof incidentView> {
+  attempts: number;
+  instanceId: string;
+  definitionKey: string;
+  version: number;
+  /** the newest version of the instance's process (a migration target) */
+  latestVersion: number;
+  businessKey: string | null;
+  /** the process's name as deployed in the instance's version */
+  processName: string | null;
+  /** the element's name in the instance's version (null: unnamed or no element) */
+  elementName: string | null;
+}
 
 /**
  * Incidents: a service task whose retries ran out (kind `job`), or an engine failure (kind `engine`:
@@ -13,11 +29,42 @@ import type { RuntimeService } from './runtime.service';
  */
 export class IncidentService {
   constructor(
-    private readonly d: { sequelize: Sequelize; repo: RuntimeRepository; runtime: Pick<RuntimeService, 'act' | 'runDueJobs'>; clock: Pick<Clock, 'now'> },
+    private readonly d: { sequelize: Sequelize; repo: RuntimeRepository; runtime: Pick<RuntimeService, 'act' | 'runDueJobs'>; clock: Pick<Clock, 'now'>; definitions?: Pick<DefinitionService, 'compiled' | 'byId'> },
   ) {}
 
   async list() {
     return (await this.d.repo.allOpenIncidents()).map(incidentView);
+  }
+
+  /**
+   * The open incidents as the 故障 page shows them (administrators): each with its instance (process,
+   * version, business key), the element by its name in the instance's version, the message and the attempts.
+   */
+  async overview(): Promise<IncidentOverview[]> {
+    const out: IncidentOverview[] = [];
+    for (const inc of await this.d.repo.allOpenIncidents()) {
+      const inst = await this.d.repo.findInstance(inc.instanceId);
+      if (!inst) continue;
+      let elementName: string | null = null;
+      const processName = this.d.definitions ? (await this.d.definitions.byId(inst.definitionId)).name : null;
+      if (inc.activityId && this.d.definitions) {
+        const compiled = await getCompiledDefinition(await this.d.definitions.compiled(inst.definitionId)).catch(() => null);
+        elementName = compiled?.model.elements.get(inc.activityId)?.name ?? null;
+      }
+      const latest = this.d.definitions ? await this.d.repo.latestVersionOf(inst.definitionKey) : inst.definitionVersion;
+      out.push({
+        ...incidentView(inc),
+        attempts: inc.attempts ?? 1,
+        instanceId: inst.id,
+        definitionKey: inst.definitionKey,
+        version: inst.definitionVersion,
+        latestVersion: latest ?? inst.definitionVersion,
+        businessKey: inst.businessKey,
+        processName,
+        elementName,
+      });
+    }
+    return out;
   }
 
   async retry(id: number, actor: string) {

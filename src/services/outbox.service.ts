@@ -40,11 +40,24 @@ export class OutboxService {
   ) {}
 
   /**
-   * One pass: every due inbox row becomes one inbox entry per recipient, and — with SMTP — one e-mail
-   * row per recipient with a mailbox; then the e-mail rows are sent. Each row is its own unit: an
-   * SMTP failure retries that e-mail later without touching the inbox.
+   * One pass of at most `limit` rows per channel: every due inbox row becomes one inbox entry per
+   * recipient, and — with SMTP — one e-mail row per recipient with a mailbox; then the e-mail rows are
+   * sent. Each row is its own unit: an SMTP failure retries that e-mail later without touching the inbox.
+   * Never throws: a message that cannot be delivered now is marked for a later
+   * try, and a database that refuses even that (after the repository's retries) ends this round only —
+   * the scheduler's next round goes on. So a caller that committed work before (the dev clock, a
+   * request) never answers 500 because of delivery (issue 11, hole 8).
    */
   async dispatch(limit = 100): Promise<number> {
+    try {
+      return await this.dispatchRound(limit);
+    } catch (err) {
+      this.d.log.warn({ event: 'outbox.round-failed', err: err instanceof Error ? err.message : String(err) });
+      return 0;
+    }
+  }
+
+  private async dispatchRound(limit: number): Promise<number> {
     let delivered = 0;
     for (const channel of ['inbox', 'email'] as const) {
       for (const row of await this.d.repo.unsent(channel, new Date(), limit)) {
@@ -123,5 +136,10 @@ export class OutboxService {
     const n = await this.d.repo.find(id);
     if (!n || n.username !== user.username) throw notFound(`通知 ${id} 不存在`);
     await this.d.repo.markRead(id, user.username, this.d.clock.now());
+  }
+
+  /** 全部已读: marks every unread entry of the caller read; answers how many were unread. */
+  async markAllRead(user: User): Promise<{ marked: number }> {
+    return { marked: await this.d.repo.markAllRead(user.username, this.d.clock.now()) };
   }
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import { AppError, conflict, forbidden, malformed, notFound, unprocessable } from '../domain/errors';
+import { AppError, conflict, forbidden, malformed, notFound, unprocessable, type RuleDetail } from '../domain/errors';
 import type { User } from '../domain/organisation';
 import { RULES, type RuleId } from '../domain/rules';
 import { DOCUMENT_KINDS, kindMatches, safeFilename, sniff, type SniffedKind } from '../domain/file-type';
@@ -17,6 +17,8 @@ import type { VisibilityService } from './visibility.service';
 
 export const APPLICATION_PROCESS = 'application-approval';
 export const AUDIT_PROCESS = 'audit';
+/** 第16条: the message a major-investment-loss report correlates into the implementation instance */
+export const LOSS_MESSAGE = 'major-investment-loss';
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 const KIND_NAMES: Record<SniffedKind, string> = { pdf: 'PDF', ole2: 'Word/Excel 97–2003', docx: 'Word', xlsx: 'Excel', ofd: 'OFD', zip: 'ZIP', png: 'PNG 图片', jpeg: 'JPEG 图片', text: '纯文本' };
 
@@ -40,8 +42,8 @@ export class ProjectService {
       sequelize: Sequelize;
       repo: ProjectRepository;
       org: Pick<OrganisationRepository, 'findDepartment' | 'listDepartments'>;
-      runtime: Pick<RuntimeService, 'start'>;
-      runtimeRepo: Pick<RuntimeRepository, 'listInstances'>;
+      runtime: Pick<RuntimeService, 'start' | 'act'>;
+      runtimeRepo: Pick<RuntimeRepository, 'listInstances' | 'findSubscriptions'>;
       instances: Pick<InstanceService, 'ofVisibleProject'>;
       visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
       tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null; provisional: boolean }[]> };
@@ -130,6 +132,17 @@ export class ProjectService {
     return { id: doc.id, materialType: doc.materialType, filename: doc.filename, size: doc.size, sha256: doc.sha256 };
   }
 
+  /**
+   * Removes a material from a draft (草稿) — only its unit, only before submission: once submitted the
+   * reviewers may have read it, and a returned application adds its corrections on its revise task.
+   */
+  async removeDocument(id: number, docId: number, user: User) {
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以删除申报材料');
+    if (p.stage !== 'draft') throw conflict('只有尚未提交的草稿可以删除材料', 'not-editable');
+    if (!(await this.d.repo.removeDocument(id, docId))) throw notFound(`项目 ${id} 没有材料 ${docId}`);
+  }
+
   /** One document as uploaded, for whoever may see the project (第5条). */
   async document(id: number, docId: number, user: User) {
     await this.visible(id, user);
@@ -193,13 +206,70 @@ export class ProjectService {
     return { processInstanceId: started.id, state: started.state, activeActivityIds: started.activeActivityIds };
   }
 
+  /**
+   * 第16条 重大投资损失: the project's unit or the Data Bureau reports a major investment loss at any
+   * time during implementation. The report is correlated (message `major-investment-loss`) into the
+   * running implementation instance, whose non-interrupting boundary on the implementation opens the
+   * same 第16条 decision as a serious delay; the report row is written in that unit of work.
+   * 403 for anyone else (and 第5条 for who may not see it), 422 for a bad body, 409 when the project is
+   * not being implemented.
+   */
+  async reportLoss(id: number, user: User, input: unknown) {
+    const p = await this.visible(id, user);
+    if (!isUnitMember(user, p.unitCode) && !user.groups.includes('data-bureau')) {
+      throw forbidden('不符合第16条：重大投资损失由项目单位或区数据局报告');
+    }
+    const b = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as { description?: unknown; amount?: unknown };
+    const problems: RuleDetail[] = [];
+    const description = typeof b.description === 'string' ? b.description.trim() : '';
+    if (!description || description.length > 2000) problems.push({ field: 'description', message: '请说明损失情况（不超过2000字）' });
+    const amount = b.amount;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0 || amount >= 1e14 || Math.round(amount * 100) !== amount * 100) {
+      problems.push({ field: 'amount', message: '损失金额须为大于0的金额（元，至多两位小数）' });
+    }
+    if (problems.length) throw unprocessable('重大投资损失报告填写不完整或有误', problems, 'invalid-fields');
+    const subs = await this.d.runtimeRepo.findSubscriptions(LOSS_MESSAGE, p.code);
+    const instanceId = subs[0]?.instanceId;
+    if (!instanceId) throw conflict('项目当前不在实施中（合同备案通过后至验收前），不能报告重大投资损失（第16条）', 'not-implementing');
+    const reportedAt = this.d.clock.now();
+    let reportId = 0;
+    const state = await this.d.runtime.act(
+      instanceId,
+      {
+        kind: 'correlate-message',
+        messageName: LOSS_MESSAGE,
+        executionIds: subs.filter((s) => s.instanceId === instanceId).map((s) => s.executionId),
+        variables: { lossDescription: description, lossAmount: amount, lossReportedBy: user.displayName, article16Cause: '重大投资损失' },
+      },
+      {
+        actor: user.username,
+        operation: 'loss-report',
+        data: { messageName: LOSS_MESSAGE, description, amount },
+        before: async (_locked, t) => {
+          reportId = await this.d.repo.addLossReport({ projectId: p.id, instanceId, description, amount: amount as number, reportedBy: user.username, reportedAt }, t);
+        },
+      },
+    );
+    return {
+      id: reportId,
+      projectId: p.id,
+      description,
+      amount,
+      reportedBy: user.username,
+      reportedAt: reportedAt.toISOString(),
+      processInstanceId: instanceId,
+      activeActivityIds: state?.activeActivityIds ?? [],
+    };
+  }
+
   async get(id: number, user: User) {
     const p = await this.visible(id, user);
-    const [documents, payments, instances, deadlines] = await Promise.all([
+    const [documents, payments, instances, deadlines, lossReports] = await Promise.all([
       this.d.repo.documents(id),
       this.d.repo.payments(id),
       this.d.instances.ofVisibleProject(p.code),
       this.d.tasks.openDeadlines(p.code),
+      this.d.repo.lossReports(id),
     ]);
     const now = this.d.clock.now().getTime();
     return {
@@ -208,6 +278,7 @@ export class ProjectService {
       processInstances: instances.map((i) => ({ id: i.id, definitionKey: i.definitionKey, state: i.state, activeActivityIds: i.activeActivityIds, startedAt: i.startedAt, endedAt: i.endedAt })),
       deadlines: deadlines.map((d) => ({ rule: d.rule, article: d.rule && d.rule in RULES ? RULES[d.rule as RuleId].article : null, activityId: d.activityId, name: d.name, dueAt: d.dueAt.toISOString(), state: d.dueAt.getTime() < now ? 'overdue' : 'open', provisional: d.provisional })),
       payments: payments.map((x) => ({ ...x, requestedAt: x.requestedAt.toISOString(), decidedAt: x.decidedAt ? x.decidedAt.toISOString() : null })),
+      lossReports: lossReports.map((x) => ({ ...x, reportedAt: x.reportedAt.toISOString() })),
     };
   }
 

@@ -5,10 +5,11 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
 import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
+import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
 import type { ProjectPort } from '../domain/project';
-import type { NotificationRequest } from '../handlers/handler';
+import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
 import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
@@ -31,10 +32,23 @@ export interface ActOptions {
   data?: Record<string, unknown>;
   /** runs in the transaction after the instance is locked, before the engine: may refuse by throwing */
   before?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
+  /** runs in the transaction after the engine run was saved (its new tasks exist): may refuse by throwing */
+  after?: (inst: ProcessInstanceModel, t: Transaction) => Promise<void>;
   /** consumes what triggered a job's action (its row), also when the instance has ended meanwhile */
   claim?: (t: Transaction) => Promise<void>;
   /** the open engine incident this action retries (otherwise such an incident blocks every action) */
   retriesIncidentId?: number;
+}
+
+export interface MigrationResult {
+  instanceId: string;
+  definitionKey: string;
+  /** the version the instance ran on, and the target */
+  from: number;
+  to: number;
+  moves: ElementMove[];
+  problems: { elementId: string; message: string }[];
+  migrated: boolean;
 }
 
 export interface InstanceState {
@@ -98,7 +112,7 @@ export class RuntimeService {
       log: Logger;
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
-      ports: (t: Transaction) => { projects: ProjectPort };
+      ports: (t: Transaction) => { projects: ProjectPort; organisation: OrganisationPort };
       /** the keys of the groups that exist (a FEEL candidate group naming none is an incident) */
       groupKeys?: () => Promise<string[]>;
     },
@@ -179,6 +193,7 @@ export class RuntimeService {
         await o.claim?.(uow.t);
         if (o.before) await o.before(inst, uow.t);
         await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+        if (o.after) await o.after(inst, uow.t);
         await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
         return this.stateOf(inst);
       });
@@ -206,6 +221,84 @@ export class RuntimeService {
     await this.run(uow, inst, { kind: 'reschedule', timers }, actor);
     await this.d.repo.log({ instanceId, operation: 'reschedule', actor, at: this.d.clock.now(), data: { timers: timers.map((x) => ({ executionId: x.executionId, dueAt: x.dueAt, provisional: !!x.provisional })) } }, t);
     return uow.dueJobIds;
+  }
+
+  /**
+   * Migrates one instance to another version of its process (issue 9 item 7), in one unit of work:
+   * the saved state is rewritten (planMigration), checked by a quiet run on the target version (no
+   * timer fires, no service is invoked), then saved like any run — user tasks, timers and
+   * subscriptions keep their rows by execution id, new or changed waits follow the target — and the
+   * instance row points at the target version. With dryRun, or when anything is refused, nothing is
+   * written. The operation log records who migrated it from which version to which.
+   */
+  async migrate(
+    instanceId: string,
+    targetDefinitionId: number,
+    mapping: Record<string, string>,
+    o: { dryRun: boolean; actor: string },
+  ): Promise<MigrationResult> {
+    await this.d.clock.refresh();
+    const { value } = await this.unit(async (uow) => {
+      const inst = await this.d.repo.lockInstance(instanceId, uow.t);
+      if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
+      if (TERMINAL.has(inst.state)) throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}，不能迁移`, 'instance-ended');
+      const target = await this.d.definitions.byId(targetDefinitionId, uow.t);
+      const base = { instanceId, definitionKey: inst.definitionKey, from: inst.definitionVersion, to: target.version };
+      if (target.key !== inst.definitionKey) throw unprocessable('只能迁移到同一流程的其他版本', [{ field: 'targetVersion', message: '目标版本须属于同一流程' }]);
+      if (target.id === inst.definitionId) throw unprocessable(`流程实例已在版本 ${target.version}`, [{ field: 'targetVersion', message: `流程实例已在版本 ${target.version}，无需迁移` }]);
+      if (!inst.engineState) throw conflict('流程实例没有可恢复的状态', 'no-state');
+      const source = await this.d.definitions.compiled(inst.definitionId, uow.t);
+      const targetRef = await this.d.definitions.compiled(target.id, uow.t);
+      const plan = await planMigration(source, targetRef, JSON.parse(inst.engineState), mapping);
+      const problems = [...plan.problems];
+      let result: RunResult | null = null;
+      if (plan.state) {
+        const host: EngineHost = { clock: this.d.clock, calendar: this.d.calendar.current(), maxActivitiesPerRun: this.opts.maxActivitiesPerRun, invokeService: async () => ({ kind: 'wait' }) };
+        try {
+          result = await runInstance({ definition: targetRef, state: plan.state, action: { kind: 'reschedule', timers: [] }, host, instanceId });
+        } catch (err) {
+          result = null;
+          problems.push({ elementId: '', message: `迁移后的状态无法在目标版本上恢复：${(err as Error).message}` });
+        }
+        if (result?.state === 'incident') problems.push({ elementId: result.incident?.activityId ?? '', message: `迁移后流程无法在目标版本上继续：${result.incident?.message ?? ''}` });
+        else if (result) {
+          const expected = new Set(plan.moves.filter((m) => m.type !== 'bpmn:BoundaryEvent').map((m) => m.to!));
+          const lost = [...expected].filter((id) => !result!.activeActivityIds.includes(id));
+          if (lost.length) problems.push({ elementId: lost[0], message: `迁移后环节 ${lost.join('、')} 不再处于活动状态，已拒绝迁移` });
+        }
+      }
+      const answer = { ...base, moves: plan.moves, problems, migrated: false };
+      if (o.dryRun) return answer;
+      if (problems.length || !result) throw unprocessable(`流程实例不能迁移到版本 ${target.version}：${problems.map((p) => p.message).join('；')}`, problems, 'migration-refused');
+
+      await inst.update({ definitionId: target.id, definitionVersion: target.version }, { transaction: uow.t });
+      // a user task whose completion failed as an engine incident still waits in the state, its row is no
+      // longer open: the incident's retry (after the migration) replays that completion — no second row
+      const closed = await this.d.repo.closedTaskExecutions(inst.id, uow.t);
+      result = { ...result, userTasks: result.userTasks.filter((w) => !closed.has(w.executionId)) };
+      await this.save(uow, inst, result, o.actor);
+      // every wait takes the target's element id; a user task also its name, form (the target's pinned version) and properties
+      const waits = [...result.userTasks, ...result.timers, ...result.messages, ...result.calls, ...result.services];
+      await this.d.repo.relabelExecutions(
+        inst.id,
+        waits.map((w) => {
+          const task = result!.userTasks.find((u) => u.executionId === w.executionId);
+          return {
+            executionId: w.executionId,
+            activityId: w.activityId,
+            ...(task && { task: { name: task.name, formId: task.formId, formDefinitionId: task.formId ? (target.forms[task.formId] ?? null) : null, properties: task.properties ?? {} } }),
+          };
+        }),
+        uow.t,
+      );
+      await this.d.repo.log(
+        { instanceId: inst.id, operation: 'migrate', actor: o.actor, at: this.d.clock.now(), data: { fromVersion: base.from, toVersion: base.to, moves: plan.moves.map((m) => ({ from: m.from, to: m.to, fate: m.fate })) } },
+        uow.t,
+      );
+      this.d.log.info({ event: 'instance.migrated', instanceId, definitionKey: inst.definitionKey, from: base.from, to: base.to, actor: o.actor });
+      return { ...answer, migrated: true };
+    });
+    return value;
   }
 
   /** Runs jobs made due outside a unit of work of ours (e.g. by reschedule()), once committed. */
@@ -478,7 +571,7 @@ export class RuntimeService {
     const message = result.incident?.message ?? '流程执行出错';
     if (retriesIncidentId) {
       const inc = await this.d.repo.findIncident(retriesIncidentId, uow.t);
-      await inc?.update({ message: message.slice(0, 5000), createdAt: now }, { transaction: uow.t });
+      await inc?.update({ message: message.slice(0, 5000), attempts: (inc.attempts ?? 1) + 1, createdAt: now }, { transaction: uow.t });
     } else {
       await this.d.repo.createIncident(
         { instanceId: inst.id, activityId: result.incident?.activityId ?? null, executionId: null, kind: 'engine', message: message.slice(0, 5000), pendingAction: action as unknown as Record<string, unknown>, createdAt: now, resolvedAt: null, resolvedBy: null },
@@ -715,6 +808,7 @@ export class RuntimeService {
         },
         notify: (n) => outbox.push(n),
         projects: this.d.ports(t).projects,
+        organisation: this.d.ports(t).organisation,
         startProcess: (processId, variables = {}) => starts.push({ processId, variables }),
         publishMessage: (messageName, businessKey, variables = {}) => messages.push({ messageName, businessKey, variables }),
       });
@@ -749,7 +843,7 @@ export class RuntimeService {
       if (attempts >= Math.max(1, inv.retries)) {
         if (job) await job.destroy({ transaction: t });
         await repo.createIncident(
-          { instanceId: inst.id, activityId: inv.activityId, executionId: inv.executionId, kind: 'job', message: `服务任务「${inv.activityName ?? inv.activityId}」（${inv.handler}）重试 ${attempts} 次后仍失败：${message}`.slice(0, 5000), pendingAction: null, createdAt: now, resolvedAt: null, resolvedBy: null },
+          { instanceId: inst.id, activityId: inv.activityId, executionId: inv.executionId, kind: 'job', message: `服务任务「${inv.activityName ?? inv.activityId}」（${inv.handler}）重试 ${attempts} 次后仍失败：${message}`.slice(0, 5000), attempts, pendingAction: null, createdAt: now, resolvedAt: null, resolvedBy: null },
           t,
         );
         return { kind: 'wait' };

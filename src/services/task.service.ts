@@ -33,6 +33,9 @@ export interface TaskView {
   provisional: boolean;
   formId: string | null;
   state: string;
+  /** 委派: the task's owner while (or after) a delegate works on it */
+  owner: string | null;
+  delegationState: 'pending' | 'resolved' | null;
 }
 
 export const taskView = (t: TaskModel): TaskView => ({
@@ -52,6 +55,8 @@ export const taskView = (t: TaskModel): TaskView => ({
   provisional: !!t.provisional,
   formId: t.formId,
   state: t.state,
+  owner: t.owner ?? null,
+  delegationState: t.delegationState ?? null,
 });
 
 /**
@@ -97,6 +102,11 @@ export class TaskService {
       calendar: Pick<CalendarSource, 'current'>;
       visibility: Pick<VisibilityService, 'assertInstance' | 'instanceFilter'>;
       users: { findUsersByUsername(usernames: string[]): Promise<User[]> };
+      /** the approval operations: the steps a task may be returned to, its 加签 signers */
+      operations?: {
+        returnableSteps(task: TaskModel): Promise<{ activityId: string; name: string }[]>;
+        signers(taskId: number): Promise<{ username: string; name: string; opinion: string; signed: boolean }[]>;
+      };
       /** the project's uploaded documents, for completion rules that read `projectDocuments` (第14条 payment evidence) */
       documents?: { documents(projectId: number, t?: Transaction): Promise<{ id: number; materialType: string; uploadedAt: Date }[]> };
     },
@@ -165,15 +175,21 @@ export class TaskService {
   async get(id: number, user: User) {
     const task = await this.d.repo.findTask(id);
     if (!task) throw notFound(`任务 ${id} 不存在`);
-    // its holders see a task; anyone else only when they may see its instance (第5条)
-    const holds = mayAct(task, user) || isCandidate(task, user) || task.completedBy === user.username || task.owner === user.username;
+    // its holders (and its 加签 signers) see a task; anyone else only when they may see its instance (第5条)
+    const signers = this.d.operations ? await this.d.operations.signers(id) : [];
+    const holds = mayAct(task, user) || isCandidate(task, user) || task.completedBy === user.username || task.owner === user.username || signers.some((s) => s.username === user.username);
     if (!holds) {
       const inst = await this.d.repo.findInstance(task.instanceId);
       if (!inst) throw notFound(`任务 ${id} 不存在`);
       await this.d.visibility.assertInstance(user, inst);
     }
+    // a holder opened it: the step is no longer untouched, the step before can no longer be withdrawn (撤回)
+    if (task.state === 'open' && !task.openedAt && mayAct(task, user)) {
+      await task.update({ openedAt: this.d.clock.now() });
+    }
     const form = await this.d.definitions.form(task.formDefinitionId);
-    return { ...taskView(task), form: form?.schema ?? null, variables: task.input ?? {} };
+    const returnableSteps = task.state === 'open' && this.d.operations ? await this.d.operations.returnableSteps(task) : [];
+    return { ...taskView(task), form: form?.schema ?? null, variables: task.input ?? {}, returnableSteps, signers };
   }
 
   async claim(id: number, user: User): Promise<TaskView> {
@@ -206,7 +222,7 @@ export class TaskService {
    * decided by another role) are refused, and the completion rules judge exactly what will be stored.
    * Two completions at once: the instance row lock serialises them, the second gets 409.
    */
-  async complete(id: number, user: User, variables: unknown): Promise<{ processInstance: InstanceState }> {
+  async complete(id: number, user: User, variables: unknown): Promise<{ processInstance: InstanceState } | { delegation: 'resolved'; task: TaskView }> {
     const task = await this.d.repo.findTask(id);
     if (!task) throw notFound(`任务 ${id} 不存在`);
     if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
@@ -226,6 +242,7 @@ export class TaskService {
     if (unknown.length) throw unprocessable(`提交了此任务不能填写的字段：${unknown.map((u) => u.field).join('、')}`, unknown, 'field-not-allowed');
     const formIssues = formProblems(form?.schema as never, vars);
     if (formIssues.length) throw unprocessable('表单填写不完整或有误', formIssues, 'form-invalid');
+    if (task.delegationState === 'pending') return this.resolve(id, user, vars);
 
     const state = await this.d.runtime.act(
       task.instanceId,
@@ -238,6 +255,12 @@ export class TaskService {
           const fresh = await this.d.repo.findTask(id, t);
           if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
           if (!mayAct(fresh, user)) throw forbidden('此任务不由您办理');
+          if (fresh.delegationState === 'pending') throw conflict('任务正在委派办理中', 'delegation-pending');
+          const unsigned = (await this.d.repo.signersOf(id, t)).filter((s) => !s.signedAt);
+          if (unsigned.length) {
+            const names = (await this.d.users.findUsersByUsername(unsigned.map((s) => s.username))).map((u) => u.displayName);
+            throw conflict(`加签人 ${names.join('、')} 尚未签署，暂不能办理完成`, 'signers-pending');
+          }
           const current = locked.variables ?? {};
           let stored: Record<string, unknown>;
           try {
@@ -265,6 +288,33 @@ export class TaskService {
       },
     );
     return { processInstance: state! };
+  }
+
+  /**
+   * 委派 comes back: the delegate's completion does not complete the task — it hands it back to its
+   * owner (assignee = owner, delegationState resolved), with what the delegate gave kept in the
+   * operation log (their decision and opinion are shown with the task); the owner then completes it.
+   */
+  private async resolve(id: number, user: User, vars: Record<string, unknown>): Promise<{ delegation: 'resolved'; task: TaskView }> {
+    return inTransaction(this.d.sequelize, async (t) => {
+      const fresh = await this.openTask(id, t);
+      if (fresh.delegationState !== 'pending' || fresh.assignee !== user.username) throw conflict('任务不在委派办理中', 'not-delegated');
+      const now = this.d.clock.now();
+      const owner = fresh.owner!;
+      await fresh.update({ assignee: owner, delegationState: 'resolved', revision: fresh.revision + 1 }, { transaction: t });
+      const opinion = typeof vars.opinion === 'string' ? vars.opinion : null;
+      await this.d.repo.log({ instanceId: fresh.instanceId, taskId: fresh.id, operation: 'resolve', actor: user.username, at: now, data: { owner, opinion, decision: typeof vars.decision === 'string' ? vars.decision : null, variables: vars } }, t);
+      await this.d.repo.enqueue(
+        {
+          dedupeKey: `task:${fresh.id}:resolve:${fresh.revision}`,
+          channel: 'inbox',
+          payload: { to: [owner], kind: 'task', title: `委派已办理：${fresh.name ?? fresh.activityId}`, body: `${fresh.businessKey ? `项目 ${fresh.businessKey}：` : ''}${user.displayName} 已办理完毕，请确认办理${opinion ? `（意见：${opinion}）` : ''}`, instanceId: fresh.instanceId, taskId: fresh.id },
+          createdAt: now,
+        },
+        t,
+      );
+      return { delegation: 'resolved' as const, task: taskView(fresh) };
+    });
   }
 
   private async openTask(id: number, t: Parameters<RuntimeRepository['findTask']>[1]) {

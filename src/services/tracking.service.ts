@@ -1,5 +1,5 @@
 import { chapterRank as rank } from '../domain/project';
-import { chineseDateTime, decisionLabel, materialLabel, definitionLabel, groupName, instanceStateLabel, stageLabel, variableLabel, VARIABLE_LABELS } from '../domain/labels';
+import { chineseDateTime, decisionLabel, expertReviewRows, materialLabel, definitionLabel, groupName, instanceStateLabel, stageLabel, variableLabel, VARIABLE_LABELS } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { sequenceFlows, takenFlows } from '../engine/sequence-flows';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
@@ -71,9 +71,21 @@ export class TrackingService {
     const person = new Map(users.map((u) => [u.username, { name: u.displayName, department: u.departmentCode ? (deptName.get(u.departmentCode) ?? u.departmentCode) : '' }]));
     const now = this.d.clock.now();
     const groupLabel = (g: string) => (g.startsWith('unit:') ? (deptName.get(g.slice(5)) ?? groupName(g)) : groupName(g));
+    /** 第7条(二): the picked experts by name, each expert's review in words */
+    const expertText = (name: string, v: unknown): string => {
+      if (name === 'experts') {
+        const candidates = Array.isArray(i.variables.expertCandidates) ? (i.variables.expertCandidates as { label?: string; value?: string }[]) : [];
+        return (Array.isArray(v) ? v : [v]).map((u) => candidates.find((c) => c?.value === u)?.label ?? person.get(String(u))?.name ?? String(u)).join('、') || '无';
+      }
+      const rows = expertReviewRows({ ...i.variables, expertReviews: v });
+      return rows.length
+        ? rows.map((r) => `${r.expert}：${r.decision}，${r.scores.map((x) => `${x.label}${x.value ?? '—'}`).join('、')}，建议投资 ${r.recommendedInvestment === null ? '—' : `${r.recommendedInvestment.toLocaleString('zh-CN')} 元`}`).join('；')
+        : '无';
+    };
     /** a variable's value as a reader says it: 是/否, names for codes, lists joined */
     const shown = (name: string, v: unknown): string => {
       if (v === null || v === undefined || v === '') return '—';
+      if (name === 'expertReviews' || name === 'experts') return expertText(name, v);
       if (typeof v === 'boolean') return v ? '是' : '否';
       if (Array.isArray(v)) return v.length ? v.map((x) => shown(name, x)).join('、') : '无';
       if (typeof v === 'object') return JSON.stringify(v);

@@ -1,5 +1,6 @@
 import { workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
-import { chineseDateTime, decisionLabel, groupName, instanceStateLabel } from '../domain/labels';
+import { conflict, forbidden } from '../domain/errors';
+import { chineseDateTime, decisionLabel, expertReviewRows, groupName, instanceStateLabel, notificationKindLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import { evaluateFeel } from '../engine/feel';
 import { userTaskMappings } from '../engine/task-completion';
@@ -74,10 +75,48 @@ export class WorkspaceService {
     },
   ) {}
 
-  /** The four lists' sizes, for the navigation. */
-  async counts(user: User): Promise<Record<WorkList, number>> {
-    const [todo, done, started, cc] = await Promise.all([this.todoTasks(user), this.doneTasks(user), this.startedInstances(user), this.copies(user)]);
-    return { todo: todo.length, done: done.length, started: started.length, cc: cc.length };
+  /** The four lists' sizes and the unread messages, for the navigation (the inbox is read once for both). */
+  async counts(user: User): Promise<Record<WorkList | 'unread', number>> {
+    const [todo, done, started, inbox] = await Promise.all([this.todoTasks(user), this.doneTasks(user), this.startedInstances(user), this.d.outbox.inbox(user)]);
+    return { todo: todo.length, done: done.length, started: started.length, cc: inbox.filter((n) => n.kind === 'copy').length, unread: inbox.filter((n) => !n.readAt).length };
+  }
+
+  /**
+   * 消息: one page (20) of the caller's inbox, newest first, each entry in words with where it leads —
+   * its task, else its project, else its instance's tracking (the inbox already passes 第5条).
+   */
+  async messages(user: User, page = 1) {
+    const all = await this.d.outbox.inbox(user);
+    const total = all.length;
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const current = Math.min(Math.max(1, page), pages);
+    const shown = all.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE);
+    const instances = new Map<string, ProcessInstanceModel>();
+    for (const id of new Set(shown.map((n) => n.processInstanceId).filter((x): x is string => !!x))) {
+      const i = await this.d.repo.findInstance(id);
+      if (i) instances.set(id, i);
+    }
+    const { projects } = await this.context([...instances.values()].map((i) => i.projectId));
+    const rows = shown.map((n) => {
+      const i = n.processInstanceId ? instances.get(n.processInstanceId) : undefined;
+      const p = i?.projectId != null ? projects.get(i.projectId) : undefined;
+      const href = n.taskId ? `/tasks/${n.taskId}` : p ? `/projects/${p.id}` : i ? `/instances/${i.id}` : null;
+      return {
+        id: n.id,
+        kind: n.kind,
+        kindLabel: notificationKindLabel(n.kind),
+        title: n.title,
+        // a deadline a message carries as an ISO instant, read in Asia/Shanghai like every time on the pages
+        body: n.body.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) => chineseDateTime(iso)),
+        projectId: p?.id ?? null,
+        projectName: p?.name ?? null,
+        href,
+        createdAt: n.createdAt,
+        received: chineseDateTime(n.createdAt),
+        unread: !n.readAt,
+      };
+    });
+    return { rows, total, unread: all.filter((n) => !n.readAt).length, page: current, pages };
   }
 
   /** One page of a list (20 rows), or — `all` — every row (the export of the list). */
@@ -199,10 +238,45 @@ export class WorkspaceService {
       payments: project.payments.map((x) => ({ ...x, requested: chineseDateTime(x.requestedAt), decided: chineseDateTime(x.decidedAt) })),
       instances,
       opinions: await this.opinions(project.id, dept),
+      expertReviews: expertReviewRows(variables),
+      lossReports: await this.lossReports(project.lossReports ?? []),
       mayUpload: unitMember && project.stage !== 'archived',
       maySubmit: unitMember && project.stage === 'draft',
+      mayEdit: unitMember && project.stage === 'draft',
       required: required.map((m) => ({ ...m, present: have.has(m.type) })),
     };
+  }
+
+  /** 第16条: the major-investment-loss reports of a project — who (name, bureau), when, how much, what */
+  private async lossReports(reports: { id: number; description: string; amount: number; reportedBy: string; reportedAt: string }[]) {
+    if (!reports.length) return [];
+    const [users, departments] = await Promise.all([this.d.org.findUsersByUsername([...new Set(reports.map((r) => r.reportedBy))]), this.d.org.listDepartments()]);
+    const dept = new Map(departments.map((x) => [x.code, x.name]));
+    return reports.map((r) => {
+      const u = users.find((x) => x.username === r.reportedBy);
+      const bureau = u?.departmentCode ? (dept.get(u.departmentCode) ?? '') : '';
+      return { id: r.id, description: r.description, amount: r.amount, who: u?.displayName ?? r.reportedBy, bureau, at: r.reportedAt, time: chineseDateTime(r.reportedAt) };
+    });
+  }
+
+  /**
+   * 修改草稿: the draft (not yet submitted) its unit edits in the 新建申报 wizard — its fields, its
+   * materials (what the diagram requires, what is there) and the submission. Visibility first (第5条:
+   * 403), then only the project's unit; an application returned for revision is edited on its revise
+   * task (its form and materials), so here it is a 409 naming that task.
+   */
+  async draftPage(id: number, user: User) {
+    const project = await this.d.projects.get(id, user);
+    if (!user.groups.includes(`unit:${project.unitCode}`)) throw forbidden('只有项目单位的用户可以修改其申报草稿');
+    if (project.stage === 'revising') {
+      const open = await this.d.repo.openTasksOfInstances(project.processInstances.map((i) => i.id));
+      const revise = open.find((t) => t.candidateGroups.includes(`unit:${project.unitCode}`));
+      throw conflict(`此申报已退回修改，请在待办“${revise?.name ?? '修改申报材料'}”中修改并重新提交${revise ? `（/tasks/${revise.id}）` : ''}`, 'not-editable');
+    }
+    if (project.stage !== 'draft') throw conflict('只有尚未提交的草稿可以修改；此申报已提交', 'not-editable');
+    const required = await this.requiredMaterials(project);
+    const have = new Set(project.documents.map((x) => x.materialType));
+    return { project, required: required.map((m) => ({ ...m, present: have.has(m.type) })) };
   }
 
   /** Every opinion given on a project, in the order given: who, their bureau, the step, the decision, the opinion, when. */

@@ -19,6 +19,7 @@ import { pagesController } from './controllers/pages.controller';
 import { projectsController } from './controllers/projects.controller';
 import { runtimeController, type RuntimeWebServices } from './controllers/runtime.controller';
 import { statisticsController } from './controllers/statistics.controller';
+import { studioController, type StudioWebServices } from './controllers/studio.controller';
 import { trackingController } from './controllers/tracking.controller';
 import { annualPlanPagesController } from './controllers/annual-plan-pages.controller';
 import type { TrackingService } from '../services/tracking.service';
@@ -28,9 +29,10 @@ import type { Department } from '../domain/organisation';
 import { requireApiUser, requirePageUser } from './middleware/authenticate';
 
 export interface WebServices extends RuntimeWebServices {
+  studio: StudioWebServices;
   auth: Pick<AuthService, 'signIn' | 'revoke'>;
   health: Pick<HealthService, 'check'>;
-  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>;
+  projects: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'removeDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>;
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
@@ -38,7 +40,7 @@ export interface WebServices extends RuntimeWebServices {
   tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
   exports: Pick<ExportService, 'export'>;
-  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>;
+  workspace: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage' | 'messages' | 'draftPage'>;
   org: { listDepartments(): Promise<Department[]> };
 }
 
@@ -60,6 +62,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const health = healthController(s.health);
   const pages = pagesController(s);
   const rt = runtimeController(s);
+  const studio = studioController(s.studio);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
   const statistics = statisticsController(s.statistics);
@@ -89,6 +92,11 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/process-instances/:id', api, rt.getInstance);
   r.get('/api/process-instances/:id/tracking', api, tracking.json);
   r.delete('/api/process-instances/:id', api, rt.terminateInstance);
+  r.post('/api/process-instances/:id/migrate', api, studio.migrateInstance);
+  r.post('/api/process-definitions/:key/versions/:version/migrate', api, studio.migrateVersion);
+  r.get('/api/process-definitions/:key/forms', api, studio.listForms);
+  r.get('/api/process-definitions/:key/forms/:formId', api, studio.getForm);
+  r.post('/api/process-definitions/:key/forms', api, studio.deployForm);
 
   r.get('/api/tasks', api, rt.listTasks);
   r.get('/api/tasks/:id', api, rt.getTask);
@@ -96,6 +104,14 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.post('/api/tasks/:id/unclaim', api, rt.unclaim);
   r.post('/api/tasks/:id/assign', api, rt.assignTask);
   r.post('/api/tasks/:id/complete', api, rt.complete);
+  r.post('/api/tasks/:id/transfer', api, rt.transfer);
+  r.post('/api/tasks/:id/delegate', api, rt.delegate);
+  r.post('/api/tasks/:id/add-signer', api, rt.addSigner);
+  r.post('/api/tasks/:id/sign', api, rt.sign);
+  r.post('/api/tasks/:id/return', api, rt.returnTask);
+  r.post('/api/tasks/:id/withdraw', api, rt.withdraw);
+  r.post('/api/tasks/:id/cc', api, rt.cc);
+  r.post('/api/tasks/:id/urge', api, rt.urge);
 
   r.post('/api/messages', api, rt.correlate);
   r.get('/api/incidents', api, rt.listIncidents);
@@ -104,6 +120,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/api/element-templates', api, rt.elementTemplates);
   r.get('/api/groups', api, rt.groups);
   r.get('/api/notifications', api, rt.notifications);
+  r.post('/api/notifications/read-all', api, rt.readAllNotifications);
   r.post('/api/notifications/:id/read', api, rt.readNotification);
 
   r.get('/api/projects', api, projects.list);
@@ -112,9 +129,11 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.patch('/api/projects/:id', api, projects.patch);
   r.post('/api/projects/:id/documents', api, upload, projects.upload);
   r.get('/api/projects/:id/documents/:docId', api, projects.document);
+  r.delete('/api/projects/:id/documents/:docId', api, projects.removeDocument);
   r.post('/api/projects/:id/submit', api, projects.submit);
   r.get('/api/projects/:id/archive', api, projects.archive);
   r.post('/api/projects/:id/audits', api, projects.openAudit);
+  r.post('/api/projects/:id/loss-reports', api, projects.reportLoss);
   r.post('/api/annual-plans', api, projects.createPlan);
   r.get('/api/annual-plans/:id', api, projects.getPlan);
   r.get('/api/annual-plans/:id/export', api, projects.exportPlan);
@@ -143,9 +162,11 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/tasks/started', page, work.started);
   r.get('/tasks/cc', page, work.cc);
   r.get('/tasks/:id', page, work.task);
+  r.get('/messages', page, work.messages);
   r.get('/projects', page, pages.projects);
   r.get('/projects/new', page, work.newProject);
   r.get('/projects/:id', page, work.project);
+  r.get('/projects/:id/edit', page, work.editProject);
   r.get('/processes', page, pages.processes);
   r.get('/instances/:id', page, tracking.page);
   r.get('/annual-plans', page, plans.list);
@@ -153,6 +174,9 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/processes/:key/versions/:version', page, pages.processVersion);
   r.get('/processes/:key/edit', page, pages.processEdit);
   r.get('/processes/:key/statistics', page, statistics.processPage);
+  r.get('/incidents', page, studio.incidentsPage);
+  r.get('/processes/:key/forms', page, studio.formsPage);
+  r.get('/processes/:key/forms/editor', page, studio.formEditor);
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);

@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { User } from '../domain/organisation';
 import './context';
-import { pickLang, translator } from './i18n';
+import { labelTranslator, pickLang, translator } from './i18n';
 import { authenticate } from './middleware/authenticate';
 import type { ClientAssets } from './client-build';
 import { csrf } from './middleware/csrf';
@@ -39,6 +39,7 @@ export function createWebApp(services: WebServices & { auth: { authenticate(toke
     req.t = translator(req.lang);
     res.locals.t = req.t;
     res.locals.lang = req.lang;
+    res.locals.tr = labelTranslator(req.lang);
     res.locals.path = req.path;
     res.locals.assets = opts.assets;
     res.locals.islands = [];

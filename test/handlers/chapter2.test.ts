@@ -27,6 +27,7 @@ function context(projects: Record<string, Partial<Project> & { materials: string
       },
       recordPayment: async () => undefined,
     },
+    organisation: { members: async () => [] },
     startProcess: () => undefined,
     publishMessage: (messageName, businessKey, variables) => published.push({ messageName, businessKey, variables }),
   };

@@ -30,6 +30,7 @@ function context(over: Partial<HandlerContext> = {}, projects: (Project & { mate
       update: async () => undefined,
       recordPayment: async () => undefined,
     },
+    organisation: { members: async () => [] },
     startProcess: () => undefined,
     publishMessage: () => undefined,
     ...over,

@@ -148,7 +148,12 @@ describe('probe: crash harness — SIGKILL at random points, restart, invariants
 
     for (let kill = 0; kill < KILLS; kill++) {
       // a few answered units of work, then a burst in flight when the kill comes
-      for (let i = 0; i < 3; i++) await work();
+      try {
+        for (let i = 0; i < 3; i++) await work();
+      } catch (err) {
+        // no kill is under way here: a refused connection means the server died by itself — say how
+        throw new Error(`${(err as Error).message} before kill ${kill + 1}; ${server.describe()}`);
+      }
       const inFlight = Array.from({ length: 6 }, () => work().catch(() => undefined));
       await new Promise((r) => setTimeout(r, Math.floor(random() * 250)));
       await server.kill();

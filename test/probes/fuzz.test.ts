@@ -5,8 +5,9 @@
  * request is answered (within mocha's timeout), and the server still answers /healthz afterwards.
  *
  * Seeded: FUZZ_SEED (default: random, printed in every failure message with the case number),
- * FUZZ_N documents per database (default 450, plus half as many malformed bodies: ~675 cases per
- * database, ~1,350 per CI run on SQLite and MariaDB, ~1.5 min each). No timing assertions.
+ * FUZZ_N documents per database (default 450) and FUZZ_BODIES malformed bodies (default 2,000 − FUZZ_N, at
+ * least half FUZZ_N) sent to every write route of the route table: 2,000 cases per database, 4,000 per
+ * CI run on SQLite and MariaDB (~1.5 min each). No timing assertions.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,10 +15,13 @@ import { expect } from 'chai';
 import { FEEL_BUDGET } from '../../src/engine/feel-sandbox';
 import { startTestApp, type TestApp } from '../support/app';
 import { nestedSubProcesses, unconnectedTasks } from '../support/robust-diagrams';
+import { routesOf } from '../support/routes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const N = Number(process.env.FUZZ_N ?? 450);
+/** malformed bodies per database: cheap (a few ms each), so together with the documents 2,000 cases per database */
+const BODIES = Number(process.env.FUZZ_BODIES ?? Math.max(2000 - N, Math.ceil(N / 2)));
 
 /** mulberry32: a small seeded generator */
 function rng(seed: number) {
@@ -171,29 +175,23 @@ const VARIABLES = [{}, { n: 10_000_000, waitFor: 'P99999Y' }, { n: 3, waitFor: '
 
 // ---- malformed bodies ---------------------------------------------------------------------------
 
-const WRITE_ROUTES: [method: 'post' | 'patch' | 'delete', url: string][] = [
-  ['post', '/api/auth/token'],
-  ['delete', '/api/auth/token'],
-  ['post', '/api/process-definitions'],
-  ['post', '/api/process-definitions/fuzz/instances'],
-  ['post', '/api/process-definitions/application-approval/instances'],
-  ['delete', '/api/process-instances/00000000-0000-0000-0000-000000000000'],
-  ['post', '/api/tasks/1/claim'],
-  ['post', '/api/tasks/1/unclaim'],
-  ['post', '/api/tasks/1/complete'],
-  ['post', '/api/messages'],
-  ['post', '/api/incidents/1/retry'],
-  ['post', '/api/notifications/1/read'],
-  ['post', '/api/projects'],
-  ['patch', '/api/projects/1'],
-  ['post', '/api/projects/1/documents'],
-  ['post', '/api/projects/1/submit'],
-  ['post', '/api/projects/1/audits'],
-  ['post', '/api/annual-plans'],
-  ['post', '/api/dev/clock'],
-  ['post', '/login'],
-  ['post', '/logout'],
-];
+/**
+ * Every write route the app serves (from its route table, like the permission matrix: a new route is
+ * fuzzed without being listed here), each path parameter filled with a plausible or a broken value.
+ */
+function writeRoutes(app: Parameters<typeof routesOf>[0]): [method: 'post' | 'put' | 'patch' | 'delete', path: string][] {
+  return routesOf(app)
+    .map((r) => r.split(' ') as [string, string])
+    .filter(([m]) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m))
+    .map(([m, p]) => [m.toLowerCase() as 'post' | 'put' | 'patch' | 'delete', p]);
+}
+
+const PARAM_VALUES: Record<string, string[]> = {
+  key: ['fuzz', 'application-approval', 'no-such-process', '%E0%A4%A', '..'],
+  year: ['2026', '2027', '0', '99999', 'abc'],
+  id: ['1', '2', '999999', '-1', 'abc', '00000000-0000-0000-0000-000000000000', '%E0%A4%A', '1e9'],
+};
+const fillPath = (r: Rng, path: string) => path.replace(/:(\w+)/g, (_, name: string) => r.pick(PARAM_VALUES[name] ?? PARAM_VALUES.id));
 
 function junkValue(r: Rng, depth = 0): unknown {
   switch (r.int(depth > 3 ? 6 : 9)) {
@@ -222,7 +220,7 @@ function junkBody(r: Rng): { type: string; body: string | Buffer } {
   }
 }
 
-describe(`probe: fuzzing deployments, instances and write routes answers no 5xx (FUZZ_SEED=${SEED}, FUZZ_N=${N})`, function () {
+describe(`probe: fuzzing deployments, instances and write routes answers no 5xx (FUZZ_SEED=${SEED}, FUZZ_N=${N}, FUZZ_BODIES=${BODIES})`, function () {
   this.timeout(Math.max(600_000, N * 3_000));
   let t: TestApp;
   const budget = FEEL_BUDGET.timeMs;
@@ -293,8 +291,11 @@ describe(`probe: fuzzing deployments, instances and write routes answers no 5xx 
   it('sends malformed bodies to every write route, as an admin, a unit user and nobody', async () => {
     const r = rng(SEED ^ 0x5eed);
     const tokens = [`Bearer ${await t.token('admin')}`, `Bearer ${await t.token('rmyy')}`, null];
-    for (let k = 0; k < Math.ceil(N / 2); k++) {
-      const [method, url] = r.pick(WRITE_ROUTES);
+    const routes = writeRoutes(t.gf.app);
+    expect(routes.length, 'write routes found in the route table').to.be.greaterThan(20);
+    for (let k = 0; k < BODIES; k++) {
+      const [method, pattern] = r.pick(routes);
+      const url = fillPath(r, pattern);
       const { type, body } = junkBody(r);
       const auth = r.pick(tokens);
       let req = t.api[method](url).set('Content-Type', type);

@@ -32,6 +32,7 @@ describe('chapter 2: the annual plan (R7.5, 第7条(五))', () => {
     }
     const { body: started } = await t.as('jyj').post(`/api/projects/${p.id}/submit`);
     const id = started.processInstanceId as string;
+    await complete('sjj', id, 'OrganiseExpertReview', { experts: ['zj1'] }); // 第7条(二)
     await complete('zj1', id, 'ExpertReview', { decision: 'approve', opinion: '通过', scores: { necessity: 4, urgency: 4, feasibility: 4, security: 4, intensiveness: 4 }, recommendedInvestment: 200000 });
     await complete('sjj', id, 'TechnicalReview', { decision: 'approve', opinion: '同意' });
     await complete('wxb', id, 'SecurityReview', { decision: 'approve', opinion: '同意' });

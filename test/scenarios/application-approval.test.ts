@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app';
+import supertest from 'supertest';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { instance, setClock, taskOf } from '../support/runtime';
 import { draft } from '../support/builders';
 
@@ -51,6 +52,17 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     const res = await t.as(user).post(`/api/tasks/${task.id}/complete`, { variables });
     expect(res.status, `${activityId}: ${JSON.stringify(res.body)}`).to.equal(200);
     return res.body.processInstance as { state: string; activeActivityIds: string[] };
+  }
+
+  /**
+   * 第7条(二): the Data Bureau picks the experts (OrganiseExpertReview), then each picked expert signs
+   * (ExpertReview, one task per expert, 会签). Returns the instance after the last expert.
+   */
+  async function expertReview(instanceId: string, reviews: [string, Record<string, unknown>][]) {
+    await complete('sjj', instanceId, 'OrganiseExpertReview', { experts: reviews.map(([u]) => u), opinion: '组织专家评审' });
+    let last;
+    for (const [user, vars] of reviews) last = await complete(user, instanceId, 'ExpertReview', vars);
+    return last!;
   }
 
   const active = async (instanceId: string) => ((await instance(t, instanceId)).activeActivityIds as string[]).slice().sort();
@@ -190,10 +202,10 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(reasons).to.deep.equal([{ rule: 'R5.2', article: '第5条', message: '不符合第5条：主管部门扎口审核退回修改：请补充与HIS系统的衔接方案' }]);
     // resubmitted, it goes to the supervisor again, then (unclassified, no app) to the experts
     await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补充' });
-    expect(await complete('wjw', p.instanceId, 'SupervisorEndorsement', APPROVE)).to.deep.include({ activeActivityIds: ['ExpertReview'] });
+    expect(await complete('wjw', p.instanceId, 'SupervisorEndorsement', APPROVE)).to.deep.include({ activeActivityIds: ['OrganiseExpertReview'] });
     // a unit without a supervising department goes straight on
     const direct = await submit({ unitCode: 'jyj' });
-    expect(direct.started.activeActivityIds).to.deep.equal(['ExpertReview']);
+    expect(direct.started.activeActivityIds).to.deep.equal(['OrganiseExpertReview']);
   });
 
   it('R6.1, R6.2: a standalone app needs a justification and the Data Bureau\'s explicit override; existing systems must be listed', async () => {
@@ -214,12 +226,13 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(reasons).to.deep.equal([{ rule: 'R6.1', article: '第6条', message: '不符合第6条：区数据局移动端应用审核退回修改：请集成至全市基础移动门户' }]);
     // …or explicitly override it
     await complete('jyj', justified.instanceId, 'ReviseApplication', { revisionNote: '补充说明' });
-    expect(await complete('sjj', justified.instanceId, 'MobileAppOverride', { decision: 'approve', opinion: '准予例外' })).to.deep.include({ activeActivityIds: ['ExpertReview'] });
+    expect(await complete('sjj', justified.instanceId, 'MobileAppOverride', { decision: 'approve', opinion: '准予例外' })).to.deep.include({ activeActivityIds: ['OrganiseExpertReview'] });
   });
 
   it('a small project (< 500,000): reviews, AwaitAnnualPlan, released by the annual plan, approved without 立项 (R7.2, R7.3, R7.5, R9.1)', async () => {
     const p = await submit({ unitCode: 'jyj', name: '智慧校园平台', investment: 300000 });
-    // R7.2: scores are 1–5, the recommended amount is required
+    // R7.2: the Data Bureau picks the expert; scores are 1–5, the recommended amount is required
+    await complete('sjj', p.instanceId, 'OrganiseExpertReview', { experts: ['zj1'] });
     const expertTask = await taskOf(t, 'zj1', p.instanceId, 'ExpertReview');
     const bad = await t.as('zj1').post(`/api/tasks/${expertTask.id}/complete`, { variables: EXPERT({ scores: { necessity: 6, urgency: 0, feasibility: 4, security: 4 }, recommendedInvestment: undefined }) });
     expect(bad.status).to.equal(422);
@@ -231,7 +244,8 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(await active(p.instanceId)).to.deep.equal(['AwaitAnnualPlan']);
     expect(await stage(p.id, 'jyj')).to.equal('awaiting-plan');
     const waiting = await instance(t, p.instanceId);
-    expect(waiting.variables).to.deep.include({ expertScores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000, securityOpinion: '同意', financeOpinion: '资金来源为区级财政预算，同意', fundingSource: '区级财政预算资金' });
+    expect(waiting.variables.expertReviews).to.deep.equal([{ expert: 'zj1', decision: 'approve', opinion: '必要且可行', scores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 280000 }]);
+    expect(waiting.variables).to.deep.include({ recommendedInvestment: 280000, securityOpinion: '同意', financeOpinion: '资金来源为区级财政预算，同意', fundingSource: '区级财政预算资金' });
     // when the annual plan with it is approved by district-government (R7.5)
     const plan = await t.as('admin').post('/api/process-definitions/annual-plan/instances', { businessKey: 'PLAN-TEST', variables: { year: 2027, projectCodes: [p.code] } });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
@@ -256,7 +270,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     await complete('bmj', p.instanceId, 'ConfidentialityPreReview', APPROVE);
     // 第5条第（三）项: then the participating department confirms the shared content
     await complete('jyj', p.instanceId, 'ParticipantConfirmation', { sharedContentConfirmed: true, participantOpinion: '同意共建' });
-    await complete('zj2', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 1800000 }));
+    await expertReview(p.instanceId, [['zj2', EXPERT({ recommendedInvestment: 1800000 })]]);
     // R7.3: classified → the confidentiality bureau joins the technical review
     expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'FinanceReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);
     // R7.4: one return (cyberspace) sends it back with every opinion
@@ -279,7 +293,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(release.status, JSON.stringify(release.body)).to.equal(200);
     expect(await active(p.instanceId)).to.deep.equal(['ProjectApproval']);
     expect(await stage(p.id, 'gaj')).to.equal('budgeted');
-    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
+    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-09-10' });
     const done = await instance(t, p.instanceId);
     expect(done.state).to.equal('completed');
     expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['ProjectApproval', 'StartImplementation', 'Approved']);
@@ -290,7 +304,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
 
   it('R7.3 第7条(三): 区财政局 reviews the funding itself (FinanceReview); 区发展改革委 no longer types its opinion; the funding source it records reaches the annual plan', async () => {
     const p = await submit({ unitCode: 'jyj', name: '智慧教育资源平台', investment: 260000 });
-    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 260000 }));
+    await expertReview(p.instanceId, [['zj1', EXPERT({ recommendedInvestment: 260000 })]]);
     // only 区财政局 holds the finance review; 区发展改革委 and 区数据局 do not
     const financeTask = await taskOf(t, 'czj', p.instanceId, 'FinanceReview');
     expect(financeTask.name).to.equal('区财政局审核资金来源和预算安排');
@@ -330,7 +344,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
   it('R9.1: 立项 from exactly 500,000 for construction; not for operation', async () => {
     const through = async (over: Record<string, unknown>, materials: string[]) => {
       const p = await submit({ unitCode: 'jyj', ...over }, materials);
-      await complete('zj3', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: over.investment }));
+      await expertReview(p.instanceId, [['zj3', EXPERT({ recommendedInvestment: over.investment })]]);
       await technicalReview(p.instanceId, false);
       await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
       return active(p.instanceId);
@@ -341,7 +355,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
 
   it('R8.1: an out-of-plan emergency project is approved by district-government, without waiting for the plan', async () => {
     const p = await submit({ unitCode: 'jyj', name: '防汛应急指挥系统', inAnnualPlan: false, outOfPlanCategory: 'emergency', planYear: 2026, investment: 450000 });
-    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 450000 }));
+    await expertReview(p.instanceId, [['zj1', EXPERT({ recommendedInvestment: 450000 })]]);
     await technicalReview(p.instanceId, false);
     expect(await active(p.instanceId)).to.deep.equal(['OutOfPlanApproval']);
     // only district-government holds it
@@ -353,12 +367,114 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect(await stage(p.id, 'jyj')).to.be.oneOf(APPROVED_STAGES);
   });
 
+  it('R7.2 第7条(二): the Data Bureau picks the experts from the experts group; each picked expert signs (会签); every score kept, the recommended investment is their mean', async () => {
+    const p = await submit({ unitCode: 'gaj', name: '涉密视频联网平台', classified: true, investment: 800000, existingSystems: ['警务综合平台'] });
+    await complete('bmj', p.instanceId, 'ConfidentialityPreReview', APPROVE);
+    // the Data Bureau holds the organising step; the experts hold nothing yet and may not open the classified project
+    expect(await active(p.instanceId)).to.deep.equal(['OrganiseExpertReview']);
+    const organise = await taskOf(t, 'sjj', p.instanceId, 'OrganiseExpertReview');
+    for (const zj of ['zj1', 'zj2', 'zj3']) expect((await t.as(zj).get(`/api/projects/${p.id}`)).status, zj).to.equal(403);
+    // the form's options are the real users of the experts group, by name
+    const detail = (await t.as('sjj').get(`/api/tasks/${organise.id}`)).body;
+    expect(detail.candidateGroups).to.deep.equal(['data-bureau']);
+    expect(detail.variables.expertCandidates).to.deep.equal([{ label: '评审专家 一', value: 'zj1' }, { label: '评审专家 二', value: 'zj2' }, { label: '评审专家 三', value: 'zj3' }]);
+    expect(detail.form.components.find((c: { key?: string }) => c.key === 'experts')).to.include({ type: 'checklist', valuesKey: 'expertCandidates' });
+    // only experts of the experts group may be picked (422 citing 第七条第（二）项), at least one
+    for (const experts of [['zj1', 'sjj'], ['nobody'], ['zj1', 'zj1']]) {
+      const res = await t.as('sjj').post(`/api/tasks/${organise.id}/complete`, { variables: { experts } });
+      expect(res.status, JSON.stringify(experts)).to.equal(422);
+      expect(res.body.error.message).to.contain('第七条第（二）项');
+    }
+    const none = await t.as('sjj').post(`/api/tasks/${organise.id}/complete`, { variables: { experts: [] } });
+    expect(none.status).to.equal(422);
+    // an expert may not pick the experts
+    expect((await t.as('zj1').post(`/api/tasks/${organise.id}/complete`, { variables: { experts: ['zj1'] } })).status).to.equal(403);
+    // two experts picked: one task each, assigned to that expert; the third has none and still may not see the project
+    await complete('sjj', p.instanceId, 'OrganiseExpertReview', { experts: ['zj1', 'zj3'], opinion: '请两位专家评审' });
+    for (const zj of ['zj1', 'zj3']) {
+      const mine = (await t.as(zj).get(`/api/tasks?processInstanceId=${p.instanceId}`)).body as { activityId: string; assignee: string | null; candidateGroups: string[] }[];
+      expect(mine.map((x) => [x.activityId, x.assignee, x.candidateGroups]), zj).to.deep.equal([['ExpertReview', zj, []]]);
+    }
+    expect((await t.as('zj2').get(`/api/tasks?processInstanceId=${p.instanceId}`)).body).to.deep.equal([]);
+    expect((await t.as('zj2').get(`/api/projects/${p.id}`)).status).to.equal(403);
+    // the picked experts see the classified project they hold a task on (第5条)
+    for (const zj of ['zj1', 'zj3']) expect((await t.as(zj).get(`/api/projects/${p.id}`)).status, zj).to.equal(200);
+    // zj1 may not sign zj3's review
+    const zj3Task = await taskOf(t, 'zj3', p.instanceId, 'ExpertReview');
+    expect((await t.as('zj1').post(`/api/tasks/${zj3Task.id}/complete`, { variables: EXPERT() })).status).to.equal(403);
+    // all must sign: after the first, the review still waits for the other
+    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 700000, scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 } }));
+    expect(await active(p.instanceId)).to.deep.equal(['ExpertReview']);
+    await complete('zj3', p.instanceId, 'ExpertReview', EXPERT({ recommendedInvestment: 650001, opinion: '建议压缩硬件投资' }));
+    // every expert's review is kept, the recommended investment is their mean, the reviewers go on
+    const vars = (await instance(t, p.instanceId)).variables;
+    expect(vars.expertReviews).to.deep.equal([
+      { expert: 'zj1', decision: 'approve', opinion: '必要且可行', scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 }, recommendedInvestment: 700000 },
+      { expert: 'zj3', decision: 'approve', opinion: '建议压缩硬件投资', scores: { necessity: 5, urgency: 4, feasibility: 4, security: 4, intensiveness: 3 }, recommendedInvestment: 650001 },
+    ]);
+    expect(vars).to.include({ recommendedInvestment: 675000.5, expertDecision: 'approve', expertOpinion: '评审专家 一：必要且可行；评审专家 三：建议压缩硬件投资' });
+    expect(await active(p.instanceId)).to.include('TechnicalReview');
+    // the later reviewers read them: the project page lists each expert's scores and the mean
+    const agent = supertest.agent(t.gf.app);
+    const login = await agent.get('/login').expect(200);
+    await agent.post('/login').type('form').send({ username: 'sjj', password: PASSWORD, _csrf: /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '' }).expect(303);
+    const page = await agent.get(`/projects/${p.id}`);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('专家评审（第7条第（二）项）').and.contain('评审专家 三').and.contain('建议投资 65 万元').and.contain('67.5 万元');
+    const drcTask = await taskOf(t, 'sjj', p.instanceId, 'TechnicalReview');
+    const tracking = (await t.as('sjj').get(`/api/process-instances/${p.instanceId}/tracking`)).body;
+    const shown = Object.fromEntries((tracking.variables as { label: string; value: string }[]).map((v) => [v.label, v.value]));
+    expect(shown['评审专家']).to.equal('评审专家 一、评审专家 三');
+    expect(shown['各专家评审意见和评分']).to.contain('评审专家 三：通过，必要性5、紧迫性4、可行性4、安全性4、集约性3，建议投资 650,001 元');
+    expect(shown['专家建议投资金额（各专家建议的平均值）']).to.equal('675,000.5 元');
+    expect(drcTask.activityId).to.equal('TechnicalReview');
+  });
+
+  it('R7.2: the expert conclusion is collective — all pass is pass, a majority against is reject, else revise', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '教育数据中台', investment: 300000 });
+    await expertReview(p.instanceId, [
+      ['zj1', EXPERT({ decision: 'reject', opinion: '重复建设' })],
+      ['zj2', EXPERT({ decision: 'approve' })],
+      ['zj3', EXPERT({ decision: 'return', opinion: '请补充数据共享方案' })],
+    ]);
+    expect(await active(p.instanceId)).to.deep.equal(['ReviseApplication']);
+    const vars = await taskVariables('jyj', p.instanceId, 'ReviseApplication');
+    expect((vars.reviewOpinions as { step: string; decision: string }[]).find((o) => o.step === '专家评审')).to.include({ decision: '退回修改' });
+  });
+
   it('any reject ends at Rejected with the project rejected', async () => {
     const p = await submit({ unitCode: 'jyj' });
-    await complete('zj1', p.instanceId, 'ExpertReview', EXPERT({ decision: 'reject', opinion: '与现有系统重复建设' }));
+    await expertReview(p.instanceId, [['zj1', EXPERT({ decision: 'reject', opinion: '与现有系统重复建设' })]]);
     const done = await instance(t, p.instanceId);
     expect(done.state).to.equal('completed');
     expect(done.history.map((h: { activityId: string }) => h.activityId)).to.include('Rejected');
     expect(await stage(p.id, 'jyj')).to.equal('rejected');
+  });
+  it('R16.2 第16条: 立项 records the 初步设计（实施方案）批复 date, and the not-started check counts six months from it', async () => {
+    const p = await submit({ unitCode: 'jyj', name: '教育城域网改造', type: 'renovation', investment: 600000 });
+    await expertReview(p.instanceId, [['zj2', EXPERT({ recommendedInvestment: 600000 })]]);
+    await technicalReview(p.instanceId, false);
+    await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
+    expect(await active(p.instanceId)).to.deep.equal(['ProjectApproval']);
+    const task = await taskOf(t, 'fgw', p.instanceId, 'ProjectApproval');
+    expect(((await t.as('fgw').get(`/api/tasks/${task.id}`)).body.form.components as { key?: string }[]).map((c) => c.key)).to.include('designApprovedAt');
+    // approving without the date, or with a date still to come, is refused citing 第16条
+    for (const variables of [{ decision: 'approve', opinion: '同意立项' }, { decision: 'approve', opinion: '同意立项', designApprovedAt: '2027-01-05' }]) {
+      const res = await t.as('fgw').post(`/api/tasks/${task.id}/complete`, { variables });
+      expect(res.status, JSON.stringify(res.body)).to.equal(422);
+      expect(res.body.error.details[0]).to.include({ rule: 'R16.2', article: '第16条' });
+    }
+    // 批复 on 2026-08-03, 立项 recorded on 2026-09-15: the implementation starts with that date
+    await complete('fgw', p.instanceId, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-08-03' });
+    await t.gf.scheduler.tick();
+    const project = (await t.as('jyj').get(`/api/projects/${p.id}`)).body;
+    const impl = (project.processInstances as { id: string; definitionKey: string }[]).find((i) => i.definitionKey === 'implementation-acceptance');
+    expect(impl, 'the implementation instance').to.not.equal(undefined);
+    expect((await instance(t, impl!.id)).variables).to.include({ designApprovedAt: '2026-08-03' });
+    // six months from the 批复 (2027-02-03), not from the approval (2027-03-15): no procurement yet → the adjustment step
+    await setClock(t, '2027-02-02T12:00:00+08:00');
+    expect(await active(impl!.id)).to.deep.equal(['RecordProcurement']);
+    await setClock(t, '2027-02-03T09:00:00+08:00');
+    expect(await active(impl!.id)).to.deep.equal(['AdjustNotStartedDrc', 'AdjustNotStartedFinance', 'RecordProcurement']);
   });
 });

@@ -71,6 +71,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     expect(submitted.body.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']); // R5.4
     await complete('bmj', app, 'ConfidentialityPreReview', APPROVE);
     await complete('jyj', app, 'ParticipantConfirmation', { sharedContentConfirmed: true }); // 第5条第（三）项
+    // 第7条(二): the Data Bureau picks the expert, who signs
+    await complete('sjj', app, 'OrganiseExpertReview', { experts: ['zj1'] });
     await complete('zj1', app, 'ExpertReview', { ...APPROVE, scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 }, recommendedInvestment: 1800000 });
     await technicalReview(app, { decision: 'return', opinion: '补充等级保护三级设计' }); // R7.4
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ReviseApplication']);
@@ -87,7 +89,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('gwh', plan.body.processInstanceId, 'PlanApproval', { decision: 'approve', opinion: '同意纳入2027年度实施计划' });
     await complete('czj', plan.body.processInstanceId, 'IncludeInBudget', { decision: 'approve', budgetNote: '列入2027年区级部门预算' });
     expect((await instance(t, app)).activeActivityIds).to.deep.equal(['ProjectApproval']); // R9.1: ≥ 500,000 construction
-    await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项' });
+    await complete('fgw', app, 'ProjectApproval', { decision: 'approve', opinion: '同意立项', designApprovedAt: '2026-09-01' }); // 第16条: the 批复 date
     expect((await instance(t, app)).state).to.equal('completed');
     const p = (await t.as('gaj').get(`/api/projects/${project.id}`)).body;
     expect(p).to.include({ budgeted: true, approvedAmount: 1800000 });

@@ -58,6 +58,8 @@ describe('words: what a Chinese reader sees (第6条, 第8条, 第24条 refusals
   it('refuses a field the task does not have by its Chinese name, never by the variable name', async () => {
     const id = await submit({ name: '字段测试' });
     await t.gf.outbox.dispatch();
+    const organise = await taskOf(t, 'sjj', id, 'OrganiseExpertReview');
+    expect((await t.as('sjj').post(`/api/tasks/${organise.id}/complete`, { variables: { experts: ['zj1'] } })).status).to.equal(200);
     const expert = await taskOf(t, 'zj1', id, 'ExpertReview');
     const done = await t.as('zj1').post(`/api/tasks/${expert.id}/complete`, { variables: { decision: 'approve', opinion: '同意', scores: { necessity: 4, urgency: 4, feasibility: 4, security: 4, intensiveness: 4 }, recommendedInvestment: 800000 } });
     expect(done.status, JSON.stringify(done.body)).to.equal(200);

@@ -22,7 +22,8 @@ export interface TestApp {
 
 /** A real GovFlow on a fresh database, seeded with the demo organisation. */
 export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<Config> = {}, options: GovFlowOptions = {}): Promise<TestApp> {
-  const config = { ...loadConfig({ ...process.env, DATABASE_URL: await freshDatabaseUrl(), SEED_PASSWORD: PASSWORD, ...env }), ...overrides };
+  // env.DATABASE_URL: a database already in use (a restart on it); otherwise a fresh one (on MariaDB: dropped and recreated)
+  const config = { ...loadConfig({ ...process.env, DATABASE_URL: env.DATABASE_URL ?? (await freshDatabaseUrl()), SEED_PASSWORD: PASSWORD, ...env }), ...overrides };
   const gf = await createGovFlow(config, options);
   await gf.seed();
   const api = supertest(gf.app);

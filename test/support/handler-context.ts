@@ -29,6 +29,7 @@ export function handlerContext(materials: string[] | null, over: Partial<Handler
     once: async (_key, fn) => fn(),
     notify: (n) => sent.push(n),
     projects,
+    organisation: { members: async () => [] },
     startProcess: () => {},
     publishMessage: () => {},
     ...over,

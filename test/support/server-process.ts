@@ -15,6 +15,8 @@ export interface ServerProcess {
   kill(): Promise<void>;
   /** SIGTERM: graceful stop */
   stop(): Promise<void>;
+  /** what the process printed (its last 4,000 characters) and how it ended, for a failure message */
+  describe(): string;
 }
 
 async function freePort(): Promise<number> {
@@ -73,5 +75,6 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
       child.kill('SIGTERM');
       await exited;
     },
+    describe: () => `server pid ${child.pid} exit ${child.exitCode ?? 'running'} signal ${child.signalCode ?? '-'}; output: ${output.slice(-4000)}`,
   };
 }

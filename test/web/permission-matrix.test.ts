@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Express } from 'express';
 import { startTestApp, type TestApp } from '../support/app';
 import { deploy, setClock, taskOf } from '../support/runtime';
 import { draft } from '../support/builders';
+import { routesOf } from '../support/routes';
 
 /**
  * The permission matrix, generated from the route table: every route × every role with the status it
@@ -84,6 +84,13 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/process-instances/:id': { call: get((f) => `/api/process-instances/${f.open.instanceId}`), expect: only(SEES_OPEN, 200) },
   'GET /api/process-instances/:id/tracking': { call: get((f) => `/api/process-instances/${f.open.instanceId}/tracking`), expect: only(SEES_OPEN, 200) },
   'DELETE /api/process-instances/:id': { call: send('delete', () => '/api/process-instances/00000000-0000-0000-0000-000000000000'), expect: only(['admin'], 404) },
+  // instance migration (issue 9 item 7): administrators only; an unknown instance / process is 404 (migration.test.ts migrates for real)
+  'POST /api/process-instances/:id/migrate': { call: send('post', () => '/api/process-instances/00000000-0000-0000-0000-000000000000/migrate', () => ({ targetVersion: 1, dryRun: true })), expect: only(['admin'], 404) },
+  // the form editor's API (issue 9 item 5): administrators only (form-editor-browser.test.ts deploys a form for real)
+  'GET /api/process-definitions/:key/forms': { call: get(() => '/api/process-definitions/application-approval/forms'), expect: only(['admin'], 200) },
+  'GET /api/process-definitions/:key/forms/:formId': { call: get(() => '/api/process-definitions/performance-supervision/forms/performance-evaluation'), expect: only(['admin'], 200) },
+  'POST /api/process-definitions/:key/forms': { call: send('post', () => '/api/process-definitions/application-approval/forms', () => ({ formId: 'no-such-form', schema: { components: [] } })), expect: only(['admin'], 422) },
+  'POST /api/process-definitions/:key/versions/:version/migrate': { call: send('post', () => '/api/process-definitions/no-such-process/versions/1/migrate', () => ({ targetVersion: 2, dryRun: true })), expect: only(['admin'], 404) },
 
   'GET /api/tasks': { call: get(() => '/api/tasks'), expect: all(200) },
   // the classified project's open task: the confidentiality pre-review
@@ -104,6 +111,21 @@ const MATRIX: Record<string, Entry> = {
   // a field the form does not have: the holder is refused for the input (422), everyone else for the permission
   'POST /api/tasks/:id/complete': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/complete`, () => ({ variables: { stray: 1 } })), expect: only(['supervisor'], 422) },
 
+  // the approval operations (approval-operations.test.ts has each one's whole story): the holder (and an
+  // administrator, as Camunda's admin may) is refused for the input — a user that does not exist, a step never
+  // passed, no recipient, an opinion that is not text — and nothing changes; everyone else for the permission
+  'POST /api/tasks/:id/transfer': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/transfer`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  'POST /api/tasks/:id/delegate': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/delegate`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  'POST /api/tasks/:id/add-signer': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/add-signer`, () => ({ to: 'no-such-user' })), expect: only(['supervisor', 'admin'], 422) },
+  // only a signer asked by 加签 signs: nobody is one here
+  'POST /api/tasks/:id/sign': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/sign`, () => ({ opinion: '同意' })), expect: all(403) },
+  'POST /api/tasks/:id/return': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/return`, () => ({ toActivityId: 'Nowhere', opinion: '退回' })), expect: only(['supervisor', 'admin'], 422) },
+  // only the user who completed the task withdraws it: this one is open
+  'POST /api/tasks/:id/withdraw': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/withdraw`), expect: all(403) },
+  'POST /api/tasks/:id/cc': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/cc`, () => ({ to: [] })), expect: only(['supervisor', 'admin'], 422) },
+  // who waits on the task urges it: the unit that started the instance, an administrator; the holder need not
+  'POST /api/tasks/:id/urge': { call: send('post', (f) => `/api/tasks/${f.open.taskId}/urge`, () => ({ opinion: 5 })), expect: only(['unit', 'admin'], 422) },
+
   'POST /api/messages': { call: send('post', () => '/api/messages', () => ({ messageName: 'nobody-waits', businessKey: 'NONE' })), expect: only(['admin'], 404) },
   'GET /api/incidents': { call: get(() => '/api/incidents'), expect: only(['admin'], 200) },
   'POST /api/incidents/:id/retry': { call: send('post', () => '/api/incidents/999999/retry'), expect: only(['admin'], 404) },
@@ -112,6 +134,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/groups': { call: get(() => '/api/groups'), expect: all(200) },
   'GET /api/notifications': { call: get(() => '/api/notifications'), expect: all(200) },
   'POST /api/notifications/:id/read': { call: send('post', () => '/api/notifications/999999/read'), expect: all(404) },
+  // 全部已读: each caller marks only its own inbox (messages-drafts.test.ts)
+  'POST /api/notifications/read-all': { call: send('post', () => '/api/notifications/read-all'), expect: all(200) },
 
   'GET /api/projects': { call: get(() => '/api/projects'), expect: all(200) },
   // a draft of rmyy: only rmyy's users may write one (each call makes a new draft, which touches no fixture)
@@ -128,10 +152,14 @@ const MATRIX: Record<string, Entry> = {
     expect: only(['unit'], 201),
   },
   'GET /api/projects/:id/documents/:docId': { call: get((f) => `/api/projects/${f.secret.id}/documents/${f.secret.docId}`), expect: only(SEES_CLASSIFIED, 200) },
+  // removing a material: only its unit, only while a draft — submitted already: its unit 409, the others 403 (第5条 or not the unit)
+  'DELETE /api/projects/:id/documents/:docId': { call: send('delete', (f) => `/api/projects/${f.open.id}/documents/${f.open.docId}`), expect: only(['unit'], 409) },
   'POST /api/projects/:id/submit': { call: send('post', (f) => `/api/projects/${f.open.id}/submit`), expect: only(['unit'], 409) },
   'GET /api/projects/:id/archive': { call: get((f) => `/api/projects/${f.secret.id}/archive`), expect: only(SEES_CLASSIFIED, 200) },
   // a malformed reason: the audit bureau is refused for the input, everyone else for the permission
   'POST /api/projects/:id/audits': { call: send('post', (f) => `/api/projects/${f.secret.id}/audits`, () => ({ reason: 42 })), expect: only(['audit'], 400) },
+  // 第16条 重大投资损失: the project's unit or the Data Bureau (the seed's admin is of data-bureau too); a report without description or amount is refused for the input (422), everyone else for the permission
+  'POST /api/projects/:id/loss-reports': { call: send('post', (f) => `/api/projects/${f.secret.id}/loss-reports`, () => ({ amount: 0 })), expect: only(['admin', 'unit', 'dataBureau'], 422) },
   'POST /api/annual-plans': { call: send('post', () => '/api/annual-plans', () => ({ year: 2027, projectIds: [] })), expect: only(['admin', 'dataBureau'], 400) },
   'GET /api/annual-plans/:id': { call: get((f) => `/api/annual-plans/${f.planId}`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
   'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
@@ -159,12 +187,16 @@ const MATRIX: Record<string, Entry> = {
   'GET /tasks/started': { call: get(() => '/tasks/started'), expect: { ...all(200), anonymous: 302 } },
   'GET /tasks/cc': { call: get(() => '/tasks/cc'), expect: { ...all(200), anonymous: 302 } },
   // the task page reads like GET /api/tasks/:id: the classified project's open task (第5条)
+  // 消息: everyone's own inbox
+  'GET /messages': { call: get(() => '/messages'), expect: { ...all(200), anonymous: 302 } },
   'GET /tasks/:id': { call: get((f) => `/tasks/${f.secret.taskId}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
   'GET /projects': { call: get(() => '/projects'), expect: { ...all(200), anonymous: 302 } },
   // 新建申报: users of a project unit only
   'GET /projects/new': { call: get(() => '/projects/new'), expect: { ...only(['unit', 'otherUnit', 'supervisor'], 200), anonymous: 302 } },
   // the project page reads like GET /api/projects/:id (第5条)
   'GET /projects/:id': { call: get((f) => `/projects/${f.secret.id}`), expect: { ...only(SEES_CLASSIFIED, 200), anonymous: 302 } },
+  // 修改草稿: the project's unit while a draft (messages-drafts.test.ts); submitted already: its unit 409, the others 403
+  'GET /projects/:id/edit': { call: get((f) => `/projects/${f.open.id}/edit`), expect: { ...only(['unit'], 409), anonymous: 302 } },
   // 流程跟踪 reads like GET /api/process-instances/:id (第5条)
   'GET /instances/:id': { call: get((f) => `/instances/${f.open.instanceId}`), expect: { ...only(SEES_OPEN, 200), anonymous: 302 } },
   'GET /processes': { call: get(() => '/processes'), expect: { ...only(['admin'], 200), anonymous: 302 } },
@@ -176,22 +208,12 @@ const MATRIX: Record<string, Entry> = {
   // the plan page reads like GET /api/annual-plans/:id
   'GET /annual-plans/:id': { call: get((f) => `/annual-plans/${f.planId}`), expect: { ...only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200), anonymous: 302 } },
   'GET /monitor': { call: get(() => '/monitor'), expect: { ...all(200), anonymous: 302 } },
+  'GET /processes/:key/forms': { call: get(() => '/processes/application-approval/forms'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /processes/:key/forms/editor': { call: get(() => '/processes/performance-supervision/forms/editor?form=performance-evaluation'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /incidents': { call: get(() => '/incidents'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },
 };
-
-/** METHOD path of every route the app serves (express 5 router stack, nested routers included). */
-function routesOf(app: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) => {
-    for (const layer of stack) {
-      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
-      else if (layer.handle?.stack) walk(layer.handle.stack as never);
-    }
-  };
-  walk((app as unknown as { router: { stack: never[] } }).router.stack);
-  return [...new Set(out)];
-}
 
 describe('permission matrix: every route × every role (generated from the route table)', () => {
   let t: TestApp;
@@ -244,6 +266,7 @@ describe('permission matrix: every route × every role (generated from the route
       'POST /api/auth/token': 'its own sign-in',
       'DELETE /api/auth/token': 'its own sign-out',
       'POST /api/notifications/:id/read': 'its own inbox',
+      'POST /api/notifications/read-all': 'its own inbox',
       'POST /login': 'its own sign-in',
       'POST /logout': 'its own sign-out',
     };

@@ -104,16 +104,17 @@ describe('第5条: one visibility rule for every read path', () => {
   });
 
   it('opens the project to each reviewer while they hold a task on it, and for good once they did the task', async () => {
-    // given the supervisor endorses and the application reaches the experts
+    // given the supervisor endorses and the Data Bureau organises the expert review (第7条(二))
     const next = await complete('wjw', 'SupervisorEndorsement', APPROVE);
-    expect(next.activeActivityIds).to.deep.equal(['ExpertReview']);
-    // then every expert (candidate of the open, unassigned task) may open it
-    for (const expert of ['zj1', 'zj2']) expect(await reads(expert), expert).to.deep.equal(SHOWN);
-    // when zj1 claims and completes the review
-    const task = await taskOf(t, 'zj1', instanceId, 'ExpertReview');
-    expect((await t.as('zj1').post(`/api/tasks/${task.id}/claim`)).status).to.equal(200);
-    // zj2 no longer holds anything on it
+    expect(next.activeActivityIds).to.deep.equal(['OrganiseExpertReview']);
+    // no expert holds anything on it yet
+    for (const expert of ['zj1', 'zj2']) expect((await t.as(expert).get(`/api/projects/${project.id}`)).status, expert).to.equal(403);
+    // when the Data Bureau picks zj1, zj1 holds the review (assigned to them, multi-instance) and may open it
+    expect((await complete('sjj', 'OrganiseExpertReview', { experts: ['zj1'] })).activeActivityIds).to.deep.equal(['ExpertReview']);
+    expect(await reads('zj1')).to.deep.equal(SHOWN);
+    // zj2, not picked, holds nothing on it
     expect((await t.as('zj2').get(`/api/projects/${project.id}`)).status).to.equal(403);
+    const task = await taskOf(t, 'zj1', instanceId, 'ExpertReview');
     const reviewed = await t.as('zj1').post(`/api/tasks/${task.id}/complete`, { variables: EXPERT });
     expect(reviewed.status, JSON.stringify(reviewed.body)).to.equal(200);
     // then zj1, who held the task, still sees the project; zj2, who never held it, does not

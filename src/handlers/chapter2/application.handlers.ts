@@ -169,3 +169,23 @@ export const reloadApplicationHandler = defineHandler<{ stage?: string }, Record
     return out;
   },
 });
+
+/**
+ * 第7条第（二）项: the experts the Data Bureau may pick for an application's review — the active users of
+ * a group (the diagram names it, `experts` in the shipped one), as the options of a form field
+ * (form-js `valuesKey`: [{label, value}], label the expert's name, value the username).
+ */
+export const groupMembersHandler = defineHandler<{ group?: string }, { members: { label: string; value: string }[] }>({
+  name: 'group-members',
+  title: '读取组内人员（如专家库）',
+  description: '列出某个组的在岗人员（如专家组 experts），作为任务表单中可选的人员（值为用户名，显示姓名），例如区数据局选定评审专家（第7条第（二）项）。',
+  category: '申报与审批',
+  inputs: [{ name: 'group', type: 'string', title: '组', required: true }],
+  outputs: [{ name: 'members', type: 'array', title: '组内人员（label 姓名、value 用户名）' }],
+  async run(input, ctx) {
+    const group = text(input.group);
+    if (!group) throw new Error(`${ctx.activityId}: group-members 需要输入 group（组）`);
+    const members = await ctx.organisation.members(group);
+    return { members: members.map((m) => ({ label: m.displayName, value: m.username })) };
+  },
+});

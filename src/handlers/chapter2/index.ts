@@ -4,6 +4,7 @@ import {
   checkMobileAppHandler,
   checkRulesHandler,
   checkScopeHandler,
+  groupMembersHandler,
   prepareRevisionHandler,
   reloadApplicationHandler,
 } from './application.handlers';
@@ -16,4 +17,5 @@ export const CHAPTER2_HANDLERS: HandlerDescriptor[] = [
   prepareRevisionHandler,
   reloadApplicationHandler,
   releaseAnnualPlanHandler,
+  groupMembersHandler,
 ];

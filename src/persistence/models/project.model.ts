@@ -51,6 +51,17 @@ export class PaymentModel extends Model<InferAttributes<PaymentModel>, InferCrea
   declare decidedAt: Date | null;
 }
 
+/** 第16条 重大投资损失: a report of a major investment loss during implementation (migration 015). */
+export class LossReportModel extends Model<InferAttributes<LossReportModel>, InferCreationAttributes<LossReportModel>> {
+  declare id: CreationOptional<number>;
+  declare projectId: number;
+  declare instanceId: string;
+  declare description: string;
+  declare amount: string | number;
+  declare reportedBy: string;
+  declare reportedAt: Date;
+}
+
 export class AnnualPlanModel extends Model<InferAttributes<AnnualPlanModel>, InferCreationAttributes<AnnualPlanModel>> {
   declare id: CreationOptional<number>;
   declare year: number;
@@ -88,6 +99,10 @@ export function initProjectModels(sequelize: Sequelize): void {
   PaymentModel.init(
     { id: pk, projectId: D.INTEGER, instanceId: D.STRING, amount: D.DECIMAL(16, 2), state: D.STRING, requestedBy: D.STRING, requestedAt: D.DATE(3), decidedAt: D.DATE(3) },
     opts('payments'),
+  );
+  LossReportModel.init(
+    { id: pk, projectId: D.INTEGER, instanceId: D.STRING, description: D.TEXT, amount: D.DECIMAL(16, 2), reportedBy: D.STRING, reportedAt: D.DATE(3) },
+    opts('loss_reports'),
   );
   AnnualPlanModel.init({ id: pk, year: D.INTEGER, state: D.STRING, instanceId: D.STRING, createdBy: D.STRING, createdAt: D.DATE(3), approvedAt: D.DATE(3) }, opts('annual_plans'));
   AnnualPlanItemModel.init({ planId: { type: D.INTEGER, primaryKey: true }, projectId: { type: D.INTEGER, primaryKey: true }, priority: D.INTEGER }, opts('annual_plan_items'));

@@ -77,6 +77,22 @@ export class TaskModel extends Model<Attrs<TaskModel>, Create<TaskModel>> {
   declare completedBy: string | null;
   declare result: Record<string, unknown> | null;
   declare revision: number;
+  /** 委派 (migration 014): 'pending' while the delegate works on it for its owner, 'resolved' once handed back */
+  declare delegationState: CreationOptional<'pending' | 'resolved' | null>;
+  /** when a holder first opened it (migration 014): an opened step is no longer untouched (撤回) */
+  declare openedAt: CreationOptional<Date | null>;
+}
+
+/** 加签 (migration 014): a user asked to sign an open task before it can be completed. */
+export class TaskSignerModel extends Model<Attrs<TaskSignerModel>, Create<TaskSignerModel>> {
+  declare id: CreationOptional<number>;
+  declare taskId: number;
+  declare username: string;
+  declare addedBy: string;
+  declare addedAt: Date;
+  declare request: string | null;
+  declare opinion: string | null;
+  declare signedAt: Date | null;
 }
 
 export class TaskCandidateModel extends Model<Attrs<TaskCandidateModel>, Create<TaskCandidateModel>> {
@@ -157,6 +173,8 @@ export class IncidentModel extends Model<Attrs<IncidentModel>, Create<IncidentMo
   declare executionId: string | null;
   declare kind: 'job' | 'engine';
   declare message: string;
+  /** tries of the step so far (migration 017) */
+  declare attempts: CreationOptional<number>;
   declare pendingAction: Record<string, unknown> | null;
   declare createdAt: Date;
   declare resolvedAt: Date | null;
@@ -262,8 +280,14 @@ export function initRuntimeModels(sequelize: Sequelize): void {
       completedBy: D.STRING,
       result: D.JSON,
       revision: D.INTEGER,
+      delegationState: D.STRING(16),
+      openedAt: date,
     },
     opts('tasks'),
+  );
+  TaskSignerModel.init(
+    { id: pk, taskId: D.INTEGER, username: D.STRING, addedBy: D.STRING, addedAt: date, request: D.TEXT, opinion: D.TEXT, signedAt: date },
+    opts('task_signers'),
   );
   TaskCandidateModel.init(
     { taskId: { type: D.INTEGER, primaryKey: true }, kind: { type: D.STRING, primaryKey: true }, value: { type: D.STRING, primaryKey: true } },
@@ -301,7 +325,7 @@ export function initRuntimeModels(sequelize: Sequelize): void {
     opts('operation_log'),
   );
   IncidentModel.init(
-    { id: pk, instanceId: D.STRING, activityId: D.STRING, executionId: D.STRING, kind: D.STRING, message: D.TEXT, pendingAction: D.JSON, createdAt: date, resolvedAt: date, resolvedBy: D.STRING },
+    { id: pk, instanceId: D.STRING, activityId: D.STRING, executionId: D.STRING, kind: D.STRING, message: D.TEXT, attempts: { type: D.INTEGER, defaultValue: 1 }, pendingAction: D.JSON, createdAt: date, resolvedAt: date, resolvedBy: D.STRING },
     opts('incidents'),
   );
   EffectModel.init(

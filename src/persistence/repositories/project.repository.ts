@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Project, ProjectFields } from '../../domain/project';
-import { AnnualPlanItemModel, AnnualPlanModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
+import { AnnualPlanItemModel, AnnualPlanModel, LossReportModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
 import { executeBound } from '../sql';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
@@ -92,6 +92,11 @@ export class ProjectRepository {
     return rows.map((m) => ({ id: m.id, materialType: m.materialType, filename: m.filename, size: m.size, sha256: m.sha256, mimeType: m.mimeType, uploadedBy: m.uploadedBy, uploadedAt: m.uploadedAt }));
   }
 
+  /** removes one document of a project; how many rows went (0: none such) */
+  removeDocument(projectId: number, documentId: number) {
+    return ProjectDocumentModel.destroy({ where: { projectId, id: documentId } });
+  }
+
   async documentContent(projectId: number, documentId: number) {
     return ProjectDocumentModel.findOne({ where: { projectId, id: documentId } });
   }
@@ -103,6 +108,17 @@ export class ProjectRepository {
 
   async addPayment(p: { projectId: number; instanceId: string; amount: number; state: string; requestedAt: Date; decidedAt: Date }, t?: Transaction) {
     await PaymentModel.create({ ...p, requestedBy: null }, { transaction: t });
+  }
+
+  /** 第16条: the major-investment-loss reports of a project, oldest first */
+  async lossReports(projectId: number, t?: Transaction) {
+    const rows = await LossReportModel.findAll({ where: { projectId }, order: [['id', 'ASC']], transaction: t });
+    return rows.map((r) => ({ id: r.id, instanceId: r.instanceId, description: r.description, amount: Number(r.amount), reportedBy: r.reportedBy, reportedAt: r.reportedAt }));
+  }
+
+  async addLossReport(r: { projectId: number; instanceId: string; description: string; amount: number; reportedBy: string; reportedAt: Date }, t: Transaction) {
+    const row = await LossReportModel.create(r, { transaction: t });
+    return row.id;
   }
 
   async createPlan(p: { year: number; createdBy: string; createdAt: Date; projectIds: number[] }, t: Transaction) {

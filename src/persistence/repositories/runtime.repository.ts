@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
 import { HISTORY_CHAIN, appendOperation, historyHash, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
+import { retryConflicts } from '../transaction';
 import {
   ActivityHistoryModel,
   AuditChainModel,
@@ -10,12 +11,14 @@ import {
   MessageSubscriptionModel,
   OperationLogModel,
   OutboxModel,
+  ProcessDefinitionModel,
   ProcessInstanceModel,
   TaskCandidateModel,
   TaskModel,
+  TaskSignerModel,
 } from '../models/runtime.model';
 
-export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel };
+export type { JobModel, ProcessInstanceModel, TaskModel, IncidentModel, TaskSignerModel };
 
 /** One activity execution of an instance's history (a start row with its closing row merged in). */
 export interface HistoryEntry {
@@ -197,27 +200,65 @@ export class RuntimeRepository {
 
   /** Due, unleased jobs (by the process clock for due dates, the wall clock for leases). */
   dueJobs(clockNow: Date, wallNow: Date, limit: number) {
-    return JobModel.findAll({
-      where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
-      order: [['dueAt', 'ASC'], ['id', 'ASC']],
-      limit,
-    });
+    return retryConflicts(() =>
+      JobModel.findAll({
+        where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
+        order: [['dueAt', 'ASC'], ['id', 'ASC']],
+        limit,
+      }),
+    );
   }
 
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
     // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
     const sequelize = JobModel.sequelize!;
-    const n = await executeBound(
-      sequelize,
-      'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
-      [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
+    const n = await retryConflicts(() =>
+      executeBound(
+        sequelize,
+        'UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id = $3 AND dueAt <= $4 AND (lockedUntil IS NULL OR lockedUntil < $5)',
+        [owner, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), id, dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)],
+      ),
     );
     return n === 1;
   }
 
   async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }) {
-    await JobModel.update({ lockedBy: null, ...values }, { where: { id } });
+    await retryConflicts(() => JobModel.update({ lockedBy: null, ...values }, { where: { id } }));
+  }
+
+  /** The execution ids of the user tasks of an instance that are no longer open (completed, canceled). */
+  async closedTaskExecutions(instanceId: string, t: Transaction): Promise<Set<string>> {
+    const rows = await TaskModel.findAll({ attributes: ['executionId'], where: { instanceId, state: { [Op.ne]: 'open' } }, transaction: t });
+    return new Set(rows.map((r) => r.executionId));
+  }
+
+  /** The newest deployed version of a process key (null when none). */
+  async latestVersionOf(key: string): Promise<number | null> {
+    const v = (await ProcessDefinitionModel.max('version', { where: { key } })) as number | null;
+    return v ?? null;
+  }
+
+  /** The unended instances (running or with an incident) of one definition version, oldest first. */
+  instancesOfDefinition(definitionId: number) {
+    return ProcessInstanceModel.findAll({ where: { definitionId, state: { [Op.in]: ['running', 'incident'] } }, order: [['startedAt', 'ASC'], ['id', 'ASC']] });
+  }
+
+  /**
+   * After an instance migration renamed elements: the open tasks, jobs and subscriptions of the listed
+   * executions take their new element id (and a task its new name, form and properties).
+   */
+  async relabelExecutions(
+    instanceId: string,
+    moves: { executionId: string; activityId: string; task?: { name: string | null; formId: string | null; formDefinitionId: number | null; properties: Record<string, string> } }[],
+    t: Transaction,
+  ) {
+    for (const m of moves) {
+      const where = { instanceId, executionId: m.executionId };
+      await JobModel.update({ activityId: m.activityId }, { where, transaction: t });
+      await MessageSubscriptionModel.update({ activityId: m.activityId }, { where, transaction: t });
+      await TaskModel.update({ activityId: m.activityId, ...(m.task ?? {}) }, { where: { ...where, state: 'open' }, transaction: t });
+    }
   }
 
   // ---- message subscriptions
@@ -331,6 +372,40 @@ export class RuntimeRepository {
 
   operations(instanceId: string) {
     return OperationLogModel.findAll({ where: { instanceId }, order: [['id', 'ASC']] });
+  }
+
+  /** The operation log rows of some kinds on one instance, oldest first (the approval operations' trail). */
+  operationsOf(instanceId: string, operations: string[]) {
+    return OperationLogModel.findAll({ where: { instanceId, operation: { [Op.in]: operations } }, order: [['id', 'ASC']] });
+  }
+
+  /** The newest operation of a kind on a task (催办: at most once an hour). */
+  lastOperation(taskId: number, operation: string, t?: Transaction) {
+    return OperationLogModel.findOne({ where: { taskId, operation }, order: [['id', 'DESC']], transaction: t });
+  }
+
+  // ---- 加签 (migration 014)
+  signersOf(taskId: number, t?: Transaction) {
+    return TaskSignerModel.findAll({ where: { taskId }, order: [['id', 'ASC']], transaction: t });
+  }
+
+  signersOfTasks(taskIds: number[]) {
+    if (!taskIds.length) return Promise.resolve([] as TaskSignerModel[]);
+    return TaskSignerModel.findAll({ where: { taskId: { [Op.in]: taskIds } }, order: [['id', 'ASC']] });
+  }
+
+  addSigner(values: CreationAttributes<TaskSignerModel>, t: Transaction) {
+    return TaskSignerModel.create(values, { transaction: t });
+  }
+
+  /** The signatures a user still owes (their 待办 besides their tasks). */
+  unsignedFor(username: string) {
+    return TaskSignerModel.findAll({ where: { username, signedAt: null }, order: [['id', 'ASC']] });
+  }
+
+  tasksByIds(ids: number[]) {
+    if (!ids.length) return Promise.resolve([] as TaskModel[]);
+    return TaskModel.findAll({ where: { id: { [Op.in]: ids } } });
   }
 
   // ---- incidents

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { SettingModel } from '../models/organisation.model';
+import { isUniqueViolation } from '../transaction';
 
 /** Small key/value settings shared by every app process (generated secret, manual clock, …). */
 export class SettingsRepository {
@@ -13,8 +14,8 @@ export class SettingsRepository {
     if (existing !== null) return existing;
     try {
       await SettingModel.create({ key, value: make() });
-    } catch {
-      // another process created it first
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err; // else another process created it first
     }
     return (await this.get(key))!;
   }

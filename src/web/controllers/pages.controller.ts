@@ -57,7 +57,9 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
         definition: d,
         latest,
         xmlUrl: `/api/process-definitions/${encodeURIComponent(key)}/xml?version=${d.version}`,
-        islands: ['viewer'],
+        // ?migrate=<instance id>: the migration dialog for that instance (from the 故障 page), else for the whole version
+        migrateInstance: /^[0-9a-f-]{36}$/.test(text(req.query.migrate)) ? text(req.query.migrate) : null,
+        islands: ['viewer', 'migrate'],
         ...show,
       });
     },

@@ -9,7 +9,7 @@ const id = (v: unknown) => positiveInt(v, 'id');
 
 /** The domain API: projects (drafts, documents, submission) — ../shared/spec/api.md "Projects". */
 export function projectsController(
-  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit'>,
+  s: Pick<ProjectService, 'create' | 'patch' | 'addDocument' | 'removeDocument' | 'document' | 'submit' | 'get' | 'list' | 'openAudit' | 'reportLoss'>,
   plans: Pick<AnnualPlanService, 'create' | 'get' | 'export'>,
   archives: Pick<ArchiveService, 'build'>,
 ) {
@@ -22,6 +22,9 @@ export function projectsController(
     res.send(f.buffer);
   };
   return {
+    async reportLoss(req: Request, res: Response) {
+      res.status(201).json(await s.reportLoss(id(req.params.id), req.user!, req.body));
+    },
     async openAudit(req: Request, res: Response) {
       res.status(201).json(await s.openAudit(id(req.params.id), req.user!, req.body));
     },
@@ -50,6 +53,10 @@ export function projectsController(
     async document(req: Request, res: Response) {
       const doc = await s.document(id(req.params.id), positiveInt(req.params.docId, 'docId'), req.user!);
       attachment(res, doc.mimeType, doc);
+    },
+    async removeDocument(req: Request, res: Response) {
+      await s.removeDocument(id(req.params.id), positiveInt(req.params.docId, 'docId'), req.user!);
+      res.status(204).end();
     },
     async submit(req: Request, res: Response) {
       res.status(201).json(await s.submit(id(req.params.id), req.user!));

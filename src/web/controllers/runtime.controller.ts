@@ -9,6 +9,7 @@ import type { MessageService } from '../../services/message.service';
 import type { OutboxService } from '../../services/outbox.service';
 import type { RuntimeService } from '../../services/runtime.service';
 import type { TaskService } from '../../services/task.service';
+import type { TaskOperationsService } from '../../services/task-operations.service';
 import { positiveInt } from '../params';
 
 export interface RuntimeWebServices {
@@ -16,9 +17,11 @@ export interface RuntimeWebServices {
   runtime: Pick<RuntimeService, 'start' | 'terminate' | 'runDueJobs'>;
   instances: Pick<InstanceService, 'list' | 'get'>;
   tasks: Pick<TaskService, 'list' | 'listUnassigned' | 'get' | 'claim' | 'unclaim' | 'complete' | 'assign'>;
+  /** 转办 委派 加签 签署 退回 撤回 抄送 催办 */
+  operations: Pick<TaskOperationsService, 'transfer' | 'delegate' | 'addSigner' | 'sign' | 'returnTo' | 'withdraw' | 'cc' | 'urge'>;
   messages: Pick<MessageService, 'correlate'>;
   incidents: Pick<IncidentService, 'list' | 'retry'>;
-  outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'dispatch'>;
+  outbox: Pick<OutboxService, 'inbox' | 'markRead' | 'markAllRead' | 'dispatch'>;
   clock: Clock;
   handlers: { catalogue(): unknown[]; templates(): unknown[] };
   /** the organisation's groups (candidate groups are picked from them in the modeler) */
@@ -115,6 +118,40 @@ export function runtimeController(s: RuntimeWebServices) {
       res.json(await s.tasks.complete(positiveInt(req.params.id, 'id'), req.user!, b.variables ?? {}));
     },
 
+    // the approval operations (../shared/spec/api.md): JSON bodies; every refusal changes nothing
+    async transfer(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.transfer(positiveInt(req.params.id, 'id'), req.user!, { to: b.to, opinion: b.opinion }));
+    },
+    async delegate(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.delegate(positiveInt(req.params.id, 'id'), req.user!, { to: b.to, opinion: b.opinion }));
+    },
+    async addSigner(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.addSigner(positiveInt(req.params.id, 'id'), req.user!, { to: b.to, opinion: b.opinion }));
+    },
+    async sign(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.sign(positiveInt(req.params.id, 'id'), req.user!, { opinion: b.opinion }));
+    },
+    async returnTask(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.returnTo(positiveInt(req.params.id, 'id'), req.user!, { toActivityId: b.toActivityId, opinion: b.opinion }));
+    },
+    async withdraw(req: Request, res: Response) {
+      const b = req.body && Object.keys(req.body).length ? objectBody(req) : {};
+      res.json(await s.operations.withdraw(positiveInt(req.params.id, 'id'), req.user!, { opinion: b.opinion }));
+    },
+    async cc(req: Request, res: Response) {
+      const b = objectBody(req);
+      res.json(await s.operations.cc(positiveInt(req.params.id, 'id'), req.user!, { to: b.to, opinion: b.opinion }));
+    },
+    async urge(req: Request, res: Response) {
+      const b = req.body && Object.keys(req.body).length ? objectBody(req) : {};
+      res.json(await s.operations.urge(positiveInt(req.params.id, 'id'), req.user!, { opinion: b.opinion }));
+    },
+
     async correlate(req: Request, res: Response) {
       adminOnly(req.user!);
       const b = objectBody(req);
@@ -151,6 +188,9 @@ export function runtimeController(s: RuntimeWebServices) {
     async readNotification(req: Request, res: Response) {
       await s.outbox.markRead(positiveInt(req.params.id, 'id'), req.user!);
       res.status(204).end();
+    },
+    async readAllNotifications(req: Request, res: Response) {
+      res.json(await s.outbox.markAllRead(req.user!));
     },
 
     async getClock(req: Request, res: Response) {

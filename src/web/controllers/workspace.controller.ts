@@ -27,7 +27,7 @@ const optionalInt = (v: unknown) => {
 };
 
 /** The staff workspace pages: 待办 / 已办 / 我发起的 / 抄送我的 and the task page. */
-export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage'>, org: { listDepartments(): Promise<Department[]> }, clock: { now(): Date }) {
+export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' | 'taskPage' | 'projectPage' | 'messages' | 'draftPage'>, org: { listDepartments(): Promise<Department[]> }, clock: { now(): Date }) {
   const listPage = (list: WorkList) => async (req: Request, res: Response) => {
     const filter = {
       process: str(req.query.process),
@@ -44,6 +44,11 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
     async navCounts(req: Request, res: Response, next: NextFunction) {
       if (req.user && req.method === 'GET') res.locals.nav = await s.counts(req.user);
       next();
+    },
+    /** 消息: the caller's inbox, newest first, 20 a page */
+    async messages(req: Request, res: Response) {
+      const result = await s.messages(req.user!, optionalInt(req.query.page) ?? 1);
+      res.render('messages', { title: '消息', ...result, islands: ['messages'] });
     },
     todo: listPage('todo'),
     done: listPage('done'),
@@ -70,6 +75,7 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
       const units = (await org.listDepartments()).filter((d) => d.kind === 'unit');
       res.render('project-new', {
         title: '新建申报',
+        draft: null,
         units: units.filter((u) => mine.includes(u.code)),
         others: units.filter((u) => !mine.includes(u.code)),
         types: Object.entries(PROJECT_TYPE_LABELS),
@@ -77,6 +83,29 @@ export function workspaceController(s: Pick<WorkspaceService, 'counts' | 'list' 
         outOfPlan: Object.entries(OUT_OF_PLAN_LABELS),
         help: APPLICATION_FIELD_HELP,
         nextYear: Number(toShanghaiDate(clock.now()).slice(0, 4)) + 1,
+        islands: ['wizard'],
+      });
+    },
+    /** 修改草稿: the same wizard over the draft's fields, with its materials and 提交申报 */
+    async editProject(req: Request, res: Response) {
+      const { project, required } = await s.draftPage(positiveInt(req.params.id, 'id'), req.user!);
+      const units = (await org.listDepartments()).filter((d) => d.kind === 'unit');
+      res.render('project-new', {
+        title: `修改草稿：${project.name}`,
+        draft: project,
+        required,
+        saved: req.query.saved === '1',
+        units: units.filter((u) => u.code === project.unitCode),
+        others: units.filter((u) => u.code !== project.unitCode),
+        types: Object.entries(PROJECT_TYPE_LABELS),
+        scopes: Object.entries(SCOPE_CATEGORY_LABELS),
+        outOfPlan: Object.entries(OUT_OF_PLAN_LABELS),
+        help: APPLICATION_FIELD_HELP,
+        nextYear: project.planYear,
+        materialLabel,
+        ruleArticle: (r: string) => (r in RULES ? RULES[r as RuleId].article : r),
+        materials: Object.entries(MATERIAL_LABELS),
+        maxDocumentMb: MAX_DOCUMENT_BYTES / 1024 / 1024,
         islands: ['wizard'],
       });
     },
