@@ -157,6 +157,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     tasks,
     clock,
     visibility,
+    validity: config.measuresValidity,
   });
   const annualPlans = new AnnualPlanService({ sequelize: db.sequelize, projects: projectRepo, runtimeRepo, runtime, clock, visibility, org });
   const archives = new ArchiveService({ projects, repo: projectRepo, instances, runtime: runtimeRepo, definitions, org, clock });

@@ -18,6 +18,8 @@ export interface Config {
   maxDefinitionElements: number;
   /** call activities and handler-started processes nested at most this deep (MAX_CALL_DEPTH) */
   maxCallDepth: number;
+  /** 第25条: the measures apply from `from` to `until` (Asia/Shanghai days, 'YYYY-MM-DD'; MEASURES_EFFECTIVE_FROM / MEASURES_EFFECTIVE_UNTIL); null = no bound */
+  measuresValidity: { from: string | null; until: string | null };
   /** MySQL only: seconds a statement waits for another transaction's row lock before it fails and is retried (DB_LOCK_WAIT_TIMEOUT; the server's own default when unset) */
   dbLockWaitTimeoutS: number | null;
 }
@@ -29,6 +31,14 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
   return n;
 }
 
+function isoDay(value: string | undefined, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !d || d.toISOString().slice(0, 10) !== value) throw new Error(`${name} must be a date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const clock = env.CLOCK === 'manual' ? 'manual' : 'system';
@@ -36,6 +46,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('CLOCK=manual is refused when NODE_ENV=production');
   }
   const adminPassword = env.ADMIN_PASSWORD ?? null;
+  const measuresValidity = { from: isoDay(env.MEASURES_EFFECTIVE_FROM, 'MEASURES_EFFECTIVE_FROM'), until: isoDay(env.MEASURES_EFFECTIVE_UNTIL, 'MEASURES_EFFECTIVE_UNTIL') };
+  if (measuresValidity.from && measuresValidity.until && measuresValidity.from > measuresValidity.until) {
+    throw new Error('MEASURES_EFFECTIVE_FROM must not be after MEASURES_EFFECTIVE_UNTIL');
+  }
   // production has no demo users: the seed creates the organisation and one administrator, whose
   // password must come from the environment (no default password ever reaches production)
   if (production && (!adminPassword || adminPassword.length < 12)) {
@@ -66,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: env.UPLOAD_DIR ?? './data/uploads',
     maxDefinitionElements: positiveInteger(env.MAX_DEFINITION_ELEMENTS, 2000, 'MAX_DEFINITION_ELEMENTS'),
     maxCallDepth: positiveInteger(env.MAX_CALL_DEPTH, 10, 'MAX_CALL_DEPTH'),
+    measuresValidity,
     dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
   };
 }

@@ -7,7 +7,14 @@ async function main() {
   const gf = await createGovFlow(config);
   const seeded = await gf.seed();
   const server = http.createServer(gf.app);
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // a port that cannot be had (taken, not permitted) ends the start with its reason — never a process that runs on without listening
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   // fires what fell due while no server ran, then keeps firing timers, retries and the outbox
   gf.scheduler.start();
   const address = server.address();

@@ -17,6 +17,7 @@ export const RULES = {
   'R8.1': { article: '第8条', title: '计划外项目限三类情形并报区管委会批准' },
   'R9.1': { article: '第9条', title: '50万元以上建设类项目须立项' },
   'R10.1': { article: '第10条', title: '按批准预算采购，合同金额不超预算' },
+  'R10.2': { article: '第10条', title: '涉密项目采购执行保密法律法规和涉密采购管理办法' },
   'R11.1': { article: '第11条', title: '网络和数据安全方案' },
   'R12.1': { article: '第12条', title: '密码应用方案、电子文件管理' },
   'R13.1': { article: '第13条', title: '合同签订后10个工作日内备案' },
@@ -37,6 +38,7 @@ export const RULES = {
   'R22.1': { article: '第22条', title: '运行监督' },
   'R23.1': { article: '第23条', title: '审计监督与责任追究' },
   'R24.1': { article: '第24条', title: '不属于本办法管理范围的项目' },
+  'R25.1': { article: '第25条', title: '办法的施行日期和有效期（设置）' },
 } as const;
 
 export type RuleId = keyof typeof RULES;

@@ -5,6 +5,7 @@ import type { User } from '../domain/organisation';
 import { RULES, type RuleId } from '../domain/rules';
 import { DOCUMENT_KINDS, kindMatches, safeFilename, sniff, type SniffedKind } from '../domain/file-type';
 import { MATERIAL_TYPES, draftProblems, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
+import { toShanghaiDate } from '../domain/calendar';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
@@ -47,8 +48,21 @@ export class ProjectService {
       visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
       tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null; provisional: boolean }[]> };
       clock: Pick<Clock, 'now'>;
+      /** 第25条: the measures' effective and expiry dates (settings, src/config.ts) */
+      validity?: { from: string | null; until: string | null };
     },
   ) {}
+
+  /** 第25条: an application under the measures is submitted only while they are in force (their dates are settings). */
+  private assertInForce(now: Date) {
+    const { from, until } = this.d.validity ?? { from: null, until: null };
+    const today = toShanghaiDate(now);
+    if ((!from || today >= from) && (!until || today <= until)) return;
+    const day = (iso: string) => `${Number(iso.slice(0, 4))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
+    const span = [from && `自${day(from)}起执行`, until && `有效期至${day(until)}`].filter(Boolean).join('，');
+    const message = `不符合第二十五条：《办法》${span}，今天（${day(today)}）不在其有效期内，不能依《办法》提交申报`;
+    throw unprocessable(message, [{ rule: 'R25.1', article: '第25条', message }], 'measures-not-in-force');
+  }
 
   async create(user: User, input: unknown): Promise<{ id: number; code: string; stage: string }> {
     const body = this.body(input);
@@ -146,6 +160,16 @@ export class ProjectService {
     const p = await this.visible(id, user);
     if (!isUnitMember(user, p.unitCode)) throw forbidden('只有项目单位可以提交申报');
     const now = this.d.clock.now();
+    this.assertInForce(now);
+    // 第5条第（三）项: a cross-department project names its participating departments, each of which confirms
+    // the shared content in the application process (application-approval › ParticipantConfirmation)
+    const participants = p.participants.filter((c) => c !== p.unitCode);
+    if (p.crossDepartment && (!participants.length || participants.length !== p.participants.length)) {
+      const message = p.participants.includes(p.unitCode)
+        ? '不符合第五条第（三）项：参与部门不能是牵头部门（项目单位）本身'
+        : '不符合第五条第（三）项：跨部门共建共享项目须列明参与部门，由各参与部门确认共同确定的项目目标、主体内容和统一的系统接口与数据资源目录';
+      throw unprocessable(message, [{ field: 'participants', rule: 'R5.3', article: '第5条', message }], 'participants-required');
+    }
     const unit = await this.d.org.findDepartment(p.unitCode); // read before: the transaction reads only through t
     const started = await this.d.runtime.start(
       APPLICATION_PROCESS,

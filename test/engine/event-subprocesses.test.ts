@@ -72,4 +72,45 @@ describe('engine: event sub-processes (issue 12 item 12)', () => {
     // and the instance ends with U: the armed start goes with it
     expect((await i.complete('U')).state).to.equal('completed');
   });
+
+  const escalationDiagram = (catcher: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Sub" />
+    <bpmn:subProcess id="Sub">
+      <bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="x0" sourceRef="s2" targetRef="A"/>
+      <bpmn:userTask id="A"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="a" /></bpmn:extensionElements></bpmn:userTask>
+      <bpmn:sequenceFlow id="x1" sourceRef="A" targetRef="Throw"/>
+      <bpmn:intermediateThrowEvent id="Throw"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="x2" sourceRef="Throw" targetRef="Inner"/>
+      <bpmn:userTask id="Inner"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="a" /></bpmn:extensionElements></bpmn:userTask>
+      <bpmn:sequenceFlow id="x3" sourceRef="Inner" targetRef="e2"/><bpmn:endEvent id="e2"/>
+    </bpmn:subProcess>
+    ${catcher}
+    <bpmn:sequenceFlow id="f2" sourceRef="Sub" targetRef="End" /><bpmn:endEvent id="End" />
+  </bpmn:process>
+  <bpmn:escalation id="Esc" escalationCode="LATE" />
+</bpmn:definitions>`;
+  const handle = '<bpmn:sequenceFlow id="f3" sourceRef="Caught" targetRef="Handle" /><bpmn:userTask id="Handle"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="b" /></bpmn:extensionElements></bpmn:userTask>';
+  const catchers: [string, string, string[]][] = [
+    ['a non-interrupting boundary', `<bpmn:boundaryEvent id="Caught" attachedToRef="Sub" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent>${handle}`, ['Handle', 'Inner']],
+    ['an interrupting boundary', `<bpmn:boundaryEvent id="Caught" attachedToRef="Sub"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:boundaryEvent>${handle}`, ['Handle']],
+    ['a non-interrupting event sub-process', `<bpmn:subProcess id="Esp" triggeredByEvent="true"><bpmn:startEvent id="Caught" isInterrupting="false"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:startEvent>${handle}</bpmn:subProcess>`, ['Handle', 'Inner']],
+    ['an interrupting event sub-process', `<bpmn:subProcess id="Esp" triggeredByEvent="true"><bpmn:startEvent id="Caught"><bpmn:escalationEventDefinition escalationRef="Esc"/></bpmn:startEvent>${handle}</bpmn:subProcess>`, ['Handle']],
+  ];
+  for (const [what, catcher, waiting] of catchers) {
+    it(`escalation (item 13): a throw after a recover is caught by ${what}`, async () => {
+      // given an instance recovered from its saved state before the throw
+      const i = new EngineInstance(inlineDefinition(escalationDiagram(catcher)));
+      await i.start();
+      await i.resume();
+      // when the sub-process escalates
+      const r = await i.complete('A');
+      // then
+      expect(r.state).to.equal('running');
+      expect(i.waiting()).to.deep.equal(waiting);
+      await i.resume();
+      expect(i.waiting()).to.deep.equal(waiting);
+    });
+  }
 });

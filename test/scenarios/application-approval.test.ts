@@ -124,10 +124,45 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传' })).activeActivityIds).to.deep.equal(['ReviseApplication']);
     const again = (await taskVariables('rmyy', p.instanceId, 'ReviseApplication')).returnReasons as { message: string }[];
     expect(again.map((r) => r.message)).to.deep.equal(['不符合第5条：缺少统一系统接口与数据资源目录（跨部门项目）']);
-    // when the last one is uploaded: on to the supervising department
+    // when the last one is uploaded: the participating department confirms (第5条第（三）项), then on to the supervising department
     await upload(p.id, 'interface-and-catalog');
-    expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传接口目录' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+    expect((await complete('rmyy', p.instanceId, 'ReviseApplication', { revisionNote: '已补传接口目录' })).activeActivityIds).to.deep.equal(['ParticipantConfirmation']);
+    expect((await complete('jyj', p.instanceId, 'ParticipantConfirmation', { sharedContentConfirmed: true })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
     expect(await stage(p.id)).to.equal('submitted');
+  });
+
+  it('R5.3 第5条第（三）项: a cross-department project names its participating departments; each confirms the shared content (会签) before the application goes on', async () => {
+    // a cross-department project without participants (or naming itself) is not submitted
+    for (const participants of [[], ['rmyy']]) {
+      const created = await t.as('rmyy').post('/api/projects', draft({ crossDepartment: true, participants }));
+      const res = await t.as('rmyy').post(`/api/projects/${created.body.id}/submit`);
+      expect(res.status, JSON.stringify(participants)).to.equal(422);
+      expect(res.body.error.message).to.match(/^不符合第五条第（三）项：/);
+      expect(res.body.error.details[0]).to.include({ field: 'participants', rule: 'R5.3', article: '第5条' });
+    }
+    // two participating departments: one task each, for that department's group only
+    const p = await submit({ crossDepartment: true, participants: ['jyj', 'gaj'] }, ['application-form', 'construction-plan', 'interface-and-catalog']);
+    expect(p.started.activeActivityIds).to.deep.equal(['ParticipantConfirmation']);
+    const tasks = async (user: string) => ((await t.as(user).get(`/api/tasks?processInstanceId=${p.instanceId}`)).body as { activityId: string; candidateGroups: string[] }[]);
+    expect((await tasks('jyj')).map((x) => x.candidateGroups)).to.deep.equal([['unit:jyj']]);
+    expect((await tasks('gaj')).map((x) => x.candidateGroups)).to.deep.equal([['unit:gaj']]);
+    expect(await tasks('rmyy')).to.deep.equal([]);
+    expect(await tasks('wjw')).to.deep.equal([]);
+    // a completion without the confirmation is refused citing 第5条
+    const task = await taskOf(t, 'jyj', p.instanceId, 'ParticipantConfirmation');
+    const refused = await t.as('jyj').post(`/api/tasks/${task.id}/complete`, { variables: { participantOpinion: '再研究' } });
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.details).to.deep.equal([{ rule: 'R5.3', article: '第5条', message: '不符合第5条：参与部门须确认已会同牵头部门共同确定项目目标、主体内容，统一系统接口与数据资源目录' }]);
+    // one confirmation is not enough: the application waits for every department
+    expect((await complete('jyj', p.instanceId, 'ParticipantConfirmation', { sharedContentConfirmed: true, participantOpinion: '接口已统一' })).activeActivityIds).to.deep.equal(['ParticipantConfirmation']);
+    expect(await tasks('jyj')).to.deep.equal([]);
+    const after = await complete('gaj', p.instanceId, 'ParticipantConfirmation', { sharedContentConfirmed: true, participantOpinion: '数据目录已确认' });
+    expect(after.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+    const vars = (await t.as('admin').get(`/api/process-instances/${p.instanceId}`)).body.variables;
+    expect(vars.participantConfirmations).to.deep.equal([
+      { group: 'unit:jyj', confirmed: true, opinion: '接口已统一' },
+      { group: 'unit:gaj', confirmed: true, opinion: '数据目录已确认' },
+    ]);
   });
 
   it('R5.1, R8.1: an in-plan application must be for next year in the open call; outside the plan only the 第8条 categories', async () => {
@@ -233,6 +268,8 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     // R5.4: the confidentiality pre-review comes first (gaj has no supervising department)
     expect(p.started.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']);
     await complete('bmj', p.instanceId, 'ConfidentialityPreReview', APPROVE);
+    // 第5条第（三）项: then the participating department confirms the shared content
+    await complete('jyj', p.instanceId, 'ParticipantConfirmation', { sharedContentConfirmed: true, participantOpinion: '同意共建' });
     await expertReview(p.instanceId, [['zj2', EXPERT({ recommendedInvestment: 1800000 })]]);
     // R7.3: classified → the confidentiality bureau joins the technical review
     expect(await active(p.instanceId)).to.deep.equal(['ConfidentialityReview', 'CryptoReview', 'FinanceReview', 'InvestmentReview', 'SecurityReview', 'TechnicalReview', 'TechnicalReviewRound']);

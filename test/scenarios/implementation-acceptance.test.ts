@@ -529,3 +529,36 @@ describe('scenario: acceptance of an operation/service project (第17条 with �
     expect(await active(t, id)).to.deep.equal(['Implementation', 'ReviewAcceptance']);
   });
 });
+
+describe('scenario: procurement of a classified project (第10条 涉密采购)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual' });
+    await setClock(t, '2026-09-10T09:00:00+08:00');
+  });
+  after(() => t.close());
+
+  it('R10.2: a classified project\'s procurement goes to the confidentiality bureau before the filing; it may send it back; an ordinary one does not', async () => {
+    const { body: project } = await t.as('rmyy').post('/api/projects', draft({ classified: true, name: '涉密业务专网改造' }));
+    const id = await startImplementation(t, project, { type: 'new', classified: true, investment: 800000, approvedAmount: 800000 });
+    const procurement = { procurementMethod: 'single-source', supplier: '某涉密资质单位', contractAmount: 780000, contractSignedAt: '2026-09-10', contractCompletionDate: '2027-03-31' };
+    await done(t, 'rmyy', id, 'RecordProcurement', procurement);
+    // the step exists only on the classified path, for the confidentiality bureau (区机要保密局), not the unit
+    expect(await active(t, id)).to.deep.equal(['ClassifiedProcurementReview']);
+    expect((await t.as('rmyy').get(`/api/tasks?processInstanceId=${id}`)).body).to.have.length(0);
+    expect((await t.as('sjj').get(`/api/tasks?processInstanceId=${id}`)).body).to.have.length(0);
+    const task = await taskOf(t, 'bmj', id, 'ClassifiedProcurementReview');
+    expect(task.name).to.equal('涉密采购审查（第10条）');
+    // approving needs the confirmation that the classified procurement rules were followed
+    const details = refused(await complete(t, 'bmj', id, 'ClassifiedProcurementReview', { decision: 'approve', opinion: '同意' }));
+    expect(details).to.deep.equal([{ rule: 'R10.2', article: '第10条', message: '不符合第10条：同意前须确认采购已执行保密法律法规和涉密采购相关管理办法（供应商具备相应保密资质）' }]);
+    // a return sends the unit back to its procurement under the classified rules, then to the review again
+    await done(t, 'bmj', id, 'ClassifiedProcurementReview', { decision: 'return', opinion: '供应商保密资质证明缺失' });
+    expect(await active(t, id)).to.deep.equal(['ReviseClassifiedProcurement']);
+    await done(t, 'rmyy', id, 'ReviseClassifiedProcurement', { ...procurement, supplier: '某具备涉密资质的单位' });
+    expect(await active(t, id)).to.deep.equal(['ClassifiedProcurementReview']);
+    await done(t, 'bmj', id, 'ClassifiedProcurementReview', { classifiedProcurementCompliant: true, decision: 'approve', opinion: '已按涉密采购管理办法采购' });
+    expect(await active(t, id)).to.deep.equal(['FileContract']);
+    expect((await instance(t, id)).variables).to.include({ classifiedProcurementCompliant: true, supplier: '某具备涉密资质的单位' });
+  });
+});

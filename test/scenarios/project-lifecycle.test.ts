@@ -70,6 +70,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     const app = submitted.body.processInstanceId as string;
     expect(submitted.body.activeActivityIds).to.deep.equal(['ConfidentialityPreReview']); // R5.4
     await complete('bmj', app, 'ConfidentialityPreReview', APPROVE);
+    await complete('jyj', app, 'ParticipantConfirmation', { sharedContentConfirmed: true }); // 第5条第（三）项
     // 第7条(二): the Data Bureau picks the expert, who signs
     await complete('sjj', app, 'OrganiseExpertReview', { experts: ['zj1'] });
     await complete('zj1', app, 'ExpertReview', { ...APPROVE, scores: { necessity: 5, urgency: 5, feasibility: 4, security: 5, intensiveness: 4 }, recommendedInvestment: 1800000 });
@@ -101,6 +102,8 @@ describe('scenario: a project from application to audit, across every chapter', 
     const procurement = { procurementMethod: 'public-tender', supplier: '某某信息技术有限公司', contractSignedAt: '2026-09-28', contractCompletionDate: '2027-03-31' };
     await complete('gaj', id, 'RecordProcurement', { ...procurement, contractAmount: 1900000 }, 422); // R10.1
     await complete('gaj', id, 'RecordProcurement', { ...procurement, contractAmount: 1700000 });
+    // 第10条 涉密采购: a classified project's procurement is reviewed by the confidentiality bureau before the filing
+    await complete('bmj', id, 'ClassifiedProcurementReview', { classifiedProcurementCompliant: true, decision: 'approve', opinion: '已按涉密采购管理办法采购，供应商具备保密资质' });
     expect((await taskOf(t, 'gaj', id, 'FileContract')).dueAt).to.equal('2026-10-16T15:59:59.000Z'); // 10 working days (R13.1)
     await upload('tender-docs', 'winning-bid', 'contract', 'payment-plan', 'security-plan', 'crypto-plan');
     await setClock(t, '2026-10-19T09:00:00+08:00');
@@ -145,7 +148,7 @@ describe('scenario: a project from application to audit, across every chapter', 
     await complete('sjj', id, 'ReceiveAcceptanceReport', { decision: 'approve', opinion: '已备案' });
     await complete('gaj', id, 'Archive', { archiveConfirmed: true, archiveNote: '项目档案已整理' }); // 第20条: the unit's archive
     await complete('sjj', id, 'CheckArchive', { decision: 'approve', opinion: '档案齐全' });
-    expect((await instance(t, id)).state).to.equal('completed');
+    { const i = await instance(t, id); expect(i.state, JSON.stringify([i.activeActivityIds, i.incidents])).to.equal('completed'); }
     expect((await t.as('gaj').get(`/api/projects/${project.id}`)).body.stage).to.be.oneOf(['archived', 'performance-evaluated']);
     // the archive package holds every process of the project so far (R20.1)
     const res = await t.api
@@ -192,7 +195,9 @@ describe('scenario: a project from application to audit, across every chapter', 
     await taskOf(t, 'sjju', audit.body.processInstanceId, 'Audit');
     // the reviewers who held a task on it see it (第5条) — Finance reviewed its payments —, nobody else does
     expect((await t.as('czj').get(`/api/projects/${project.id}`)).status).to.equal(200);
-    for (const outsider of ['gwh', 'jyj', 'wjw']) {
+    // so does the participating department that confirmed the shared content (第5条第（三）项)
+    expect((await t.as('jyj').get(`/api/projects/${project.id}`)).status).to.equal(200);
+    for (const outsider of ['gwh', 'wjw']) {
       const res = await t.as(outsider).get(`/api/projects/${project.id}`);
       expect(res.status, outsider).to.equal(403);
       expect(res.body.error.message, outsider).to.include('第5条');

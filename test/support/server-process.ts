@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { expect } from 'chai';
 import supertest from 'supertest';
 import { PASSWORD } from './app';
 
@@ -19,45 +19,34 @@ export interface ServerProcess {
   describe(): string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A real GovFlow server in its own OS process (`npm start`'s entry point), on the given database. */
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+  // PORT=0: the system gives the process a port of its own, which it prints when it listens — a port chosen
+  // here and handed over could be taken meanwhile by another server of a parallel run (and /healthz would
+  // then be answered by that one)
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '100', ...env },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '100', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const api = supertest(url);
   const deadline = Date.now() + 120_000; // a loaded CI machine can take long to compile and migrate
-  for (;;) {
+  let port: number | null = null;
+  while (port === null) {
     if (child.exitCode !== null) throw new Error(`server exited at start: ${output}`);
-    try {
-      if ((await api.get('/healthz')).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+    const printed = /started: http:\/\/localhost:(\d+)\//.exec(output);
+    if (printed) port = Number(printed[1]);
+    else if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`server did not start: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    } else await new Promise((r) => setTimeout(r, 100));
   }
+  const url = `http://127.0.0.1:${port}`;
+  const api = supertest(url);
+  expect((await api.get('/healthz')).status, `healthz of the server on port ${port}: ${output}`).to.equal(200);
   const tokens = new Map<string, string>();
   return {
     url,

@@ -87,7 +87,9 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
   };
   /** experts, the technical review round, the annual plan: the instance reaches the 立项 gateway */
   const toProjectApprovalGateway = async (p: { code: string; instanceId: string }, investment: number) => {
-    await complete(['zj1', 'zj2', 'zj3'], p.instanceId, 'ExpertReview', EXPERT(investment));
+    // 第7条(二): the Data Bureau picks the experts, then each signs
+    await complete(['sjj'], p.instanceId, 'OrganiseExpertReview', { experts: ['zj1', 'zj2', 'zj3'], opinion: '组织专家评审' });
+    for (const expert of ['zj1', 'zj2', 'zj3']) await complete([expert], p.instanceId, 'ExpertReview', EXPERT(investment));
     for (const [user, activityId, vars] of [
       ['sjj', 'TechnicalReview', APPROVE],
       ['wxb', 'SecurityReview', APPROVE],
