@@ -198,6 +198,7 @@ describe('the application and approval chapter in a real browser (one project, e
     await openTodo(rmyy, '项目单位修改完善申报');
     await rmyy.locator('.fjs-form').getByLabel('修改说明').fill('已补充数据共享清单。');
     await submit(rmyy);
+    expect(await stageOn(rmyy, projectPath)).to.equal('已申报'); // back with the Data Bureau (ReloadApplication)
 
     // 7. the recheck: first 退回 to the revision step (the operation), then approve the second resubmission
     await openTodo(sjj, '区数据局审核修改稿');
@@ -207,6 +208,8 @@ describe('the application and approval chapter in a real browser (one project, e
     expect(await rmyy.textContent('[data-trail]')).to.contain('共享清单缺少字段说明，请补充。');
     await rmyy.locator('.fjs-form').getByLabel('修改说明').fill('已补充字段说明。');
     await submit(rmyy);
+    await sjj.goto(`${server.url}/tasks`);
+    expect(await sjj.textContent('[data-count="todo"]')).to.equal('1');
     await openTodo(sjj, '区数据局审核修改稿');
     await decide(sjj, 'approve', '修改稿符合要求，同意。');
     // the second technical round: each approves
