@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
@@ -5,14 +8,45 @@ import { PHONE, launchBrowser, noOverflow, serve, shot, signIn } from '../suppor
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 const DEMO = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="formDemoDefinitions" targetNamespace="http://govflow.example/bpmn">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="formDemoDefinitions" targetNamespace="http://govflow.example/bpmn">
   <bpmn:process id="form-demo" name="表单演示" isExecutable="true">
-    <bpmn:startEvent id="Start" name="开始" />
+    <bpmn:startEvent id="Start" name="开始">
+      <bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Approve" />
-    <bpmn:userTask id="Approve" name="批准"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="data-bureau" /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:userTask id="Approve" name="批准">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="data-bureau" />
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
     <bpmn:sequenceFlow id="f2" sourceRef="Approve" targetRef="End" />
-    <bpmn:endEvent id="End" name="结束" />
+    <bpmn:endEvent id="End" name="结束">
+      <bpmn:incoming>f2</bpmn:incoming>
+    </bpmn:endEvent>
   </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_form-demo">
+    <bpmndi:BPMNPlane id="BPMNPlane_form-demo" bpmnElement="form-demo">
+      <bpmndi:BPMNShape id="Start_di" bpmnElement="Start">
+        <dc:Bounds x="57" y="52" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Approve_di" bpmnElement="Approve">
+        <dc:Bounds x="175" y="30" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="End_di" bpmnElement="End">
+        <dc:Bounds x="357" y="52" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1">
+        <di:waypoint x="93" y="70" />
+        <di:waypoint x="175" y="70" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2">
+        <di:waypoint x="275" y="70" />
+        <di:waypoint x="357" y="70" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
 
 /**
@@ -99,6 +133,38 @@ describe('the form editor in a real browser (表单)', function () {
     await page.locator('tr[data-form="approve-form"] a').click();
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     expect(await page.locator('.fjs-editor-container .fjs-form-field-textfield label').allTextContents()).to.include('批准文号');
+    await page.close();
+  });
+
+  it('a user task selected in the modeler links to its form; a form downloaded as .form and opened again', async () => {
+    const page = await signIn(browser, server.url, 'admin', '/processes/form-demo/edit');
+    await page.locator('[data-island="modeler"][data-island-ready="true"]').waitFor();
+    expect(await page.locator('[data-form-link]').isHidden()).to.equal(true);
+    await page.click('.djs-element[data-element-id="Approve"]');
+    const link = page.locator('[data-form-link] a');
+    await link.waitFor();
+    expect(await link.textContent()).to.equal('编辑表单「approve-form」');
+    await link.click();
+    await page.waitForURL(`${server.url}/processes/form-demo/forms/editor?form=approve-form`);
+    await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
+    // 下载 .form: the schema as deployed, with its field
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="download-form"]')]);
+    expect(download.suggestedFilename()).to.equal('approve-form.form');
+    const saved = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as { id: string; components: { label?: string; key?: string; type: string }[] };
+    expect(saved.id).to.equal('approve-form');
+    expect(saved.components.map((c) => c.label)).to.include('批准文号');
+    // 打开 .form 文件: a file with one more field takes the editor's place (keeping this form's id)
+    const file = path.join(os.tmpdir(), `govflow-${process.pid}-imported.form`);
+    fs.writeFileSync(file, JSON.stringify({ ...saved, id: 'other-id', components: [...saved.components, { type: 'textfield', key: 'importedNote', label: '导入的字段' }] }));
+    await page.setInputFiles('input[data-action="import-form"]', file);
+    await page.waitForFunction(() => [...document.querySelectorAll('.fjs-editor-container .fjs-form-field-textfield label')].some((l) => l.textContent?.includes('导入的字段')));
+    expect(await page.locator('[data-island="form-editor"]').getAttribute('data-imported')).to.equal(path.basename(file));
+    // a file that is no form is refused in place, and the editor keeps what it had
+    fs.writeFileSync(file, '{"not":"a form"}');
+    await page.setInputFiles('input[data-action="import-form"]', file);
+    await page.locator('[data-errors]:not([hidden])').waitFor();
+    expect(await page.textContent('[data-errors]')).to.contain('不是有效的表单文件');
+    fs.rmSync(file, { force: true });
     await page.close();
   });
 

@@ -51,6 +51,31 @@ mount('form-editor', async (root) => {
     }),
   );
 
+  // export the schema as a .form file; import one in its place (its id becomes this form's: the task names this id)
+  root.querySelector('[data-action="download-form"]')!.addEventListener('click', () => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(editor.saveSchema(), null, 2)], { type: 'application/json' }));
+    a.download = `${formId}.form`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  const fileInput = root.querySelector<HTMLInputElement>('input[data-action="import-form"]')!;
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0];
+    if (!file) return;
+    clearErrors(root);
+    try {
+      const imported = JSON.parse(await file.text()) as Record<string, unknown>;
+      if (!imported || typeof imported !== 'object' || !Array.isArray(imported.components)) throw new Error('没有 components（表单字段）');
+      await editor.importSchema({ ...imported, id: formId });
+      root.dataset.imported = file.name;
+    } catch (err) {
+      showError(new ApiError(0, 'import', `无法打开 ${file.name}：不是有效的表单文件（${(err as Error)?.message ?? String(err)}）`), root);
+    } finally {
+      fileInput.value = '';
+    }
+  });
+
   const deploy = root.querySelector<HTMLButtonElement>('[data-action="deploy"]')!;
   const note = root.querySelector<HTMLTextAreaElement>('[data-note]')!;
   const done = root.querySelector<HTMLElement>('[data-deployed]')!;

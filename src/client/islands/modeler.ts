@@ -338,6 +338,7 @@ mount('modeler', async (root) => {
     }
   });
   groupPicker(modeler, root, groups);
+  formLink(modeler, root);
   root.dataset.elements = String(registry.getAll().length);
   root.dataset.templates = String(templates.length);
 });
@@ -413,5 +414,36 @@ function groupPicker(modeler: Modeler, root: HTMLElement, groups: GroupOption[])
   });
   eventBus.on('elements.changed', (e) => {
     if (current && (e.elements ?? []).some((x) => x.id === current!.id)) render();
+  });
+}
+
+/**
+ * A selected user task links to the form editor (issue 9 item 5): its form (zeebe:formDefinition formId),
+ * or a new form for it. The editor works on the newest deployed version, so a task added in this draft
+ * gets its form after the diagram is deployed.
+ */
+function formLink(modeler: Modeler, root: HTMLElement) {
+  const box = root.querySelector<HTMLElement>('[data-form-link]');
+  if (!box) return;
+  const link = box.querySelector<HTMLAnchorElement>('a')!;
+  const key = root.dataset.key!;
+  const en = document.documentElement.lang === 'en';
+  const eventBus = modeler.get<{ on(event: string, fn: (e: { newSelection?: Shape[] }) => void): void }>('eventBus');
+  eventBus.on('selection.changed', (e) => {
+    const sel = e.newSelection ?? [];
+    const task = sel.length === 1 && sel[0].type === 'bpmn:UserTask' ? sel[0] : null;
+    box.hidden = !task;
+    if (!task) return;
+    const form = task.businessObject?.extensionElements?.values?.find((v) => v.$type === 'zeebe:FormDefinition') as { formId?: string } | undefined;
+    const base = `/processes/${encodeURIComponent(key)}/forms/editor`;
+    if (form?.formId) {
+      link.href = `${base}?form=${encodeURIComponent(form.formId)}`;
+      link.textContent = en ? `Edit form ${form.formId}` : `编辑表单「${form.formId}」`;
+    } else {
+      const suggested = `${key}-${task.id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+      link.href = `${base}?form=${encodeURIComponent(suggested)}&task=${encodeURIComponent(task.id)}`;
+      link.textContent = en ? 'New form for this task' : '为此任务新建表单';
+    }
+    root.dataset.formEditorHref = link.getAttribute('href') ?? '';
   });
 }
