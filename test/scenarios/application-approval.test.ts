@@ -23,7 +23,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
-    // the Data Bureau's call for 2027 is open (second half of 2026)
+    // the Data Bureau's batch for 2027 is open (the demo seed's 2026-07-01 – 2026-12-31)
     await setClock(t, '2026-09-15T10:00:00+08:00');
   });
   after(() => t.close());
@@ -166,7 +166,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     ]);
   });
 
-  it('R5.1, R8.1: an in-plan application must be for next year in the open call; outside the plan only the 第8条 categories', async () => {
+  it('R5.1, R8.1: an in-plan application must be submitted in an open batch of its plan year (the seeded one for 2027); outside the plan only the 第8条 categories', async () => {
     // given an in-plan application for this year, and one outside the plan without a 第8条 category
     const wrongYear = await submit({ planYear: 2026 });
     const noCategory = await submit({ inAnnualPlan: false });
