@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import supertest from 'supertest';
-import { createGovFlow, type GovFlowOptions } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import type { GovFlowOptions } from '../../src/app';
 import { MessageSubscriptionModel } from '../../src/persistence/models/runtime.model';
-import { PASSWORD, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 import { freshDatabaseUrl } from '../support/database';
 import { deploy, instance, setClock, startInstance, testHandlers } from '../support/runtime';
 
@@ -14,36 +12,7 @@ import { deploy, instance, setClock, startInstance, testHandlers } from '../supp
  */
 
 /** A GovFlow on a given database (seeded: idempotent), so that a second one can take over the first's data. */
-async function openApp(databaseUrl: string, options: GovFlowOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SEED_PASSWORD: PASSWORD, CLOCK: 'manual' });
-  const gf = await createGovFlow(config, options);
-  await gf.seed();
-  const api = supertest(gf.app);
-  const tokens = new Map<string, string>();
-  const token = async (username: string) => {
-    if (!tokens.has(username)) {
-      const res = await api.post('/api/auth/token').send({ username, password: PASSWORD });
-      if (res.status !== 200) throw new Error(`sign-in of ${username} failed: ${res.status}`);
-      tokens.set(username, res.body.token);
-    }
-    return tokens.get(username)!;
-  };
-  return {
-    gf,
-    api,
-    token,
-    close: () => gf.close(),
-    as(username: string) {
-      const bearer = async () => `Bearer ${await token(username)}`;
-      return {
-        get: async (url: string) => api.get(url).set('Authorization', await bearer()),
-        post: async (url: string, body?: unknown) => api.post(url).set('Authorization', await bearer()).send(body as object),
-        put: async (url: string, body?: unknown) => api.put(url).set('Authorization', await bearer()).send(body as object),
-        delete: async (url: string) => api.delete(url).set('Authorization', await bearer()),
-      };
-    },
-  };
-}
+const openApp = (databaseUrl: string, options: GovFlowOptions = {}): Promise<TestApp> => startTestApp({ DATABASE_URL: databaseUrl, CLOCK: 'manual' }, {}, options);
 
 interface TaskRow {
   id: number;

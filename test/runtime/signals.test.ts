@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import supertest from 'supertest';
-import { createGovFlow } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { SignalSubscriptionModel } from '../../src/persistence/models/runtime.model';
-import { PASSWORD, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 import { freshDatabaseUrl, onMysql } from '../support/database';
 import { deploy, fixture, instance, setClock, startInstance } from '../support/runtime';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
@@ -14,31 +11,7 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  */
 
 /** A GovFlow on a given database (seeding is idempotent), so that a second one can take over the first's data. */
-async function openApp(databaseUrl: string): Promise<TestApp> {
-  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SEED_PASSWORD: PASSWORD, CLOCK: 'manual' }));
-  await gf.seed();
-  const api = supertest(gf.app);
-  const tokens = new Map<string, string>();
-  const token = async (username: string) => {
-    if (!tokens.has(username)) tokens.set(username, (await api.post('/api/auth/token').send({ username, password: PASSWORD })).body.token);
-    return tokens.get(username)!;
-  };
-  return {
-    gf,
-    api,
-    token,
-    close: () => gf.close(),
-    as(username: string) {
-      const bearer = async () => `Bearer ${await token(username)}`;
-      return {
-        get: async (url: string) => api.get(url).set('Authorization', await bearer()),
-        post: async (url: string, body?: unknown) => api.post(url).set('Authorization', await bearer()).send(body as object),
-        put: async (url: string, body?: unknown) => api.put(url).set('Authorization', await bearer()).send(body as object),
-        delete: async (url: string) => api.delete(url).set('Authorization', await bearer()),
-      };
-    },
-  };
-}
+const openApp = (databaseUrl: string): Promise<TestApp> => startTestApp({ DATABASE_URL: databaseUrl, CLOCK: 'manual' });
 
 interface TaskRow {
   id: number;

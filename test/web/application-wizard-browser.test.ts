@@ -70,7 +70,8 @@ describe('the application wizard and the project page in a real browser', functi
     await shot(page, 'project-draft-390');
     await Promise.all([page.waitForURL(/submitted=1/), page.click('[data-action="submit"]')]);
     expect(await page.textContent('[data-stage]')).to.equal('已申报');
-    expect(await page.textContent('#h-progress + ul')).to.contain('项目申报和审批').and.to.contain('主管部门扎口审核（第5条）');
+    // a cross-department project: its participating departments confirm the shared content first (第5条第（三）项)
+    expect(await page.textContent('#h-progress + ul')).to.contain('项目申报和审批').and.to.contain('参与部门确认共建共享内容（第5条）');
     expect(await page.locator('[data-action="submit"]').count()).to.equal(0);
     await page.close();
   });

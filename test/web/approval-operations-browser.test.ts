@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
+import { openTodo as openTodoAt, operate, ready, submit } from '../support/task-page';
 
 /**
  * The approval operations in a real browser, through the pages only (issue 8 item 3): a reviewer 转办s,
@@ -36,35 +37,7 @@ describe('approval operations in a real browser (转办 · 加签 · 委派 · �
     await t?.close();
   });
 
-  const ready = async (page: Page) => {
-    await page.waitForSelector('[data-island=task][data-island-ready]', { state: 'attached' });
-    const state = await page.getAttribute('[data-island=task]', 'data-island-ready');
-    expect(state, (await page.textContent('[data-errors]')) ?? '').to.equal('true');
-  };
-  /** opens the step from the user's 待办 by its name */
-  async function openTodo(page: Page, step: string) {
-    await page.goto(`${server.url}/tasks`);
-    const row = page.locator('tr[data-task-id]', { hasText: step });
-    expect(await row.count(), `${step} in 待办`).to.equal(1);
-    const id = await row.getAttribute('data-task-id');
-    await Promise.all([page.waitForURL(`${server.url}/tasks/${id}`), row.locator('a').first().click()]);
-    await ready(page);
-    return Number(id);
-  }
-  async function submit(page: Page) {
-    await Promise.all([page.waitForURL(/\/tasks\?completed=/), page.click('[data-action="complete"]')]);
-  }
-  /** fills one operation's form on the task page and sends it */
-  async function operate(page: Page, op: string, fill: { to?: string; cc?: string[]; toActivityId?: string; opinion?: string }, after: RegExp) {
-    const form = page.locator(`form[data-op="${op}"]`);
-    const details = page.locator('details.op', { has: form });
-    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
-    if (fill.to) await form.locator('select[name=to]').selectOption(fill.to);
-    for (const u of fill.cc ?? []) await form.locator(`input[name=to][value="${u}"]`).check();
-    if (fill.toActivityId) await form.locator('select[name=toActivityId]').selectOption(fill.toActivityId);
-    if (fill.opinion !== undefined) await form.locator('textarea[name=opinion]').fill(fill.opinion);
-    await Promise.all([page.waitForURL(after), form.locator('button[type=submit]').click()]);
-  }
+  const openTodo = (page: Page, step: string) => openTodoAt(page, server.url, step);
 
   it('runs every operation from the pages', async () => {
     // the unit submits its step

@@ -51,8 +51,8 @@ describe('the expert review in a real browser (第7条(二))', function () {
     const page = await signIn('sjj', DESKTOP, `/tasks/${task.id}`);
     await page.waitForSelector('[data-island="task"][data-island-ready="true"]');
     await page.waitForSelector('.fjs-form-field-checklist');
-    await page.getByLabel('评审专家 一').check();
-    await page.getByLabel('评审专家 三').check();
+    await page.locator('.fjs-form-field-checklist').getByLabel('评审专家 一').check();
+    await page.locator('.fjs-form-field-checklist').getByLabel('评审专家 三').check();
     await shot(page, 'expert-selection-1366');
     await Promise.all([page.waitForURL(/\/tasks\?completed=/), page.click('[data-action="complete"]')]);
     expect((await instance(t, project.instanceId)).variables.experts).to.deep.equal(['zj1', 'zj3']);
