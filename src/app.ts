@@ -45,6 +45,8 @@ import { ProjectService } from './services/project.service';
 import { RuntimeService, type RuntimeOptions } from './services/runtime.service';
 import { Scheduler } from './services/scheduler.service';
 import { seedOrganisation } from './services/seed.service';
+import { ApplicationBatchService } from './services/application-batch.service';
+import { ApplicationBatchRepository } from './persistence/repositories/application-batch.repository';
 import { TaskService } from './services/task.service';
 import { TaskOperationsService } from './services/task-operations.service';
 import { VisibilityService } from './services/visibility.service';
@@ -147,7 +149,9 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
   const incidents = new IncidentService({ sequelize: db.sequelize, repo: runtimeRepo, runtime, clock, definitions });
   const migrations = new MigrationService({ runtime, definitions, incidents, repo: runtimeRepo });
   const outbox = new OutboxService({ repo: new NotificationRepository(), org, clock, mailer: config.smtp ? smtpMailer(config.smtp) : null, log, visibility });
+  const batches = new ApplicationBatchService({ sequelize: db.sequelize, repo: new ApplicationBatchRepository(), clock });
   const projects: ProjectService = new ProjectService({
+    batches,
     sequelize: db.sequelize,
     repo: projectRepo,
     org,
@@ -185,6 +189,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       clock,
       calendar,
       projects,
+      batches,
       annualPlans,
       archives,
       statistics,
@@ -232,6 +237,8 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
         const d = await definitions.deploy({ xml: p.xml, forms: p.forms }, null);
         if (!d.duplicate) log.info({ event: 'process.deployed', key: d.key, version: d.version, file: p.file });
       }
+      // 第5条第（一）项: the demo opens, per plan year, the batch the old months-7-to-12 rule meant; production none (the Data Bureau opens them)
+      if (!config.production) await batches.seedDemo([2026, 2027, 2028, 2029, 2030]);
       return result;
     },
     close: async () => {

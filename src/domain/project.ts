@@ -1,3 +1,4 @@
+import type { ApplicationBatchVariable } from './application-batch';
 import type { RuleDetail } from './errors';
 
 export const PROJECT_TYPES = ['new', 'expansion', 'renovation', 'continuation', 'operation', 'service'] as const;
@@ -49,7 +50,8 @@ export interface Project extends ProjectFields {
 
 /** What the processes' handlers may read of a project, and change. Implemented by the services layer. */
 export interface ProjectPort {
-  get(code: string): Promise<(Project & { materials: string[] }) | null>;
+  /** `applicationBatch`: the 申报批次 open now for the project's plan year (第5条第（一）项), undefined where no batches are kept */
+  get(code: string): Promise<(Project & { materials: string[]; applicationBatch?: ApplicationBatchVariable | null }) | null>;
   setStage(code: string, stage: string): Promise<void>;
   update(code: string, changes: Partial<Pick<Project, 'budgeted' | 'approvedAmount'>>): Promise<void>;
   /** records a payment decision of the project (R14.1), shown in GET /api/projects/:id `payments` */

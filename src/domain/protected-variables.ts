@@ -19,6 +19,8 @@ export const PROTECTED_VARIABLES: Readonly<Record<string, readonly string[]>> = 
   crossDepartment: [],
   participants: [],
   planYear: [],
+  // 第5条第（一）项: the 申报批次 a submission fell in (set at submission and by application-reload)
+  applicationBatch: [],
   stage: [],
   budgeted: [],
   materials: [],

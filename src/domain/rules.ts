@@ -3,7 +3,7 @@
  * a rule produces cite the article in Chinese: `不符合第13条：…`.
  */
 export const RULES = {
-  'R5.1': { article: '第5条', title: '申报批次：下半年申报下一年度项目' },
+  'R5.1': { article: '第5条', title: '申报批次：在区数据局开启的申报批次内申报' },
   'R5.2': { article: '第5条', title: '有主管部门的由主管部门扎口申报' },
   'R5.3': { article: '第5条', title: '跨部门项目由牵头部门申报并统一接口与数据资源目录' },
   'R5.4': { article: '第5条', title: '涉密项目先由保密部门预审，详情仅限单位、保密和区数据局可见' },

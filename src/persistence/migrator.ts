@@ -12,6 +12,7 @@ import * as m011ops from './migrations/011-operation-chain';
 import * as m012 from './migrations/012-definition-note';
 import * as m014 from './migrations/014-approval-operations';
 import * as m015 from './migrations/015-loss-reports';
+import * as m016 from './migrations/016-application-batches';
 import * as m017 from './migrations/017-incident-attempts';
 import * as m018 from './migrations/018-signal-subscriptions';
 
@@ -30,6 +31,7 @@ const MIGRATIONS = [
   { name: '012-definition-note', ...m012 },
   { name: '014-approval-operations', ...m014 },
   { name: '015-loss-reports', ...m015 },
+  { name: '016-application-batches', ...m016 },
   { name: '017-incident-attempts', ...m017 },
   { name: '018-signal-subscriptions', ...m018 },
 ];

@@ -10,6 +10,7 @@ import type { OrganisationRepository } from '../persistence/repositories/organis
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction, retryOnUniqueKey } from '../persistence/transaction';
+import type { ApplicationBatchService } from './application-batch.service';
 import type { Clock } from './clock.service';
 import type { InstanceService } from './instance.service';
 import type { RuntimeService } from './runtime.service';
@@ -48,6 +49,8 @@ export class ProjectService {
       visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
       tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null; provisional: boolean }[]> };
       clock: Pick<Clock, 'now'>;
+      /** 第5条第（一）项: the 申报批次 open at a submission for its plan year (`applicationBatch` of the process) */
+      batches?: Pick<ApplicationBatchService, 'openFor'>;
       /** 第25条: the measures' effective and expiry dates (settings, src/config.ts) */
       validity?: { from: string | null; until: string | null };
     },
@@ -178,7 +181,8 @@ export class ProjectService {
         const fresh = await this.d.repo.byId(id, t);
         if (!fresh || fresh.stage !== 'draft') throw conflict('只有草稿可以提交；此申报已提交', 'already-submitted');
         await this.d.repo.update(id, { stage: 'submitted', submittedAt: now, updatedAt: now }, t);
-        return { businessKey: fresh.code, projectId: fresh.id, variables: await this.processVariables(fresh, unit, t) };
+        const applicationBatch = (await this.d.batches?.openFor(fresh.planYear, now, t)) ?? null;
+        return { businessKey: fresh.code, projectId: fresh.id, variables: { ...(await this.processVariables(fresh, unit, t)), applicationBatch } };
       },
       user.username,
     );
@@ -294,7 +298,9 @@ export class ProjectService {
         const p = await this.d.repo.byCode(code, t);
         if (!p) return null;
         const docs = await this.d.repo.documents(p.id, t);
-        return { ...p, materials: [...new Set(docs.map((d) => d.materialType))] };
+        // 第5条第（一）项: the batch open now for the project's (possibly revised) plan year
+        const applicationBatch = this.d.batches ? await this.d.batches.openFor(p.planYear, this.d.clock.now(), t) : undefined;
+        return { ...p, materials: [...new Set(docs.map((d) => d.materialType))], applicationBatch };
       },
       setStage: async (code, stage) => this.d.repo.updateByCode(code, { stage, updatedAt: this.d.clock.now() }, t),
       update: async (code, changes) => this.d.repo.updateByCode(code, { ...changes, updatedAt: this.d.clock.now() }, t),

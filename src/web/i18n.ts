@@ -384,6 +384,25 @@ export const LABELS_EN: Readonly<Record<string, string>> = {
   预览: 'Preview',
   '例如：批准环节增加批准意见': 'e.g. an approval number on the approval step',
   部署为流程新版本: 'Deploy as a new process version',
+  // 第5条第（一）项 申报批次 (/application-batches)
+  申报批次: 'Application batches',
+  '第五条第（一）项：区数据局开启申报批次（计划年度、开始和截止日期），列入年度计划的项目须在进行中的该计划年度批次内提交申报；不在批次内的只能按第八条申请计划外项目。':
+    'Article 5(1): the Data Bureau opens application batches (plan year, first and last day); an application in the annual plan is submitted within an open batch of its plan year, otherwise only as an out-of-plan project under Article 8.',
+  '已开启申报批次：': 'Batch opened: ',
+  '已关闭申报批次：': 'Batch closed: ',
+  批次名称: 'Batch',
+  开始日期: 'First day',
+  截止日期: 'Last day',
+  未开始: 'Not yet open',
+  进行中: 'Open',
+  已结束: 'Ended',
+  已关闭: 'Closed',
+  关闭: 'Close',
+  '尚未开启申报批次。': 'No batch has been opened yet.',
+  开启申报批次: 'Open a batch',
+  '日期按北京时间计算，开始和截止日期当天均可提交；同一计划年度的批次不能重叠。提前结束请用「关闭」。':
+    'Days are Beijing time; applications may be submitted on the first and the last day; batches of one plan year may not overlap. Use Close to end one early.',
+  '未开启，请更正以下问题：': 'Not opened; please correct the following:',
 };
 
 export function labelTranslator(lang: Lang) {

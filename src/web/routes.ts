@@ -13,6 +13,8 @@ import { MAX_DOCUMENT_BYTES, type ProjectService } from '../services/project.ser
 import { auditController } from './controllers/audit.controller';
 import { authController } from './controllers/auth.controller';
 import { calendarController } from './controllers/calendar.controller';
+import { applicationBatchesController } from './controllers/application-batches.controller';
+import type { ApplicationBatchService } from '../services/application-batch.service';
 import { exportsController } from './controllers/exports.controller';
 import { healthController } from './controllers/health.controller';
 import { pagesController } from './controllers/pages.controller';
@@ -36,6 +38,7 @@ export interface WebServices extends RuntimeWebServices {
   annualPlans: Pick<AnnualPlanService, 'create' | 'get' | 'export' | 'list'>;
   archives: Pick<ArchiveService, 'build'>;
   calendar: Pick<CalendarService, 'overview' | 'year' | 'enter'>;
+  batches: Pick<ApplicationBatchService, 'list' | 'open' | 'close'>;
   statistics: Pick<StatisticsService, 'dashboard' | 'processStatistics' | 'monitor'>;
   tracking: Pick<TrackingService, 'track'>;
   audit: Pick<AuditService, 'verify'>;
@@ -65,6 +68,7 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   const studio = studioController(s.studio);
   const projects = projectsController(s.projects, s.annualPlans, s.archives);
   const calendar = calendarController(s.calendar);
+  const batches = applicationBatchesController(s.batches);
   const statistics = statisticsController(s.statistics);
   const tracking = trackingController(s.tracking);
   const plans = annualPlanPagesController(s.annualPlans);
@@ -141,6 +145,10 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
 
   r.get('/api/dashboard', api, statistics.dashboard);
 
+  // 第5条第（一）项 申报批次 (our extension, README)
+  r.get('/api/application-batches', api, batches.list);
+  r.post('/api/application-batches', api, batches.open);
+  r.post('/api/application-batches/:id/close', api, batches.close);
   r.get('/api/calendar', api, calendar.overview);
   r.get('/api/calendar/:year', api, calendar.year);
   r.put('/api/calendar/:year', api, calendar.enter);
@@ -181,5 +189,8 @@ export function routes(s: WebServices, opts: { secureCookies: boolean; manualClo
   r.get('/monitor', page, pages.monitor);
   r.get('/calendar', page, calendar.page);
   r.post('/calendar', requirePageUser, calendar.submit);
+  r.get('/application-batches', page, batches.page);
+  r.post('/application-batches', requirePageUser, batches.submit);
+  r.post('/application-batches/:id/close', requirePageUser, batches.submitClose);
   return r;
 }

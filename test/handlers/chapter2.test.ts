@@ -110,6 +110,19 @@ describe('chapter 2 handlers', () => {
     expect(projects['GF-2027-0001'].stage).to.equal('submitted');
   });
 
+  it('application-reload (第5条第（一）项): the batch open now for the plan year; else the batch it was submitted in, if of the same plan year', async () => {
+    const spring = { id: 7, name: '2027年度春季补充申报', planYear: 2027, opensOn: '2026-03-01', closesOn: '2026-03-31' };
+    const autumn = { id: 8, name: '2027年度项目集中申报', planYear: 2027, opensOn: '2026-07-01', closesOn: '2026-12-31' };
+    const run = async (applicationBatch: unknown, submittedBatch: unknown, planYear = 2027) => {
+      const { ctx } = context({ 'GF-2027-0001': { materials: [], stage: 'revising', planYear, applicationBatch } as never });
+      return (await handler('application-reload').run({ stage: 'submitted', submittedBatch } as never, ctx)).applicationBatch;
+    };
+    expect(await run(autumn, spring)).to.deep.equal(autumn);
+    expect(await run(null, spring)).to.deep.equal(spring);
+    expect(await run(null, spring, 2028)).to.equal(null);
+    expect(await run(null, null)).to.equal(null);
+  });
+
   it('release-annual-plan (R7.5): every listed project budgeted and released by the named message', async () => {
     const { ctx, projects, published } = context({ 'GF-2027-0001': { materials: [], budgeted: false }, 'GF-2027-0002': { materials: [], budgeted: false } });
     const out = await handler('release-annual-plan').run({ projectCodes: ['GF-2027-0001', 'GF-2027-0002'], year: 2027, messageName: 'annual-plan-approved' }, ctx);

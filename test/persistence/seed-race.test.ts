@@ -3,6 +3,7 @@ import { USERS } from '../../seed/organisation';
 import { createGovFlow } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { UserModel } from '../../src/persistence/models/organisation.model';
+import { ApplicationBatchModel } from '../../src/persistence/models/project.model';
 import { PASSWORD } from '../support/app';
 import { freshDatabaseUrl } from '../support/database';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
@@ -25,6 +26,8 @@ describe('seeding an empty database from several nodes at once (issue 11, hole 7
         expect(failed, `round ${round}`).to.deep.equal([]);
         expect(results.reduce((n, r) => n + (r as PromiseFulfilledResult<{ created: number }>).value.created, 0)).to.equal(USERS.length);
         expect(await UserModel.count()).to.equal(USERS.length);
+        // the demo's 申报批次 (第5条第（一）项), each once
+        expect(await ApplicationBatchModel.count()).to.equal(5);
         const defs = await gf.definitions.list();
         const versions = new Map<string, number>();
         for (const d of defs as { key: string; version: number }[]) versions.set(d.key, Math.max(versions.get(d.key) ?? 0, d.version));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DEPARTMENTS, GROUPS, USERS } from '../../seed/organisation';
 import { UserGroupModel, UserModel } from '../../src/persistence/models/organisation.model';
+import { ApplicationBatchModel } from '../../src/persistence/models/project.model';
 import { migrate } from '../../src/persistence/migrator';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 
@@ -33,6 +34,14 @@ describe('migrations and the demo organisation (seed.md)', () => {
     expect((await UserModel.findOne({ where: { username: 'jyj' } }))!.passwordHash).to.equal('changed-by-user');
   });
 
+  it('第5条第（一）项: the demo opens, per plan year 2026–2030, the batch July 1 – December 31 of the year before, once however often it seeds', async () => {
+    await Promise.all([t.gf.seed(), t.gf.seed()]);
+    const rows = await ApplicationBatchModel.findAll({ order: [['planYear', 'ASC']] });
+    expect(rows.map((b) => [b.name, b.planYear, b.opensOn, b.closesOn, b.closedAt])).to.deep.equal(
+      [2026, 2027, 2028, 2029, 2030].map((y) => [`${y}年度项目集中申报`, y, `${y - 1}-07-01`, `${y - 1}-12-31`, null]),
+    );
+  });
+
   it('runs migrations once: a second run applies nothing', async () => {
     expect(await migrate(t.gf.db.sequelize)).to.deep.equal([]);
   });
@@ -57,5 +66,7 @@ describe('the seed in production (NODE_ENV=production)', () => {
     // and the shipped processes are deployed for the administrator to use
     const defs = await t.api.get('/api/process-definitions').set('Authorization', `Bearer ${res.body.token}`).expect(200);
     expect(defs.body.map((d: { key: string }) => d.key)).to.include('application-approval');
+    // 第5条第（一）项: no 申报批次 — the Data Bureau opens them
+    expect(await ApplicationBatchModel.count()).to.equal(0);
   });
 });

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { instance, setClock, taskOf } from '../support/runtime';
 import { draft } from '../support/builders';
+import { OperationLogModel } from '../../src/persistence/models/runtime.model';
 
 /**
  * Chapter 2 of the measures (第5–9条, 第24条) through the HTTP API as the seeded users: the shipped
@@ -22,7 +23,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
-    // the Data Bureau's call for 2027 is open (second half of 2026)
+    // the Data Bureau's batch for 2027 is open (the demo seed's 2026-07-01 – 2026-12-31)
     await setClock(t, '2026-09-15T10:00:00+08:00');
   });
   after(() => t.close());
@@ -165,7 +166,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     ]);
   });
 
-  it('R5.1, R8.1: an in-plan application must be for next year in the open call; outside the plan only the 第8条 categories', async () => {
+  it('R5.1, R8.1: an in-plan application must be submitted in an open batch of its plan year (the seeded one for 2027); outside the plan only the 第8条 categories', async () => {
     // given an in-plan application for this year, and one outside the plan without a 第8条 category
     const wrongYear = await submit({ planYear: 2026 });
     const noCategory = await submit({ inAnnualPlan: false });
@@ -181,7 +182,7 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     expect((await complete('rmyy', wrongYear.instanceId, 'ReviseApplication', { revisionNote: '计划年度改为2027' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
     // and an emergency project outside the plan is accepted for this year
     expect((await submit({ inAnnualPlan: false, outOfPlanCategory: 'emergency', planYear: 2026 })).started.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
-    // outside the call (first half of the year) an in-plan application is returned
+    // outside any batch (the seeded 2027 batch opens on 2026-07-01) an in-plan application is returned
     await setClock(t, '2026-03-02T10:00:00+08:00');
     try {
       const early = await submit({ planYear: 2027 });
@@ -191,6 +192,85 @@ describe('chapter 2: application and approval (R5.1–R9.1, R24.1)', () => {
     } finally {
       await setClock(t, '2026-09-15T10:00:00+08:00');
     }
+  });
+
+  it('R5.1 第5条第（一）项: an in-plan application is submitted within a 申报批次 the Data Bureau opened; a closed batch refuses', async () => {
+    await setClock(t, '2026-03-02T10:00:00+08:00');
+    try {
+      // given no batch of 2027 is open: refused through the process, citing 第五条第（一）项 and the plan year
+      const outside = await submit({ planYear: 2027 });
+      expect(outside.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      const reasons = (await taskVariables('rmyy', outside.instanceId, 'ReviseApplication')).returnReasons as { rule: string; article: string; message: string }[];
+      expect(reasons).to.have.length(1);
+      expect(reasons[0]).to.include({ rule: 'R5.1', article: '第5条' });
+      expect(reasons[0].message).to.contain('第五条第（一）项').and.contain('2027年').and.contain('区数据局开启的').and.contain('第8条');
+      // a unit cannot open a batch
+      const spring = { name: '2027年度春季补充申报', planYear: 2027, opensOn: '2026-03-01', closesOn: '2026-03-31' };
+      expect((await t.as('rmyy').post('/api/application-batches', spring)).status).to.equal(403);
+      // when the Data Bureau opens one for 2027 in March
+      const opened = await t.as('sjj').post('/api/application-batches', spring);
+      expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
+      expect(opened.body).to.include({ name: spring.name, planYear: 2027, opensOn: '2026-03-01', closesOn: '2026-03-31', status: 'open', statusLabel: '进行中', closedAt: null });
+      // then an in-plan application goes on, the batch in its variables
+      const inside = await submit({ planYear: 2027 });
+      expect(inside.started.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+      const vars = (await t.as('admin').get(`/api/process-instances/${inside.instanceId}`)).body.variables;
+      expect(vars.applicationBatch).to.deep.equal({ id: opened.body.id, name: spring.name, planYear: 2027, opensOn: '2026-03-01', closesOn: '2026-03-31' });
+      // one submitted in the batch but returned (a material missing) is not refused for being corrected after it closed
+      const returned = await submit({ planYear: 2027 }, ['application-form']);
+      expect(returned.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      // every signed-in user reads the batches
+      const listed = await t.as('rmyy').get('/api/application-batches');
+      expect(listed.status).to.equal(200);
+      expect((listed.body as { name: string; status: string }[]).map((b) => [b.name, b.status])).to.deep.include.members([[spring.name, 'open'], ['2027年度项目集中申报', 'upcoming'], ['2026年度项目集中申报', 'ended']]);
+      // when the Data Bureau closes it early (a unit may not)
+      expect((await t.as('rmyy').post(`/api/application-batches/${opened.body.id}/close`)).status).to.equal(403);
+      const closed = await t.as('sjj').post(`/api/application-batches/${opened.body.id}/close`);
+      expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
+      expect(closed.body).to.include({ status: 'closed', statusLabel: '已关闭', closedAt: '2026-03-02T02:00:00.000Z' });
+      expect((await t.as('sjj').post(`/api/application-batches/${opened.body.id}/close`)).status).to.equal(409);
+      expect((await t.as('sjj').post('/api/application-batches/999999/close')).status).to.equal(404);
+      // then a new in-plan application is refused again
+      const after = await submit({ planYear: 2027 });
+      expect(after.started.activeActivityIds).to.deep.equal(['ReviseApplication']);
+      expect(((await taskVariables('rmyy', after.instanceId, 'ReviseApplication')).returnReasons as { rule: string }[]).map((r) => r.rule)).to.deep.equal(['R5.1']);
+      // while the returned one, corrected now, keeps the batch it was submitted in
+      await upload(returned.id, 'construction-plan');
+      expect((await complete('rmyy', returned.instanceId, 'ReviseApplication', { revisionNote: '补传建设方案' })).activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
+      // the closed batch's days may be used again by a new batch (a closed batch no longer overlaps)
+      const reopened = await t.as('sjj').post('/api/application-batches', { ...spring, name: '2027年度春季补充申报（重新开启）' });
+      expect(reopened.status, JSON.stringify(reopened.body)).to.equal(201);
+      expect((await t.as('sjj').post(`/api/application-batches/${reopened.body.id}/close`)).status).to.equal(200);
+    } finally {
+      await setClock(t, '2026-09-15T10:00:00+08:00');
+    }
+  });
+
+  it('申报批次 API: bad bodies 422 with Chinese messages, overlaps of a plan year 422, the operation log records opening and closing', async () => {
+    const bad = async (body: unknown, field: string, text: string) => {
+      const res = await t.as('sjj').post('/api/application-batches', body);
+      expect(res.status, JSON.stringify(res.body)).to.equal(422);
+      const details = res.body.error.details as { field: string; message: string }[];
+      expect(details.find((d) => d.field === field)?.message, JSON.stringify(details)).to.contain(text);
+    };
+    const ok = { name: '2031年度项目集中申报', planYear: 2031, opensOn: '2030-07-01', closesOn: '2030-12-31' };
+    await bad({ ...ok, opensOn: '2030-02-30' }, 'opensOn', '有效日期');
+    await bad({ ...ok, closesOn: '2030/12/31' }, 'closesOn', '有效日期');
+    await bad({ ...ok, closesOn: '2030-06-30' }, 'closesOn', '截止日期不能早于开始日期');
+    await bad({ ...ok, name: ' ' }, 'name', '批次名称');
+    await bad({ ...ok, planYear: '2031' }, 'planYear', '计划年度');
+    // overlapping the seeded 2027 batch (2026-07-01 – 2026-12-31)
+    await bad({ ...ok, name: '2027年度补充申报', planYear: 2027, opensOn: '2026-12-15', closesOn: '2027-01-31' }, 'opensOn', '重叠');
+    await bad({ ...ok, name: '2027年度项目集中申报' }, 'name', '已有名为「2027年度项目集中申报」');
+    // the same days for another plan year are fine
+    const created = await t.as('sjj').post('/api/application-batches', ok);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.status).to.equal('upcoming');
+    // admins too
+    expect((await t.as('admin').post(`/api/application-batches/${created.body.id}/close`)).status).to.equal(200);
+    const log = (await OperationLogModel.findAll({ where: { operation: ['application-batch-open', 'application-batch-close'] }, order: [['id', 'ASC']] })).map((o) => [o.operation, o.actor, o.instanceId]);
+    expect(log).to.deep.include.members([['application-batch-open', 'sjj', null], ['application-batch-close', 'admin', null]]);
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
   });
 
   it('R5.2: the supervising department endorses first; its return goes back to the unit citing 第5条', async () => {

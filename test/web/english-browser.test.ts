@@ -96,6 +96,7 @@ describe('the English switch covers every page\'s labels (a real browser)', func
       流程修改: '/processes/implementation-acceptance/edit',
       运行分析: '/processes/implementation-acceptance/statistics',
       节假日: '/calendar',
+      申报批次: '/application-batches',
       故障: '/incidents',
       表单: '/processes/performance-supervision/forms',
       表单编辑器: '/processes/performance-supervision/forms/editor?form=performance-evaluation',
@@ -131,12 +132,12 @@ describe('the English switch covers every page\'s labels (a real browser)', func
 
   it('a bureau clerk (wjw) and an administrator: every list, task, project, tracking, monitor, plan, process and calendar page', async () => {
     const clerk = await walk('wjw', ['待办', '已办', '我发起的', '抄送我的', '消息', '任务', '项目列表', '项目', '流程跟踪', '监控']);
-    const admin = await walk('admin', ['项目', '年度计划列表', '年度计划', '流程', '流程版本', '流程修改', '运行分析', '节假日', '故障', '表单', '表单编辑器']);
+    const admin = await walk('admin', ['项目', '年度计划列表', '年度计划', '流程', '流程版本', '流程修改', '运行分析', '节假日', '申报批次', '故障', '表单', '表单编辑器']);
     expect({ ...clerk, ...admin }).to.deep.equal({});
   });
 
   it('a unit user (rmyy): the project list, 新建申报 and 修改草稿', async () => {
-    expect(await walk('rmyy', ['项目列表', '/projects/new', `/projects/${draftId}/edit`, `/projects/${draftId}`])).to.deep.equal({});
+    expect(await walk('rmyy', ['项目列表', '申报批次', '/projects/new', `/projects/${draftId}/edit`, `/projects/${draftId}`])).to.deep.equal({});
   });
 
   it('the check can fail: the same page in Chinese shows Chinese labels', async () => {

@@ -166,6 +166,10 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/annual-plans/:id/export': { call: get((f) => `/api/annual-plans/${f.planId}/export`), expect: only(['admin', 'dataBureau', 'drc', 'finance', 'government', 'audit', 'unit'], 200) },
 
   'GET /api/dashboard': { call: get(() => '/api/dashboard'), expect: all(200) },
+  // 第5条第（一）项 申报批次: everyone signed in reads them; the Data Bureau and admins open and close (refused here for their input)
+  'GET /api/application-batches': { call: get(() => '/api/application-batches'), expect: all(200) },
+  'POST /api/application-batches': { call: send('post', () => '/api/application-batches', () => ({ name: '权限矩阵批次', planYear: 2031, opensOn: '2030-07-01', closesOn: 'not-a-date' })), expect: only(['admin', 'dataBureau'], 422) },
+  'POST /api/application-batches/:id/close': { call: send('post', () => '/api/application-batches/999999/close', () => ({})), expect: only(['admin', 'dataBureau'], 404) },
   'GET /api/calendar': { call: get(() => '/api/calendar'), expect: all(200) },
   'GET /api/calendar/:year': { call: get(() => '/api/calendar/2026'), expect: all(200) },
   'PUT /api/calendar/:year': { call: send('put', () => '/api/calendar/2027', () => ({ holidays: ['not-a-date'], workdays: [] })), expect: only(['admin'], 422) },
@@ -212,6 +216,9 @@ const MATRIX: Record<string, Entry> = {
   'GET /processes/:key/forms': { call: get(() => '/processes/application-approval/forms'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /processes/:key/forms/editor': { call: get(() => '/processes/performance-supervision/forms/editor?form=performance-evaluation'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'GET /incidents': { call: get(() => '/incidents'), expect: { ...only(['admin'], 200), anonymous: 302 } },
+  'GET /application-batches': { call: get(() => '/application-batches'), expect: { ...all(200), anonymous: 302 } },
+  'POST /application-batches': { call: send('post', () => '/application-batches', () => ({ name: 'x' })), expect: { ...all(403), anonymous: 403 } },
+  'POST /application-batches/:id/close': { call: send('post', () => '/application-batches/1/close', () => ({})), expect: { ...all(403), anonymous: 403 } },
   'GET /calendar': { call: get(() => '/calendar'), expect: { ...only(['admin'], 200), anonymous: 302 } },
   'POST /calendar': { call: send('post', () => '/calendar', () => ({ year: '2027' })), expect: { ...all(403), anonymous: 403 } },
 };

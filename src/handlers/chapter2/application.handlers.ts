@@ -153,19 +153,35 @@ const APPLICATION_FIELDS = [
   'scopeCategory', 'inAnnualPlan', 'outOfPlanCategory', 'existingSystems', 'description',
 ] as const;
 
-/** After the unit revised its application (PATCH while `revising`): the process continues with the project as it is now. */
-export const reloadApplicationHandler = defineHandler<{ stage?: string }, Record<string, unknown>>({
+/**
+ * After the unit revised its application (PATCH while `revising`): the process continues with the project as it is now.
+ * 第5条第（一）项: `applicationBatch` becomes the 申报批次 open now for the (possibly changed) plan year; when none is
+ * open, the batch the application was first submitted in stays, if it is of the same plan year (an application
+ * submitted in time is not refused for being corrected after its batch ended).
+ */
+export const reloadApplicationHandler = defineHandler<{ stage?: string; submittedBatch?: { planYear?: unknown } | null }, Record<string, unknown>>({
   name: 'application-reload',
   title: '读取修改后的申报',
-  description: '重新读取项目（项目单位在“退回修改”阶段修改的字段和材料）作为流程变量，并把项目阶段改回（如 submitted）。',
+  description: '重新读取项目（项目单位在“退回修改”阶段修改的字段和材料）作为流程变量，并把项目阶段改回（如 submitted）；申报批次（applicationBatch）为现在进行中的该计划年度批次，没有时保留首次提交时所在的同一计划年度批次（第5条第（一）项）。',
   category: '申报与审批',
-  inputs: [{ name: 'stage', type: 'string', title: '读取后的项目阶段' }],
-  outputs: [...APPLICATION_FIELDS.map((name) => ({ name, type: 'string' as const, title: name })), { name: 'materials', type: 'array', title: '已上传的材料类型' }],
+  inputs: [
+    { name: 'stage', type: 'string', title: '读取后的项目阶段' },
+    { name: 'submittedBatch', type: 'object', title: '首次提交时所在的申报批次' },
+  ],
+  outputs: [
+    ...APPLICATION_FIELDS.map((name) => ({ name, type: 'string' as const, title: name })),
+    { name: 'materials', type: 'array', title: '已上传的材料类型' },
+    { name: 'applicationBatch', type: 'object', title: '申报批次（第5条第（一）项）' },
+  ],
   async run(input, ctx) {
     const p = await projectOf(ctx);
     if (text(input.stage)) await ctx.projects.setStage(p.code, text(input.stage));
     const out: Record<string, unknown> = { materials: p.materials };
     for (const k of APPLICATION_FIELDS) out[k] = p[k] ?? null;
+    if (p.applicationBatch !== undefined) {
+      const kept = input.submittedBatch && typeof input.submittedBatch === 'object' && input.submittedBatch.planYear === p.planYear ? input.submittedBatch : null;
+      out.applicationBatch = p.applicationBatch ?? kept;
+    }
     return out;
   },
 });

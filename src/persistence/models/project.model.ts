@@ -62,6 +62,18 @@ export class LossReportModel extends Model<InferAttributes<LossReportModel>, Inf
   declare reportedAt: Date;
 }
 
+/** 第5条第（一）项 申报批次 (migration 016): opensOn/closesOn are Asia/Shanghai days (YYYY-MM-DD). */
+export class ApplicationBatchModel extends Model<InferAttributes<ApplicationBatchModel>, InferCreationAttributes<ApplicationBatchModel>> {
+  declare id: CreationOptional<number>;
+  declare name: string;
+  declare planYear: number;
+  declare opensOn: string;
+  declare closesOn: string;
+  declare closedAt: Date | null;
+  declare createdBy: string;
+  declare createdAt: Date;
+}
+
 export class AnnualPlanModel extends Model<InferAttributes<AnnualPlanModel>, InferCreationAttributes<AnnualPlanModel>> {
   declare id: CreationOptional<number>;
   declare year: number;
@@ -103,6 +115,10 @@ export function initProjectModels(sequelize: Sequelize): void {
   LossReportModel.init(
     { id: pk, projectId: D.INTEGER, instanceId: D.STRING, description: D.TEXT, amount: D.DECIMAL(16, 2), reportedBy: D.STRING, reportedAt: D.DATE(3) },
     opts('loss_reports'),
+  );
+  ApplicationBatchModel.init(
+    { id: pk, name: D.STRING, planYear: D.INTEGER, opensOn: D.STRING, closesOn: D.STRING, closedAt: D.DATE(3), createdBy: D.STRING, createdAt: D.DATE(3) },
+    opts('application_batches'),
   );
   AnnualPlanModel.init({ id: pk, year: D.INTEGER, state: D.STRING, instanceId: D.STRING, createdBy: D.STRING, createdAt: D.DATE(3), approvedAt: D.DATE(3) }, opts('annual_plans'));
   AnnualPlanItemModel.init({ planId: { type: D.INTEGER, primaryKey: true }, projectId: { type: D.INTEGER, primaryKey: true }, priority: D.INTEGER }, opts('annual_plan_items'));
