@@ -10,6 +10,7 @@
  * P4 RSS of a real server process (`src/main.ts`) on the filled database after some work.
  * P5 (BENCH_DATABASE_URL only) two server processes on MySQL, N instances waiting at a timer, the shared
  *    manual clock moved past their due time: seconds until all fired, and how many fired exactly once.
+ * `--only p3` (with or without --quick) runs the raw engine and P3 alone: the before/after of a task-list change.
  * Never part of `npm test`.
  */
 import http from 'node:http';
@@ -62,6 +63,9 @@ const P3_CALLS = quick ? 30 : 100;
 const P5_TIMERS = quick ? 300 : 10_000;
 const P5_TIMEOUT_S = quick ? 180 : 900;
 const ROOT = path.resolve(__dirname, '..');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const onlyP3 = only === 'p3';
+if (only !== null && !onlyP3) throw new Error('--only takes p3');
 
 async function raw(n: number): Promise<number> {
   // the best case for the raw engine: the diagram parsed once (our runtime caches its parse too)
@@ -256,9 +260,9 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
   };
 
   // P1: sequential start → list → complete
-  say(`P1: ${N} instances`);
+  say(`P1: ${onlyP3 ? 0 : N} instances`);
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < (onlyP3 ? 0 : N); i++) {
     const { taskId } = await startOne(i);
     const done = await call('POST', `/api/tasks/${taskId}/complete`, sjj, {});
     if (done.processInstance.state !== 'completed') throw new Error(`task ${taskId} did not complete its instance`);
@@ -267,7 +271,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
 
   // P2: open tasks made first (4 clients), then completed by 1, 8, 32 clients
   const p2: TargetFigures['p2'] = [];
-  for (const clients of [1, 8, 32]) {
+  for (const clients of onlyP3 ? [] : [1, 8, 32]) {
     say(`P2: ${P2_TASKS} completions, ${clients} clients`);
     const taskIds: number[] = [];
     await pool(P2_TASKS, 4, async (i) => void taskIds.push((await startOne(i)).taskId));
@@ -294,7 +298,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
   const seed = await startOne(0);
   let have = 1;
   const seedPassword = gf.config.seedPassword;
-  for (const step of FILL_STEPS) {
+  for (const step of onlyP3 ? FILL_STEPS.slice(-1) : FILL_STEPS) {
     say(`fill to ${step} waiting instances`);
     const tf = performance.now();
     await fill(gf.db.sequelize, seed.instanceId, have, step);
@@ -314,6 +318,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
       times.sort((a, b) => a - b);
       p3 = { tasks: step, history: step * HISTORY_PER_INSTANCE, fillS, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), rows };
     }
+    if (onlyP3) continue;
     // P4: a fresh server process on the filled database, after some work
     say(`P4: server process with ${step} waiting instances`);
     const proc = await serverProcess(databaseUrl, seedPassword);
@@ -401,15 +406,15 @@ async function main() {
   if (process.env.BENCH_DATABASE_URL) targets.push(['mysql', process.env.BENCH_DATABASE_URL]);
   const figures: [string, TargetFigures][] = [];
   for (const [name, url] of targets) figures.push([name, await target(name, url)]);
-  const p5 = process.env.BENCH_DATABASE_URL ? await timers(process.env.BENCH_DATABASE_URL) : null;
+  const p5 = process.env.BENCH_DATABASE_URL && !onlyP3 ? await timers(process.env.BENCH_DATABASE_URL) : null;
   fs.rmSync(dir, { recursive: true, force: true });
 
   const cols = ['raw', ...figures.map(([n]) => n)];
   const rows: [string, ...string[]][] = [];
   const row = (label: string, rawCell: string, f: (t: TargetFigures) => string) => rows.push([label, rawCell, ...figures.map(([, t]) => f(t))]);
-  row('P1 instances/s (start → task → complete → end)', rawRate.toFixed(1), (t) => t.p1.toFixed(1));
-  row('P1 persisted/raw ratio (goal ≥ 0.5 SQLite, ≥ 0.3 MySQL)', '1', (t) => (t.p1 / rawRate).toFixed(3));
-  for (const [i, clients] of [1, 8, 32].entries()) {
+  if (!onlyP3) row('P1 instances/s (start → task → complete → end)', rawRate.toFixed(1), (t) => t.p1.toFixed(1));
+  if (!onlyP3) row('P1 persisted/raw ratio (goal ≥ 0.5 SQLite, ≥ 0.3 MySQL)', '1', (t) => (t.p1 / rawRate).toFixed(3));
+  for (const [i, clients] of (onlyP3 ? [] : [1, 8, 32]).entries()) {
     row(`P2 completions/s, ${clients} client${clients > 1 ? 's' : ''} (goal ≥ 200)`, '–', (t) => t.p2[i].rate.toFixed(1));
     row(`P2 errors, ${clients} client${clients > 1 ? 's' : ''}: 5xx / other`, '–', (t) => `${t.p2[i].fiveXX} / ${t.p2[i].other}`);
   }
@@ -419,7 +424,7 @@ async function main() {
     row(`P3 GET /api/tasks p50 / p95 / p99 ms (${size}; goal p95 ≤ 50)`, '–', (t) => (t.p3 ? `${t.p3.p50.toFixed(0)} / ${t.p3.p95.toFixed(0)} / ${t.p3.p99.toFixed(0)}` : '–'));
     row('P3 rows in the answer / bulk fill seconds', '–', (t) => (t.p3 ? `${t.p3.rows} / ${t.p3.fillS.toFixed(0)}` : '–'));
   }
-  for (const [i, step] of FILL_STEPS.entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
+  for (const [i, step] of (onlyP3 ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
   if (p5) {
     const cells = figures.map(([n]) => (n === 'mysql' ? (p5.seconds === null ? `stalled at ${p5.stalledAt}/${p5.n}` : p5.seconds.toFixed(1)) : '–'));
     rows.push([`P5 seconds for ${p5.n.toLocaleString('en')} due timers, 2 processes (goal ≤ 60 for 10,000)`, '–', ...cells]);
@@ -437,7 +442,7 @@ async function main() {
   out(`|${'-'.repeat(labelW + 2)}|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`);
   for (const r of rows) out(`| ${r[0].padEnd(labelW)} | ${r.slice(1).map((c, i) => c.padStart(widths[i])).join(' | ')} |`);
   out('');
-  for (const [name, t] of figures) out(`persisted/raw ratio: ${(t.p1 / rawRate).toFixed(4)} (${name})`);
+  if (!onlyP3) for (const [name, t] of figures) out(`persisted/raw ratio: ${(t.p1 / rawRate).toFixed(4)} (${name})`);
 }
 
 main().catch((err) => {
