@@ -113,13 +113,15 @@ export class RuntimeRepository {
 
   /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
   async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
-    const cands = await TaskCandidateModel.findAll({
-      attributes: ['taskId'],
-      where: { [Op.or]: [{ kind: 'group', value: { [Op.in]: groups.length ? groups : ['\u0000'] } }, { kind: 'user', value: username }] },
-    });
+    // one statement (issue 13 item 6): the candidate rows are a sub-select the database joins through
+    // task_candidates' primary key / (kind, value) index, never a list of every candidate task id read into
+    // the process and written back into the SQL text; values escaped exactly as findAll escapes its where
+    const sequelize = TaskModel.sequelize!;
+    const byGroup = groups.length ? `(c.kind = 'group' AND c.\`value\` IN (${groups.map((g) => sequelize.escape(g)).join(', ')})) OR ` : '';
+    const candidateTaskIds = sequelize.literal(`(SELECT c.taskId FROM task_candidates c WHERE ${byGroup}(c.kind = 'user' AND c.\`value\` = ${sequelize.escape(username)}))`);
     const where: Record<string | symbol, unknown> = {
       state: 'open',
-      [Op.or]: [{ assignee: username }, { assignee: null, id: { [Op.in]: [...new Set(cands.map((c) => c.taskId))] } }],
+      [Op.or]: [{ assignee: username }, { assignee: null, id: { [Op.in]: candidateTaskIds } }],
     };
     if (filter.instanceId) where.instanceId = filter.instanceId;
     if (filter.businessKey) where.businessKey = filter.businessKey;
