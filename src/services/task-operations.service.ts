@@ -49,13 +49,7 @@ export class TaskOperationsService {
 
   /** 转办: the task now belongs to `to` (Camunda's setAssignee); the holder (or an administrator) does it. */
   async transfer(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<TaskView> {
-    const { task, inst } = await this.load(id);
-    await this.mayOperate(task, inst, user);
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
-    return inTransaction(this.d.sequelize, async (t) => {
-      const fresh = await this.openTask(id, t);
-      await this.mayOperate(fresh, inst, user);
+    return this.handOver(id, user, input, async (fresh, target, opinion, t) => {
       if (fresh.delegationState === 'pending') throw conflict('任务正在委派办理中，待被委派人办理完毕后再转办', 'delegation-pending');
       if (fresh.assignee === target.username) throw unprocessable(`任务已由 ${target.displayName} 办理`, [{ field: 'to', message: '不能转办给当前办理人' }], 'same-user');
       const previous = fresh.assignee;
@@ -73,13 +67,7 @@ export class TaskOperationsService {
    * resolved, assignee = owner), and the owner completes it.
    */
   async delegate(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<TaskView> {
-    const { task, inst } = await this.load(id);
-    await this.mayOperate(task, inst, user);
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
-    return inTransaction(this.d.sequelize, async (t) => {
-      const fresh = await this.openTask(id, t);
-      await this.mayOperate(fresh, inst, user);
+    return this.handOver(id, user, input, async (fresh, target, opinion, t) => {
       if (fresh.delegationState === 'pending') throw conflict('任务正在委派办理中，不能再委派', 'delegation-pending');
       const owner = fresh.assignee ?? user.username;
       if (target.username === owner) throw unprocessable('不能委派给任务的所有人', [{ field: 'to', message: '不能委派给自己' }], 'same-user');
@@ -93,20 +81,16 @@ export class TaskOperationsService {
 
   /** 加签: `to` must sign (签署, with an opinion) before the task can be completed. */
   async addSigner(id: number, user: User, input: { to: unknown; opinion: unknown }): Promise<{ task: TaskView; signers: SignerView[] }> {
-    const { task, inst } = await this.load(id);
-    await this.mayOperate(task, inst, user);
-    const opinion = optionalOpinion(input.opinion);
-    const target = await this.targetUser(input.to);
-    if (target.username === user.username || target.username === task.assignee) {
-      throw unprocessable('不能给当前办理人自己加签', [{ field: 'to', message: '请选择其他人员' }], 'same-user');
-    }
-    // a signer reads the project: only someone who may see it (第5条)
-    if (!(await this.d.visibility.assertInstance(target, inst).then(() => true, () => false))) {
-      throw unprocessable(`${target.displayName} 无权查看此项目（第五条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第五条）` }], 'bad-recipient');
-    }
-    return inTransaction(this.d.sequelize, async (t) => {
-      const fresh = await this.openTask(id, t);
-      await this.mayOperate(fresh, inst, user);
+    const check = async (task: TaskModel, inst: ProcessInstanceModel, target: User) => {
+      if (target.username === user.username || target.username === task.assignee) {
+        throw unprocessable('不能给当前办理人自己加签', [{ field: 'to', message: '请选择其他人员' }], 'same-user');
+      }
+      // a signer reads the project: only someone who may see it (第5条)
+      if (!(await this.d.visibility.assertInstance(target, inst).then(() => true, () => false))) {
+        throw unprocessable(`${target.displayName} 无权查看此项目（第五条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第五条）` }], 'bad-recipient');
+      }
+    };
+    return this.handOver(id, user, input, async (fresh, target, opinion, t) => {
       const signers = await this.d.repo.signersOf(id, t);
       if (signers.some((s) => s.username === target.username && !s.signedAt)) {
         throw unprocessable(`${target.displayName} 已是此任务的加签人`, [{ field: 'to', message: '已加签此人，等待其签署' }], 'already-signer');
@@ -123,7 +107,7 @@ export class TaskOperationsService {
       await this.d.repo.log({ instanceId: fresh.instanceId, taskId: fresh.id, operation: 'add-signer', actor: user.username, at: now, data: { to: target.username, opinion } }, t);
       await this.notify(t, fresh, `add-signer:${fresh.revision}`, [target.username], 'task', `加签：${stepName(fresh)}`, `${user.displayName} 请您对「${stepName(fresh)}」签署意见${opinion ? `：${opinion}` : ''}`);
       return { task: taskView(fresh), signers: await this.signerViews(id, t) };
-    });
+    }, check);
   }
 
   /** 签署: a signer asked by 加签 gives their opinion (required); the holder is told. */
@@ -371,6 +355,30 @@ export class TaskOperationsService {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * 转办 / 委派 / 加签: the holder (or an administrator) hands the task to `to`. Permission first (403), then
+   * the input (422: `to` an active user, the opinion text, then `check`), then — in one unit of work, on the
+   * task read afresh and its permission checked again — `body` (whose refusals are 409/422 on its state).
+   */
+  private async handOver<R>(
+    id: number,
+    user: User,
+    input: { to: unknown; opinion: unknown },
+    body: (fresh: TaskModel, target: User, opinion: string | null, t: Transaction) => Promise<R>,
+    check?: (task: TaskModel, inst: ProcessInstanceModel, target: User) => Promise<void>,
+  ): Promise<R> {
+    const { task, inst } = await this.load(id);
+    await this.mayOperate(task, inst, user);
+    const opinion = optionalOpinion(input.opinion);
+    const target = await this.targetUser(input.to);
+    await check?.(task, inst, target);
+    return inTransaction(this.d.sequelize, async (t) => {
+      const fresh = await this.openTask(id, t);
+      await this.mayOperate(fresh, inst, user);
+      return body(fresh, target, opinion, t);
+    });
+  }
 
   private async load(id: number) {
     const task = await this.d.repo.findTask(id);
