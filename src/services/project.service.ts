@@ -213,7 +213,8 @@ export class ProjectService {
   /**
    * 第16条 重大投资损失: the project's unit or the Data Bureau reports a major investment loss at any
    * time during implementation. The report is correlated (message `major-investment-loss`) into the
-   * running implementation instance, whose non-interrupting boundary on the implementation opens the
+   * running implementation instance — non-interrupting boundaries on the procurement and contract-filing
+   * steps and on the implementation sub-process, so from 立项 to the end of acceptance — and opens the
    * same 第16条 decision as a serious delay; the report row is written in that unit of work.
    * 403 for anyone else (and 第5条 for who may not see it), 422 for a bad body, 409 when the project is
    * not being implemented.
@@ -234,7 +235,7 @@ export class ProjectService {
     if (problems.length) throw unprocessable('重大投资损失报告填写不完整或有误', problems, 'invalid-fields');
     const subs = await this.d.runtimeRepo.findSubscriptions(LOSS_MESSAGE, p.code);
     const instanceId = subs[0]?.instanceId;
-    if (!instanceId) throw conflict('项目当前不在实施中（合同备案通过后至验收前），不能报告重大投资损失（第16条）', 'not-implementing');
+    if (!instanceId) throw conflict('项目当前不在实施中（立项后至竣工验收前），不能报告重大投资损失（第16条）', 'not-implementing');
     const reportedAt = this.d.clock.now();
     let reportId = 0;
     const state = await this.d.runtime.act(

@@ -30,21 +30,26 @@ describe('第16条: a major investment loss reported during implementation opens
   const active = async (id: string) => ((await instance(t, id)).activeActivityIds as string[]).slice().sort();
   const report = (user: string, projectId: number, body: unknown) => t.as(user).post(`/api/projects/${projectId}/loss-reports`, body);
 
-  /** a construction project of rmyy started into implementation, its procurement recorded (not yet filed) */
-  async function procured() {
+  /** a construction project of rmyy started into implementation (立项 done): procurement is its first step */
+  async function started(extra: Record<string, unknown> = {}) {
     const { body: project } = await t.as('rmyy').post('/api/projects', draft({ investment: 600000 }));
     const res = await t.as('admin').post('/api/process-definitions/implementation-acceptance/instances', {
       businessKey: project.code,
-      variables: { projectId: project.id, projectCode: project.code, unitGroup: 'unit:rmyy', type: 'new', investment: 600000, approvedAmount: 600000 },
+      variables: { projectId: project.id, projectCode: project.code, unitGroup: 'unit:rmyy', type: 'new', investment: 600000, approvedAmount: 600000, ...extra },
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    const id = res.body.id as string;
+    return { project: project as { id: number; code: string }, id: res.body.id as string };
+  }
+
+  /** …its procurement recorded (not yet filed) */
+  async function procured(extra: Record<string, unknown> = {}) {
+    const { project, id } = await started(extra);
     await done('rmyy', id, 'RecordProcurement', { procurementMethod: 'public-tender', supplier: '某信息技术有限公司', contractAmount: 580000, contractSignedAt: '2026-01-05', contractCompletionDate: '2026-12-31' });
     for (const materialType of CONTRACT_FILING) {
       const up = await t.api.post(`/api/projects/${project.id}/documents`).set('Authorization', `Bearer ${await t.token('rmyy')}`).field('materialType', materialType).attach('file', Buffer.from(`%PDF-1.4 ${materialType}`), { filename: `${materialType}.pdf`, contentType: 'application/pdf' });
       expect(up.status).to.equal(201);
     }
-    return { project: project as { id: number; code: string }, id };
+    return { project, id };
   }
 
   async function implementing() {
@@ -56,11 +61,11 @@ describe('第16条: a major investment loss reported during implementation opens
   }
 
   it('the unit reports a loss: recorded on the project and in the history, the bureaus told, the unit reports its plan, 会同 opinions, the Data Bureau suspends', async () => {
-    // before the contract is filed and accepted the project is not yet being implemented: 409
-    const early = await procured();
-    const notYet = await report('rmyy', early.project.id, LOSS);
+    // a project still being applied for (no implementation yet) is not being implemented: 409
+    const { body: applying } = await t.as('rmyy').post('/api/projects', draft({ investment: 300000 }));
+    const notYet = await report('rmyy', applying.id, LOSS);
     expect(notYet.status, JSON.stringify(notYet.body)).to.equal(409);
-    expect(notYet.body.error.message).to.contain('第16条');
+    expect(notYet.body.error.message).to.contain('第16条').and.contain('立项后至竣工验收前');
 
     const { project, id } = await implementing();
     // only the project's unit or the Data Bureau may report (others: 403; the shape is checked: 422)
@@ -121,5 +126,42 @@ describe('第16条: a major investment loss reported during implementation opens
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
     expect((await active(id)).filter((a) => a === 'DelayReport')).to.have.length(1);
     expect(((await t.as('rmyy').get(`/api/projects/${project.id}`)).body.lossReports as { reportedBy: string; amount: number }[]).map((r) => [r.reportedBy, r.amount])).to.deep.equal([['sjj', 88000.5], ['rmyy', 20000]]);
+  });
+
+  it('at any time from 立项: during procurement, the classified procurement review, the contract filing and its review a report opens the same decision while the step goes on', async () => {
+    const atProcurement = await started();
+    expect(await active(atProcurement.id)).to.deep.equal(['RecordProcurement']);
+    const r1 = await report('rmyy', atProcurement.project.id, LOSS);
+    expect(r1.status, JSON.stringify(r1.body)).to.equal(201);
+    expect(r1.body.processInstanceId).to.equal(atProcurement.id);
+    expect(await active(atProcurement.id)).to.deep.equal(['DelayReport', 'RecordProcurement']);
+    const inst = await instance(t, atProcurement.id);
+    expect(inst.history.map((h: { activityId: string }) => h.activityId)).to.include.members(['LossReportedProcurement', 'NotifyLoss', 'DelayReport']);
+    expect(inst.variables).to.include({ article16Cause: '重大投资损失', lossAmount: 150000 });
+    // the procurement step itself is still the unit's to complete
+    await done('rmyy', atProcurement.id, 'RecordProcurement', { procurementMethod: 'public-tender', supplier: '某信息技术有限公司', contractAmount: 580000, contractSignedAt: '2026-01-05', contractCompletionDate: '2026-12-31' });
+    expect(await active(atProcurement.id)).to.deep.equal(['DelayReport', 'FileContract']);
+
+    const classified = await procured({ classified: true });
+    expect(await active(classified.id)).to.deep.equal(['ClassifiedProcurementReview']);
+    expect((await report('sjj', classified.project.id, LOSS)).status).to.equal(201);
+    expect(await active(classified.id)).to.deep.equal(['ClassifiedProcurementReview', 'DelayReport']);
+
+    const atFiling = await procured();
+    expect(await active(atFiling.id)).to.deep.equal(['FileContract']);
+    expect((await report('rmyy', atFiling.project.id, LOSS)).status).to.equal(201);
+    expect(await active(atFiling.id)).to.deep.equal(['DelayReport', 'FileContract']);
+    await done('rmyy', atFiling.id, 'FileContract', { eDocumentManagement: true, warrantyMonths: 24, paymentPlan: { advance: 280000, progress: 300000 } });
+    expect(await active(atFiling.id)).to.deep.equal(['DelayReport', 'ReviewContractFiling']);
+    // a second report during the filing review: its own decision
+    expect((await report('sjj', atFiling.project.id, { description: '设备在仓库损毁', amount: 30000 })).status).to.equal(201);
+    // the bureaus are told again at once; the unit's second report opens when it has sent the first
+    const notified = (await instance(t, atFiling.id)).history.filter((h: { activityId: string }) => h.activityId === 'NotifyLoss');
+    expect(notified).to.have.length(2);
+    expect((await active(atFiling.id)).filter((a) => a === 'DelayReport')).to.have.length(1);
+    await done('rmyy', atFiling.id, 'DelayReport', { delayReason: '供应商破产', rectificationPlan: '重新采购' });
+    expect(await active(atFiling.id)).to.deep.equal(['DelayConsultDrc', 'DelayConsultFinance', 'DelayReport', 'ReviewContractFiling']);
+    const reports = (await t.as('rmyy').get(`/api/projects/${atFiling.project.id}`)).body.lossReports as { reportedBy: string; amount: number; instanceId: string }[];
+    expect(reports.map((r) => [r.reportedBy, r.amount, r.instanceId])).to.deep.equal([['rmyy', 150000, atFiling.id], ['sjj', 30000, atFiling.id]]);
   });
 });
