@@ -63,7 +63,7 @@ export class ProjectService {
     if ((!from || today >= from) && (!until || today <= until)) return;
     const day = (iso: string) => `${Number(iso.slice(0, 4))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
     const span = [from && `自${day(from)}起执行`, until && `有效期至${day(until)}`].filter(Boolean).join('，');
-    const message = `不符合第二十五条：《办法》${span}，今天（${day(today)}）不在其有效期内，不能依《办法》提交申报`;
+    const message = `不符合第25条：《办法》${span}，今天（${day(today)}）不在其有效期内，不能依《办法》提交申报`;
     throw unprocessable(message, [{ rule: 'R25.1', article: '第25条', message }], 'measures-not-in-force');
   }
 

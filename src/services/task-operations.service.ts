@@ -87,7 +87,7 @@ export class TaskOperationsService {
       }
       // a signer reads the project: only someone who may see it (第5条)
       if (!(await this.d.visibility.assertInstance(target, inst).then(() => true, () => false))) {
-        throw unprocessable(`${target.displayName} 无权查看此项目（第五条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第五条）` }], 'bad-recipient');
+        throw unprocessable(`${target.displayName} 无权查看此项目（第5条），不能加签`, [{ field: 'to', message: `${target.displayName} 无权查看此项目（第5条）` }], 'bad-recipient');
       }
     };
     return this.handOver(id, user, input, async (fresh, target, opinion, t) => {
@@ -289,7 +289,7 @@ export class TaskOperationsService {
       const u = users.find((x) => x.username === name);
       if (!u || !u.active) problems.push({ field: 'to', message: `用户 ${name} 不存在或已停用` });
       else if (u.username === user.username) problems.push({ field: 'to', message: '不能抄送给自己' });
-      else if (!(await this.d.visibility.assertInstance(u, inst).then(() => true, () => false))) problems.push({ field: 'to', message: `${u.displayName} 无权查看此项目（第五条），不能抄送` });
+      else if (!(await this.d.visibility.assertInstance(u, inst).then(() => true, () => false))) problems.push({ field: 'to', message: `${u.displayName} 无权查看此项目（第5条），不能抄送` });
     }
     if (problems.length) throw unprocessable(problems.map((p) => p.message).join('；'), problems, 'bad-recipient');
     await inTransaction(this.d.sequelize, async (t) => {

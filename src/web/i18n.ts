@@ -109,7 +109,7 @@ export const LABELS_EN: Readonly<Record<string, string>> = {
   办理中的流程: 'Running processes',
   办理人: 'Handled by',
   办理进展: 'Progress',
-  '区数据局会同区发展改革委、区财政局编制，报区管委会审定（第7条（五））。': 'Drawn up by the District Data Bureau with the Development and Reform Commission and the Finance Bureau, approved by the District Administrative Committee (Article 7 (5)).',
+  '区数据局会同区发展改革委、区财政局编制，报区管委会审定（第七条第（五）项）。': 'Drawn up by the District Data Bureau with the Development and Reform Commission and the Finance Bureau, approved by the District Administrative Committee (Article 7 (5)).',
   单位: 'Unit',
   单独开发移动端应用: 'Separate mobile app',
   '单独开发：': 'Separate development: ',

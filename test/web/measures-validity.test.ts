@@ -28,12 +28,12 @@ describe('第25条: the measures apply between their effective and expiry dates 
       return t.as('rmyy').post(`/api/projects/${p.body.id}/submit`);
     }
 
-    it('refuses a submission before the effective date and after the expiry date with 422 citing 第二十五条; the draft stays a draft', async () => {
+    it('refuses a submission before the effective date and after the expiry date with 422 citing 第25条; the draft stays a draft', async () => {
       for (const day of ['2026-07-31', '2027-01-01']) {
         const res = await submitOn(day);
         expect(res.status, day).to.equal(422);
         expect(res.body.error.code).to.equal('measures-not-in-force');
-        expect(res.body.error.message).to.match(/^不符合第二十五条：《办法》自2026年8月1日起执行，有效期至2026年12月31日/);
+        expect(res.body.error.message).to.match(/^不符合第25条：《办法》自2026年8月1日起执行，有效期至2026年12月31日/);
         expect(res.body.error.details[0]).to.include({ rule: 'R25.1', article: '第25条' });
       }
       const drafts = (await t.as('rmyy').get('/api/projects')).body as { stage: string }[];
