@@ -85,11 +85,13 @@ export interface GovFlowOptions {
   /** handlers besides the built-in ones (tests add their own) */
   extraHandlers?: HandlerDescriptor[];
   runtime?: RuntimeOptions;
+  /** every SQL statement, as sequelize logs it (the profiling tools count them) */
+  sqlLogging?: (sql: string) => void;
 }
 
 export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
-  const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS });
+  const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS, logging: opts.sqlLogging });
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');
   initModels(db.sequelize);
@@ -102,7 +104,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
 
   // without SESSION_SECRET, one random secret is generated once and shared through the database
   const sessionSecret = config.sessionSecret ?? (await settings.getOrCreate('session.secret', () => crypto.randomBytes(32).toString('base64url')));
-  const auth = new AuthService(org, new AuthRepository(), { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours, log });
+  const auth = new AuthService(org, new AuthRepository(), { tokenTtlHours: config.tokenTtlHours, sessionTtlHours: config.sessionTtlHours, log, cacheMs: config.authCacheMs });
   const health = new HealthService(db);
 
   const handlers = new HandlerRegistry([...BUILTIN_HANDLERS, ...(opts.extraHandlers ?? [])]);

@@ -10,6 +10,8 @@ export interface Config {
   production: boolean;
   logLevel: string;
   tokenTtlHours: number;
+  /** how long a token's user is kept in this process's memory (AUTH_CACHE_MS; 0: every request reads it) */
+  authCacheMs: number;
   sessionTtlHours: number;
   schedulerIntervalMs: number;
   smtp: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string } | null;
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     logLevel: env.LOG_LEVEL ?? 'info',
     tokenTtlHours: Number(env.TOKEN_TTL_HOURS ?? 8),
+    authCacheMs: env.AUTH_CACHE_MS === '0' ? 0 : positiveInteger(env.AUTH_CACHE_MS, 5000, 'AUTH_CACHE_MS'),
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
     schedulerIntervalMs: Number(env.SCHEDULER_INTERVAL_MS ?? 5000),
     smtp: env.SMTP_HOST

@@ -3,6 +3,9 @@ import { createGovFlow } from './app';
 import { loadConfig } from './config';
 
 async function main() {
+  // tsx turns source maps on, and then every SQL statement (sequelize takes a stack trace for each) maps its
+  // stack through them: a few per cent of the CPU of a unit of work (issue 13 item 5). SOURCE_MAPS=on keeps them.
+  if (process.env.SOURCE_MAPS !== 'on') process.setSourceMapsEnabled(false);
   const config = loadConfig();
   const gf = await createGovFlow(config);
   const seeded = await gf.seed();

@@ -84,29 +84,92 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string, ...rest: unknown[]): unknown;
+  all(sql: string, ...rest: unknown[]): unknown;
+  exec(sql: string, ...rest: unknown[]): unknown;
+}
+
+type SqliteCallback = (err: Error | null, rows?: unknown) => void;
+
+const TX_CONNECTION = 'govflow-transactions';
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
+const TABLE_INFO = /^PRAGMA table_info\(/i;
+
+/**
+ * Sets up each SQLite connection once (issue 11 hole 13, issue 13 item 2):
+ * - the busy timeout on every connection, not only the default one (a writer of another process, or a
+ *   write outside a transaction, is waited for);
+ * - `synchronous = NORMAL` (with WAL: a commit is durable against a crash of the process, and the database
+ *   stays consistent on a power loss, which may lose the last commits; FULL fsyncs at every commit);
+ * - sequelize asks `PRAGMA table_info` of every table a SELECT names, on every SELECT, to type its
+ *   columns: the answers are kept (the schema changes only through DDL, which clears them).
+ */
+function configureConnection(connection: SqliteConnection, tableInfo: Map<string, unknown>): Promise<void> {
+  connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+  const wrap = (method: 'run' | 'all' | 'exec') => {
+    const original = connection[method].bind(connection) as (sql: string, ...rest: unknown[]) => unknown;
+    connection[method] = (sql: string, ...rest: unknown[]) => {
+      if (typeof sql === 'string' && DDL.test(sql)) tableInfo.clear();
+      if (method === 'all' && typeof sql === 'string' && TABLE_INFO.test(sql)) {
+        const callback = rest[rest.length - 1] as SqliteCallback;
+        const known = tableInfo.get(sql);
+        if (known) {
+          setImmediate(() => callback(null, known));
+          return connection;
+        }
+        return original(sql, ...rest.slice(0, -1), (err: Error | null, rows: unknown) => {
+          if (!err) tableInfo.set(sql, rows);
+          callback(err, rows);
+        });
+      }
+      return original(sql, ...rest);
+    };
+  };
+  wrap('run');
+  wrap('all');
+  wrap('exec');
+  return new Promise((resolve) => connection.run('PRAGMA synchronous = NORMAL', () => resolve()));
 }
 
 /**
- * SQLite has one writer at a time, and sequelize opens a new SQLite connection for every transaction.
- * So that writers wait their turn instead of failing with SQLITE_BUSY (issue 11, hole 13):
- * - every connection, not only the default one, gets the busy timeout (a writer of another process,
- *   or a write outside a transaction, is waited for);
+ * SQLite has one writer at a time. So that writers wait their turn instead of failing with SQLITE_BUSY
+ * (issue 11, hole 13), and so that a unit of work does not open a database file of its own:
  * - this process's transactions (all IMMEDIATE: they take the write lock at BEGIN) run one after the
  *   other through a queue, so they never contend for the lock among themselves. A transaction opened
- *   inside another one's callback is not queued (it would wait for itself).
+ *   inside another one's callback is not queued (it would wait for itself): it is a savepoint of it;
+ * - being one after the other, they share one connection kept open (sequelize opens and closes a
+ *   connection per transaction otherwise); reads outside a transaction use the default connection.
+ *   Should a transaction end without its COMMIT or ROLLBACK reaching the database, a ROLLBACK follows,
+ *   so the next one starts clean.
  */
 function waitForTheWriter(sequelize: Sequelize) {
-  const manager = (sequelize as unknown as { connectionManager: { getConnection(o?: unknown): Promise<SqliteConnection> } }).connectionManager;
+  const manager = (sequelize as unknown as {
+    connectionManager: { getConnection(o?: { uuid?: string }): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection, force?: boolean): unknown };
+  }).connectionManager;
   const getConnection = manager.getConnection.bind(manager);
-  const configured = new WeakSet<SqliteConnection>();
-  manager.getConnection = async (o?: unknown) => {
-    const connection = await getConnection(o);
-    if (!configured.has(connection)) {
-      configured.add(connection);
-      connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-    }
+  const releaseConnection = manager.releaseConnection.bind(manager);
+  const configured = new WeakMap<SqliteConnection, Promise<void>>();
+  const tableInfo = new Map<string, unknown>();
+  let shared: SqliteConnection | null = null;
+  /** set while the queue runs a transaction: only those share the connection (they are one after the other) */
+  const queuedRun = new AsyncLocalStorage<true>();
+  manager.getConnection = async (o?: { uuid?: string }) => {
+    const forTransaction = !!o?.uuid && o.uuid !== 'default' && queuedRun.getStore() === true;
+    const connection = await getConnection(forTransaction ? { ...o, uuid: TX_CONNECTION } : o);
+    if (!configured.has(connection)) configured.set(connection, configureConnection(connection, tableInfo));
+    await configured.get(connection);
+    if (forTransaction) shared = connection;
     return connection;
   };
+  manager.releaseConnection = (connection: SqliteConnection, force?: boolean) => {
+    if (connection === shared && !force) return undefined; // kept for the next transaction
+    return releaseConnection(connection, force);
+  };
+  const rollbackLeftovers = () =>
+    new Promise<void>((resolve) => {
+      if (!shared) return resolve();
+      shared.run('ROLLBACK', () => resolve()); // "no transaction is active" when it ended properly
+    });
 
   const original = sequelize.transaction.bind(sequelize) as (options?: unknown, fn?: (t: Transaction) => Promise<unknown>) => Promise<unknown>;
   const inside = new AsyncLocalStorage<Transaction>();
@@ -118,7 +181,11 @@ function waitForTheWriter(sequelize: Sequelize) {
     // inside another transaction (a migration that opens its own, run in the migrations' transaction): a
     // savepoint of that one — a second connection would wait for the write lock its own caller holds
     if (outer) return original({ ...(options as object | undefined), transaction: (options as { transaction?: Transaction } | undefined)?.transaction ?? outer }, fn);
-    const run = () => original(options, (t) => inside.run(t, () => fn(t)));
+    const run = () =>
+      queuedRun.run(true, () => original(options, (t) => inside.run(t, () => fn(t)))).catch(async (err: unknown) => {
+        await rollbackLeftovers();
+        throw err;
+      });
     const result = tail.then(run, run);
     tail = result.catch(() => undefined);
     return result;

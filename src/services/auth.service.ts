@@ -30,10 +30,19 @@ export const sha256 = (s: string) => crypto.createHash('sha256').update(s).diges
  */
 export class AuthService {
   constructor(
-    private readonly org: Pick<OrganisationRepository, 'findUserWithSecret' | 'findUserById'>,
+    private readonly org: Pick<OrganisationRepository, 'findUserWithSecret' | 'findUserById'> & { revision?: number },
     private readonly repo: AuthRepository,
-    private readonly opts: { tokenTtlHours: number; sessionTtlHours: number; throttle?: ThrottlePolicy; log?: Pick<Logger, 'warn'> },
+    private readonly opts: { tokenTtlHours: number; sessionTtlHours: number; throttle?: ThrottlePolicy; log?: Pick<Logger, 'warn'>; cacheMs?: number },
   ) {}
+
+  /**
+   * token hash → its user, for a few seconds (AUTH_CACHE_MS, default 5000; 0 turns it off): every request
+   * would otherwise read the token, the user and the user's groups (issue 13 item 3). A revocation and
+   * every change to the organisation made through this process are seen at once (the entry is dropped,
+   * or its organisation revision no longer matches); made by another process, within AUTH_CACHE_MS.
+   */
+  private readonly cache = new Map<string, { user: User; until: number; revision: number }>();
+  private static readonly CACHE_MAX = 10_000;
 
   static hashPassword(password: string): Promise<string> {
     return bcrypt.hash(password, 10);
@@ -75,13 +84,26 @@ export class AuthService {
 
   /** The user behind a live token, or null (unknown, expired, revoked, or user deactivated). */
   async authenticate(token: string): Promise<User | null> {
-    const t = await this.repo.findLiveToken(sha256(token), new Date());
+    const hash = sha256(token);
+    const now = Date.now();
+    const cacheMs = this.opts.cacheMs ?? 5000;
+    const revision = this.org.revision ?? 0;
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now && hit.revision === revision) return hit.user;
+    if (hit) this.cache.delete(hash);
+    const t = await this.repo.findLiveToken(hash, new Date(now));
     if (!t) return null;
     const user = await this.org.findUserById(t.userId);
-    return user && user.active ? user : null;
+    if (!user || !user.active) return null;
+    if (cacheMs > 0) {
+      if (this.cache.size >= AuthService.CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, { user, until: Math.min(now + cacheMs, t.expiresAt.getTime()), revision });
+    }
+    return user;
   }
 
   async revoke(token: string): Promise<void> {
+    this.cache.delete(sha256(token));
     await this.repo.revokeToken(sha256(token), new Date());
   }
 }

@@ -19,6 +19,9 @@ function toUser(m: UserModel, groups: string[]): User {
 }
 
 export class OrganisationRepository {
+  /** moves on at every change made through this repository (the auth cache compares it) */
+  revision = 0;
+
   constructor(private readonly sequelize: Sequelize) {}
 
   private async groupsOf(userIds: number[]): Promise<Map<number, string[]>> {
@@ -78,6 +81,7 @@ export class OrganisationRepository {
     hash: (username: string) => Promise<string>,
   ): Promise<{ created: number }> {
     let created = 0;
+    this.revision++;
     await this.sequelize.transaction(async (transaction) => {
       for (const d of departments) {
         await DepartmentModel.upsert({ code: d.code, name: d.name, kind: d.kind, supervisorCode: d.supervisorCode }, { transaction });
@@ -109,6 +113,7 @@ export class OrganisationRepository {
         }
       }
     });
+    this.revision++; // what a cache of users (the signed-in user of a token) holds is stale now
     return { created };
   }
 }

@@ -1,10 +1,9 @@
 import { Op, QueryTypes, type CreationAttributes, type Transaction } from 'sequelize';
-import { HISTORY_CHAIN, appendOperation, historyHash, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
+import { appendOperation, historyHash, historyHead, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
 import { retryConflicts } from '../transaction';
 import {
   ActivityHistoryModel,
-  AuditChainModel,
   EffectModel,
   IncidentModel,
   JobModel,
@@ -320,8 +319,7 @@ export class RuntimeRepository {
   // ---- history: append-only and hash-chained (src/persistence/audit-chain.ts)
   /** Appends one row to the chain: locks the head, links the row to the last one, moves the head. */
   private async appendHistory(values: Omit<ChainedHistoryContent, 'closesId'> & { closesId?: number | null }, t: Transaction) {
-    const head = await AuditChainModel.findByPk(HISTORY_CHAIN, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!head) throw new Error('the history chain has no head (migration 011 not applied)');
+    const head = await historyHead(t);
     const content: ChainedHistoryContent = {
       instanceId: values.instanceId,
       executionId: values.executionId,
@@ -336,7 +334,7 @@ export class RuntimeRepository {
     };
     const hash = historyHash(content, head.lastHash);
     const row = await ActivityHistoryModel.create({ ...content, prevHash: head.lastHash, hash }, { transaction: t });
-    await head.update({ lastId: row.id, lastHash: hash }, { transaction: t });
+    await head.save(row.id, hash);
     return row;
   }
 

@@ -1,0 +1,76 @@
+/**
+ * npx tsx bench/profile-p1.ts [n]  — the P1 loop in-process (start → list → complete): instances/s, CPU and ms per
+ * call; COUNT_SQL=1 counts the SQL per statement kind; under `node --cpu-prof -r tsx/cjs` a CPU profile. Source maps
+ * are off as in `npm start` (SOURCE_MAPS=on keeps them). A developer's tool, not part of npm test.
+ */
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createGovFlow } from '../src/app';
+import { loadConfig } from '../src/config';
+
+const XML = fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(/const XML = `([\s\S]*?)`;/)![1];
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  if (process.env.SOURCE_MAPS !== 'on') process.setSourceMapsEnabled(false);
+  const n = Number(process.argv[2] ?? 200);
+  const url = process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gf-prof-')), 'p.db')}`;
+  const counts = new Map<string, number>();
+  let counting = false;
+  const logging = (sql: string) => {
+    if (!counting) return;
+    const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  };
+  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', CLOCK: 'manual' }), process.env.COUNT_SQL ? { sqlLogging: logging } : {});
+  await gf.seed();
+  const server = http.createServer(gf.app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call = async (method: string, u: string, token: string | null, body?: unknown) => {
+    const res = await fetch(base + u, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${u} ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const admin = (await call('POST', '/api/auth/token', null, { username: 'admin', password: gf.config.seedPassword })).token;
+  const sjj = (await call('POST', '/api/auth/token', null, { username: 'sjj', password: gf.config.seedPassword })).token;
+  await call('POST', '/api/process-definitions', admin, { xml: XML });
+  const phase = [0, 0, 0];
+  const one = async (i: number) => {
+    let t = performance.now();
+    const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
+    phase[0] += performance.now() - t;
+    t = performance.now();
+    const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
+    phase[1] += performance.now() - t;
+    t = performance.now();
+    await call('POST', `/api/tasks/${task.id}/complete`, sjj, { variables: {} });
+    phase[2] += performance.now() - t;
+  };
+  for (let i = 0; i < 20; i++) await one(i);
+  phase.fill(0);
+  counting = true;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await one(i);
+  const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  say(`${n} instances in ${s.toFixed(2)} s: ${(n / s).toFixed(1)}/s, CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms per instance`);
+  say(`ms per call: start ${(phase[0] / n).toFixed(1)}, list ${(phase[1] / n).toFixed(1)}, complete ${(phase[2] / n).toFixed(1)}`);
+  if (counts.size) {
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    say(`${(total / n).toFixed(1)} statements per instance`);
+    for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 60)) say(`${(v / n).toFixed(2).padStart(6)} ${k}`);
+  }
+  server.close();
+  await gf.close();
+}
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
