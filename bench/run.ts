@@ -243,7 +243,8 @@ function rssMb(pid: number): number {
 async function target(name: string, databaseUrl: string): Promise<TargetFigures> {
   const say = (s: string) => process.stderr.write(`[${name}] ${s}\n`);
   await freshDatabase(databaseUrl);
-  const gf = await createGovFlow({ ...loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CLOCK: 'manual' }) });
+  // the system clock, as in production (the manual clock of the tests reads the shared time at every action)
+  const gf = await createGovFlow({ ...loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CLOCK: 'system' }) });
   await gf.seed();
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -396,6 +397,8 @@ async function timers(databaseUrl: string): Promise<{ n: number; seconds: number
 }
 
 async function main() {
+  // the in-process server runs as `npm start` does: without source maps (src/main.ts; SOURCE_MAPS=on keeps them)
+  if (process.env.SOURCE_MAPS !== 'on') process.setSourceMapsEnabled(false);
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const started = new Date();

@@ -139,7 +139,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     log,
     options: { maxCallDepth: config.maxCallDepth, ...opts.runtime },
     ports,
-    groupKeys: async () => (await org.listGroups()).map((g) => g.key),
+    groupKeys: knownGroupKeys(org),
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });
@@ -247,5 +247,23 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
       await scheduler.stop();
       await db.close();
     },
+  };
+}
+
+/**
+ * The group keys a new user task's candidate groups are checked against (RuntimeService.withKnownGroups), kept
+ * while the organisation has not changed through this process and for at most 5 s; `fresh` reads them again
+ * (the runtime asks for that before it calls a group unknown, so a group made by another process just now is
+ * never taken for a missing one).
+ */
+function knownGroupKeys(org: Pick<OrganisationRepository, 'listGroups' | 'revision'>): (fresh?: boolean) => Promise<string[]> {
+  let kept: { keys: string[]; revision: number; until: number } | null = null;
+  return async (fresh = false) => {
+    const now = Date.now();
+    if (!fresh && kept && kept.revision === org.revision && kept.until > now) return kept.keys;
+    const revision = org.revision;
+    const keys = (await org.listGroups()).map((g) => g.key);
+    kept = { keys, revision, until: now + 5000 };
+    return keys;
   };
 }

@@ -24,6 +24,8 @@ interface UnitOfWork {
   t: Transaction;
   /** jobs due now that this unit created: run right after the commit */
   dueJobIds: number[];
+  /** this unit read the instance's open incidents and found none, and has created none since (save() need not read them again) */
+  noIncidents?: boolean;
 }
 
 export interface ActOptions {
@@ -113,8 +115,8 @@ export class RuntimeService {
       options?: RuntimeOptions;
       /** what handlers may use of the domain, bound to the unit of work's transaction */
       ports: (t: Transaction) => { projects: ProjectPort; organisation: OrganisationPort };
-      /** the keys of the groups that exist (a FEEL candidate group naming none is an incident) */
-      groupKeys?: () => Promise<string[]>;
+      /** the keys of the groups that exist (a FEEL candidate group naming none is an incident); `fresh`: not from a cache */
+      groupKeys?: (fresh?: boolean) => Promise<string[]>;
     },
   ) {}
 
@@ -157,6 +159,7 @@ export class RuntimeService {
       await this.d.repo.log({ instanceId: id, operation: 'start', actor, at: this.d.clock.now(), data: { definitionKey: def.key, version: def.version } }, uow.t);
       return this.stateOf(inst);
     });
+    if (!uow.dueJobIds.length) return value;
     await this.drain(uow.dueJobIds);
     return (await this.current(value.id)) ?? value;
   }
@@ -166,6 +169,7 @@ export class RuntimeService {
     await this.d.clock.refresh();
     const applied = await this.applyOnce(instanceId, action, o, 'request');
     if (!applied) return null;
+    if (!applied.dueJobIds.length) return applied.state;
     await this.drain(applied.dueJobIds);
     return (await this.current(instanceId)) ?? applied.state;
   }
@@ -187,7 +191,9 @@ export class RuntimeService {
           if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
           throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
         }
-        const blocking = (await this.d.repo.openIncidents(inst.id, uow.t)).find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
+        const open = await this.d.repo.openIncidents(inst.id, uow.t);
+        uow.noIncidents = open.length === 0;
+        const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
         if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
         if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
         await o.claim?.(uow.t);
@@ -574,6 +580,7 @@ export class RuntimeService {
     v: { id: string; definitionId: number; definitionKey: string; definitionVersion: number; businessKey: string | null; projectId: number | null; parentInstanceId: string | null; parentExecutionId: string | null; callDepth: number; startedBy: string | null },
   ) {
     const now = this.d.clock.now();
+    uow.noIncidents = true;
     return this.d.repo.createInstance(
       { ...v, state: 'running', engineState: null, engineVersion: ENGINE_VERSION, variables: {}, activeActivityIds: [], revision: 0, startedAt: now, endedAt: null, updatedAt: now },
       uow.t,
@@ -616,7 +623,8 @@ export class RuntimeService {
   private async withKnownGroups(result: RunResult): Promise<RunResult> {
     const fresh = result.userTasks.filter((w) => w.isNew && w.candidateGroups.length);
     if (result.state === 'incident' || !fresh.length || !this.d.groupKeys) return result;
-    const known = new Set(await this.d.groupKeys());
+    let known = new Set(await this.d.groupKeys());
+    if (fresh.some((w) => w.candidateGroups.some((g) => !known.has(g)))) known = new Set(await this.d.groupKeys(true));
     for (const w of fresh) {
       const unknown = w.candidateGroups.filter((g) => !known.has(g));
       if (!unknown.length) continue;
@@ -650,7 +658,7 @@ export class RuntimeService {
     const t = uow.t;
     const now = this.d.clock.now();
     const changed = changedVariables(inst.variables ?? {}, r.variables);
-    const openIncidents = await repo.openIncidents(inst.id, t);
+    const openIncidents = uow.noIncidents ? [] : await repo.openIncidents(inst.id, t);
     const state = openIncidents.length && !TERMINAL.has(r.state) ? 'incident' : r.state;
     await inst.update(
       {
@@ -667,14 +675,19 @@ export class RuntimeService {
     );
     if (Object.keys(changed).length) await repo.log({ instanceId: inst.id, operation: 'variables', actor, at: now, data: { changed } }, t);
 
-    // history: one row per activity execution
+    // history: one row per activity execution (an execution started in this run is closed by the row it
+    // kept, without reading it back)
+    const startedHere = new Map<string, Awaited<ReturnType<RuntimeRepository['startActivity']>>>();
     for (const ev of r.history) {
       if (!ev.executionId) continue; // not an activity execution (the engine layer filters these too)
       if (ev.event === 'start') {
-        await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: null, actor: null, outcome: null }, t);
+        startedHere.set(ev.executionId, await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: null, actor: null, outcome: null }, t));
       } else {
         const outcome = ev.event === 'end' ? (ev.outcome ?? null) : `${ev.event}${ev.outcome ? `: ${ev.outcome}` : ''}`;
-        const ended = await repo.endActivity(inst.id, ev.executionId, { endedAt: ev.at, outcome, actor: ev.type === 'bpmn:UserTask' ? actor : null }, t);
+        const values = { endedAt: ev.at, outcome, actor: ev.type === 'bpmn:UserTask' ? actor : null };
+        const kept = startedHere.get(ev.executionId);
+        if (kept) startedHere.delete(ev.executionId);
+        const ended = kept ? (await repo.closeActivity(kept, values, t), true) : await repo.endActivity(inst.id, ev.executionId, values, t);
         // a discard without a start is a path not taken (the other branch of a gateway): not history
         if (!ended && ev.event !== 'discard') {
           await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: ev.at, actor: null, outcome }, t);
@@ -740,8 +753,12 @@ export class RuntimeService {
       );
     }
 
+    // the instance's jobs and wait rows, each read once for what follows
+    const jobs = await repo.allJobsOf(inst.id, t);
+    const rows = await repo.waitRowsOf(inst.id, t);
+
     // timers: the rows follow the engine's set of armed timers (a due date never changes once computed)
-    const timers = await repo.jobsOf(inst.id, 'timer', t);
+    const timers = jobs.filter((j) => j.type === 'timer');
     const wanted = new Map(r.timers.map((x) => [`${x.executionId}|${x.dueAt.getTime()}`, x]));
     for (const job of timers) {
       const k = `${job.executionId}|${job.dueAt.getTime()}`;
@@ -757,11 +774,10 @@ export class RuntimeService {
     }
 
     // message subscriptions follow the engine's waiting message events
-    const subs = await repo.subscriptionsOf(inst.id, t);
     const wantedSubs = new Map(r.messages.map((m) => [`${m.executionId}|${m.messageName}`, m]));
     const stale: number[] = [];
-    for (const s of subs) {
-      const k = `${s.executionId}|${s.messageName}`;
+    for (const s of rows.messages) {
+      const k = `${s.executionId}|${s.name}`;
       if (wantedSubs.has(k)) wantedSubs.delete(k);
       else stale.push(s.id);
     }
@@ -771,11 +787,10 @@ export class RuntimeService {
     }
 
     // signal subscriptions follow the engine's waiting signal catches (issue 12 item 13)
-    const signalSubs = await repo.signalSubscriptionsOf(inst.id, t);
     const wantedSignals = new Map(r.signals.map((x) => [`${x.executionId}|${x.signalName}`, x]));
     const staleSignals: number[] = [];
-    for (const s of signalSubs) {
-      const k = `${s.executionId}|${s.signalName}`;
+    for (const s of rows.signals) {
+      const k = `${s.executionId}|${s.name}`;
       if (wantedSignals.has(k)) wantedSignals.delete(k);
       else staleSignals.push(s.id);
     }
@@ -793,7 +808,7 @@ export class RuntimeService {
     }
 
     // call activities: start each child once, through a job run right after the commit
-    const callJobs = await repo.jobsOf(inst.id, 'call-start', t);
+    const callJobs = jobs.filter((j) => j.type === 'call-start');
     for (const c of r.calls) {
       if (callJobs.some((j) => j.executionId === c.executionId) || (await repo.childOf(inst.id, c.executionId, t))) continue;
       const job = await repo.createJob(
@@ -807,14 +822,14 @@ export class RuntimeService {
     // boundary event interrupted the call) are terminated with it, in this unit of work (recursively:
     // their own children follow in their save)
     const calling = new Set(r.calls.map((c) => c.executionId));
-    for (const child of await repo.unendedChildren(inst.id, t)) {
+    for (const child of rows.children) {
       if (child.parentExecutionId && calling.has(child.parentExecutionId)) continue;
       await this.terminateCalled(uow, child.id, inst.id);
     }
 
     // retry jobs of service tasks that no longer wait are stale
     const waitingServices = new Set(r.services.map((s) => s.executionId));
-    for (const job of await repo.jobsOf(inst.id, 'retry', t)) {
+    for (const job of jobs.filter((j) => j.type === 'retry')) {
       if (!waitingServices.has(job.executionId ?? '')) await job.destroy({ transaction: t });
     }
 
@@ -840,6 +855,7 @@ export class RuntimeService {
     const t = uow.t;
     const child = await repo.lockInstance(childId, t);
     if (!child || TERMINAL.has(child.state)) return;
+    uow.noIncidents = false; // what the unit knew of incidents was its own instance's, not the child's
     if (child.engineState) await this.run(uow, child, { kind: 'terminate' }, null);
     const now = this.d.clock.now();
     if (child.state !== 'terminated') {
@@ -927,6 +943,7 @@ export class RuntimeService {
       this.d.log.warn({ event: 'service.failed', instanceId: inst.id, activityId: inv.activityId, handler: inv.handler, attempts, err: message });
       if (attempts >= Math.max(1, inv.retries)) {
         if (job) await job.destroy({ transaction: t });
+        uow.noIncidents = false;
         await repo.createIncident(
           { instanceId: inst.id, activityId: inv.activityId, executionId: inv.executionId, kind: 'job', message: `服务任务「${inv.activityName ?? inv.activityId}」（${inv.handler}）重试 ${attempts} 次后仍失败：${message}`.slice(0, 5000), attempts, pendingAction: null, createdAt: now, resolvedAt: null, resolvedBy: null },
           t,

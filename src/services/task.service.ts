@@ -40,6 +40,9 @@ export interface TaskView {
   completedBy: string | null;
 }
 
+/** the columns taskView reads: a list selects only these (not a task's input, properties or result) */
+export const TASK_VIEW_COLUMNS = ['id', 'name', 'activityId', 'instanceId', 'definitionKey', 'businessKey', 'projectId', 'assignee', 'candidateGroups', 'candidateUsers', 'createdAt', 'dueAt', 'followUpAt', 'provisional', 'formId', 'state', 'owner', 'delegationState', 'completedBy'] as const;
+
 export const taskView = (t: TaskModel): TaskView => ({
   id: t.id,
   name: t.name,
@@ -166,7 +169,7 @@ export class TaskService {
   }
 
   async list(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<TaskView[]> {
-    const rows = await this.d.repo.tasksFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey });
+    const rows = await this.d.repo.tasksFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey }, TASK_VIEW_COLUMNS);
     return rows.map(taskView);
   }
 

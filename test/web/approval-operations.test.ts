@@ -131,7 +131,7 @@ describe('approval operations: 转办 委派 加签 退回 撤回 抄送 催办 
     // a signer must be allowed to see the project (第5条): zj1 holds nothing in this instance
     const hidden = await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'zj1' });
     expect(hidden.status).to.equal(422);
-    expect(hidden.body.error.message).to.contain('第五条');
+    expect(hidden.body.error.message).to.contain('第5条');
     const added = await t.as('czj').post(`/api/tasks/${finance.id}/add-signer`, { to: 'sjj', opinion: '请数据局会签' });
     expect(added.status, JSON.stringify(added.body)).to.equal(200);
     expect(added.body.signers).to.have.length(1);
@@ -268,7 +268,7 @@ describe('approval operations: 转办 委派 加签 退回 撤回 抄送 催办 
     // zj1 holds nothing in this instance (it has no project): 第5条
     const hidden = await t.as('czj').post(`/api/tasks/${finance.id}/cc`, { to: ['zj1'] });
     expect(hidden.status).to.equal(422);
-    expect(hidden.body.error.message).to.contain('第五条');
+    expect(hidden.body.error.message).to.contain('第5条');
     const res = await t.as('czj').post(`/api/tasks/${finance.id}/cc`, { to: ['rmyy', 'sjj'], opinion: '供知悉' });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     for (const u of ['rmyy', 'sjj']) {

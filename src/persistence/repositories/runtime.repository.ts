@@ -111,7 +111,7 @@ export class RuntimeRepository {
   }
 
   /** Open tasks the user may act on: assigned to them, or unassigned with them or one of their groups as candidate. */
-  async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }) {
+  async tasksFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }, attributes?: readonly string[]) {
     // one statement (issue 13 item 6): the candidate rows are a sub-select the database joins through
     // task_candidates' primary key / (kind, value) index, never a list of every candidate task id read into
     // the process and written back into the SQL text; values escaped exactly as findAll escapes its where
@@ -124,7 +124,7 @@ export class RuntimeRepository {
     };
     if (filter.instanceId) where.instanceId = filter.instanceId;
     if (filter.businessKey) where.businessKey = filter.businessKey;
-    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+    return TaskModel.findAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: 1000, ...(attributes && { attributes: [...attributes] }) });
   }
 
   /**
@@ -179,6 +179,11 @@ export class RuntimeRepository {
   // ---- jobs (timers, retries, call activities)
   jobsOf(instanceId: string, type: JobModel['type'], t?: Transaction) {
     return JobModel.findAll({ where: { instanceId, type }, order: [['dueAt', 'ASC'], ['id', 'ASC']], transaction: t });
+  }
+
+  /** every job of an instance (timers, retries, call starts, …) in one read: a unit of work's save sorts them */
+  allJobsOf(instanceId: string, t: Transaction) {
+    return JobModel.findAll({ where: { instanceId }, order: [['dueAt', 'ASC'], ['id', 'ASC']], transaction: t });
   }
 
   createJob(values: CreationAttributes<JobModel>, t: Transaction) {
@@ -264,6 +269,25 @@ export class RuntimeRepository {
   }
 
   // ---- message subscriptions
+  /**
+   * What an instance's save compares with the run's waits, in one statement: its message and signal
+   * subscriptions and its called instances that have not ended (ids and keys only).
+   */
+  async waitRowsOf(instanceId: string, t: Transaction) {
+    const rows = await ProcessInstanceModel.sequelize!.query<{ kind: 'm' | 's' | 'c'; id: string | number; executionId: string | null; name: string | null }>(
+      "SELECT 'm' AS kind, id, executionId, messageName AS name FROM message_subscriptions WHERE instanceId = $1 " +
+        "UNION ALL SELECT 's' AS kind, id, executionId, signalName AS name FROM signal_subscriptions WHERE instanceId = $1 " +
+        "UNION ALL SELECT 'c' AS kind, id, parentExecutionId AS executionId, NULL AS name FROM process_instances WHERE parentInstanceId = $1 AND state NOT IN ('completed', 'terminated')",
+      { type: QueryTypes.SELECT, bind: [instanceId], transaction: t },
+    );
+    const of = (kind: 'm' | 's') => rows.filter((r) => r.kind === kind).map((r) => ({ id: Number(r.id), executionId: r.executionId ?? '', name: r.name ?? '' }));
+    return {
+      messages: of('m'),
+      signals: of('s'),
+      children: rows.filter((r) => r.kind === 'c').map((r) => ({ id: String(r.id), parentExecutionId: r.executionId })),
+    };
+  }
+
   subscriptionsOf(instanceId: string, t: Transaction) {
     return MessageSubscriptionModel.findAll({ where: { instanceId }, transaction: t });
   }
@@ -340,6 +364,14 @@ export class RuntimeRepository {
 
   startActivity(values: Omit<ChainedHistoryContent, 'closesId'>, t: Transaction) {
     return this.appendHistory(values, t);
+  }
+
+  /** Ends an execution whose start row the caller holds (started in the same unit of work): no lookup. */
+  async closeActivity(open: ActivityHistoryModel, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction) {
+    await this.appendHistory(
+      { instanceId: open.instanceId, executionId: open.executionId, activityId: open.activityId, activityName: open.activityName, activityType: open.activityType, startedAt: open.startedAt, endedAt: values.endedAt, actor: values.actor ?? open.actor, outcome: values.outcome, closesId: open.id },
+      t,
+    );
   }
 
   /** Ends the open execution of an activity: a closing row naming its start row (the start row is never updated). */
@@ -466,7 +498,7 @@ export class RuntimeRepository {
 
   /** Queues a message once: a second call with the same key changes nothing. */
   async enqueue(values: { dedupeKey: string; channel: 'inbox' | 'email'; payload: Record<string, unknown>; createdAt: Date }, t: Transaction) {
-    const exists = await OutboxModel.findOne({ where: { dedupeKey: values.dedupeKey }, transaction: t });
-    if (!exists) await OutboxModel.create({ ...values, sentAt: null, lockedUntil: null, lastError: null }, { transaction: t });
+    // INSERT OR IGNORE / INSERT IGNORE on the unique dedupeKey: one statement, no read before it
+    await OutboxModel.bulkCreate([{ ...values, sentAt: null, lockedUntil: null, lastError: null }], { transaction: t, ignoreDuplicates: true });
   }
 }
