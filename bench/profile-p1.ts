@@ -26,7 +26,7 @@ async function main() {
     const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   };
-  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', CLOCK: 'manual' }), process.env.COUNT_SQL ? { sqlLogging: logging } : {});
+  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', CLOCK: 'system' }), process.env.COUNT_SQL ? { sqlLogging: logging } : {});
   await gf.seed();
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -319,19 +319,18 @@ export class RuntimeService {
     await this.d.clock.refresh();
     let ran = 0;
     while (ran < max) {
-      const due = await this.d.repo.dueJobs(this.d.clock.now(), new Date(), Math.min(50, max - ran));
-      if (!due.length) break;
-      let progressed = false;
-      for (const job of due) {
-        if (await this.runJob(job.id)) {
-          ran++;
-          progressed = true;
-        }
+      // a batch at a time, each claim under its own token: another process claims the next batch meanwhile
+      const claimed = await this.d.repo.claimDueJobs(`${this.workerId}#${++this.claims}`, this.d.clock.now(), new Date(), this.opts.jobLeaseMs);
+      if (!claimed.length) break;
+      for (const job of claimed) {
+        await this.runClaimed(job);
+        ran++;
       }
-      if (!progressed) break;
     }
     return ran;
   }
+
+  private claims = 0;
 
   /** Runs the given jobs now (those a unit of work made due), and any due jobs they make in turn. */
   private async drain(jobIds: number[]): Promise<void> {
@@ -348,6 +347,12 @@ export class RuntimeService {
     if (!(await this.d.repo.claimJob(jobId, this.workerId, clockNow, new Date(), this.opts.jobLeaseMs))) return false;
     const job = await this.d.repo.findJob(jobId);
     if (!job) return false;
+    return this.runClaimed(job, collect);
+  }
+
+  /** Runs a job this process holds the lease of (its `lockedBy`); a failure releases it with back-off. */
+  private async runClaimed(job: JobModel, collect = false): Promise<boolean | number[]> {
+    const jobId = job.id;
     try {
       const made = await this.execute(job);
       return collect ? made : true;
@@ -367,7 +372,7 @@ export class RuntimeService {
     // engine run — except a retry job, whose attempts the service invocation itself counts and clears
     const owned = async (t: Transaction) => {
       const fresh = await this.d.repo.findJob(job.id, t);
-      if (!fresh || fresh.lockedBy !== this.workerId) throw new Skip();
+      if (!fresh || fresh.lockedBy !== job.lockedBy) throw new Skip();
       if (fresh.type !== 'retry') await fresh.destroy({ transaction: t });
     };
     switch (job.type) {

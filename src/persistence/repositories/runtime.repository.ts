@@ -35,6 +35,9 @@ export interface HistoryEntry {
 }
 
 /** Queries of the workflow runtime. Every write takes the caller's transaction. */
+/** due jobs one claim takes (RuntimeRepository.claimDueJobs) */
+export const CLAIM_BATCH = 10;
+
 export class RuntimeRepository {
   // ---- instances
   createInstance(values: CreationAttributes<ProcessInstanceModel>, t: Transaction) {
@@ -205,15 +208,21 @@ export class RuntimeRepository {
     await JobModel.destroy({ where: w, transaction: t });
   }
 
-  /** Due, unleased jobs (by the process clock for due dates, the wall clock for leases). */
-  dueJobs(clockNow: Date, wallNow: Date, limit: number) {
-    return retryConflicts(() =>
-      JobModel.findAll({
-        where: { dueAt: { [Op.lte]: clockNow }, [Op.or]: [{ lockedUntil: null }, { lockedUntil: { [Op.lt]: wallNow } }] },
-        order: [['dueAt', 'ASC'], ['id', 'ASC']],
-        limit,
-      }),
-    );
+  /**
+   * Claims up to CLAIM_BATCH due, unleased jobs in one statement (issue 13 item 7) under the claim's own token
+   * (`lockedBy`), and reads them back by it: of several app processes each gets its own share of a burst, none
+   * the same job. The statement's text never changes (one prepared statement on MySQL, every value bound).
+   */
+  async claimDueJobs(token: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<JobModel[]> {
+    const sequelize = JobModel.sequelize!;
+    const due = 'dueAt <= $3 AND (lockedUntil IS NULL OR lockedUntil < $4)';
+    const sql =
+      sequelize.getDialect() === 'sqlite'
+        ? `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id IN (SELECT id FROM jobs WHERE ${due} ORDER BY dueAt, id LIMIT ${CLAIM_BATCH})`
+        : `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE ${due} ORDER BY dueAt, id LIMIT ${CLAIM_BATCH}`;
+    const n = await retryConflicts(() => executeBound(sequelize, sql, [token, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)]));
+    if (!n) return [];
+    return JobModel.findAll({ where: { lockedBy: token }, order: [['dueAt', 'ASC'], ['id', 'ASC']] });
   }
 
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
