@@ -680,23 +680,42 @@ export class RuntimeService {
     );
     if (Object.keys(changed).length) await repo.log({ instanceId: inst.id, operation: 'variables', actor, at: now, data: { changed } }, t);
 
-    // history: one row per activity execution (an execution started in this run is closed by the row it
-    // kept, without reading it back)
-    const startedHere = new Map<string, Awaited<ReturnType<RuntimeRepository['startActivity']>>>();
+    // history: one row per activity execution. An execution that starts and ends in this run is one row with
+    // both times (nothing to close later, nothing read back); one that started in an earlier run gets a closing
+    // row naming its start row. Rows are written in the order of the events that open them.
+    type HistoryEvent = (typeof r.history)[number];
+    const plan: ({ start: HistoryEvent; end?: HistoryEvent } | { start?: undefined; end: HistoryEvent })[] = [];
+    const startedAt = new Map<string, { start: HistoryEvent; end?: HistoryEvent }>();
     for (const ev of r.history) {
       if (!ev.executionId) continue; // not an activity execution (the engine layer filters these too)
       if (ev.event === 'start') {
-        startedHere.set(ev.executionId, await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: null, actor: null, outcome: null }, t));
-      } else {
-        const outcome = ev.event === 'end' ? (ev.outcome ?? null) : `${ev.event}${ev.outcome ? `: ${ev.outcome}` : ''}`;
-        const values = { endedAt: ev.at, outcome, actor: ev.type === 'bpmn:UserTask' ? actor : null };
-        const kept = startedHere.get(ev.executionId);
-        if (kept) startedHere.delete(ev.executionId);
-        const ended = kept ? (await repo.closeActivity(kept, values, t), true) : await repo.endActivity(inst.id, ev.executionId, values, t);
-        // a discard without a start is a path not taken (the other branch of a gateway): not history
-        if (!ended && ev.event !== 'discard') {
-          await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: ev.at, actor: null, outcome }, t);
-        }
+        const entry = { start: ev };
+        plan.push(entry);
+        startedAt.set(ev.executionId, entry);
+        continue;
+      }
+      const entry = startedAt.get(ev.executionId);
+      if (entry && !entry.end) entry.end = ev;
+      else plan.push({ end: ev });
+    }
+    const endValues = (ev: HistoryEvent) => ({
+      endedAt: ev.at,
+      outcome: ev.event === 'end' ? (ev.outcome ?? null) : `${ev.event}${ev.outcome ? `: ${ev.outcome}` : ''}`,
+      actor: ev.type === 'bpmn:UserTask' ? actor : null,
+    });
+    for (const step of plan) {
+      if (step.start) {
+        const ev = step.start;
+        const ended = step.end ? endValues(step.end) : { endedAt: null, outcome: null, actor: null };
+        await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, ...ended }, t);
+        continue;
+      }
+      const ev = step.end;
+      const values = endValues(ev);
+      const ended = await repo.endActivity(inst.id, ev.executionId, values, t);
+      // a discard without a start is a path not taken (the other branch of a gateway): not history
+      if (!ended && ev.event !== 'discard') {
+        await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: ev.at, actor: null, outcome: values.outcome }, t);
       }
     }
 
@@ -839,7 +858,7 @@ export class RuntimeService {
     }
 
     if (TERMINAL.has(r.state)) {
-      await repo.deleteJobs({ instanceId: inst.id, type: ['timer', 'retry', 'call-start'] }, t);
+      if (jobs.some((j) => j.type === 'timer' || j.type === 'retry' || j.type === 'call-start')) await repo.deleteJobs({ instanceId: inst.id, type: ['timer', 'retry', 'call-start'] }, t);
       if (inst.parentInstanceId && inst.parentExecutionId && r.state === 'completed') {
         const job = await repo.createJob(
           { type: 'call-complete', instanceId: inst.parentInstanceId, executionId: inst.parentExecutionId, activityId: null, dueAt: now, payload: { variables: r.variables, childInstanceId: inst.id }, lockedBy: null, lockedUntil: null, lastError: null, createdAt: now },

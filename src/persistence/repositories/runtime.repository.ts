@@ -375,14 +375,6 @@ export class RuntimeRepository {
     return this.appendHistory(values, t);
   }
 
-  /** Ends an execution whose start row the caller holds (started in the same unit of work): no lookup. */
-  async closeActivity(open: ActivityHistoryModel, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction) {
-    await this.appendHistory(
-      { instanceId: open.instanceId, executionId: open.executionId, activityId: open.activityId, activityName: open.activityName, activityType: open.activityType, startedAt: open.startedAt, endedAt: values.endedAt, actor: values.actor ?? open.actor, outcome: values.outcome, closesId: open.id },
-      t,
-    );
-  }
-
   /** Ends the open execution of an activity: a closing row naming its start row (the start row is never updated). */
   async endActivity(instanceId: string, executionId: string, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction): Promise<boolean> {
     const rows = await ActivityHistoryModel.findAll({ where: { instanceId, executionId }, order: [['id', 'ASC']], transaction: t });
