@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { malformed, notFound, unprocessable } from '../domain/errors';
+import { hasLayout, layoutDiagram } from '../engine/auto-layout';
 import { getCompiledDefinition } from '../engine/definition-cache';
 import { LinkFormError, linkFormToTask } from '../engine/link-form';
 import type { CompiledDefinitionRef } from '../engine/types';
@@ -271,6 +272,28 @@ export class DefinitionService {
       byKey.get(v.key)!.incidents.push({ id: i.id, instanceId: i.instanceId, version: v.version, activityId: i.activityId, message: i.message, createdAt: i.createdAt.toISOString() });
     }
     return [...byKey.values()];
+  }
+
+  /** laid-out documents of deployed versions without DI, by definition id (a deployed version never changes) */
+  private readonly laidOut = new Map<number, Promise<string>>();
+
+  /**
+   * The document of a version as the modeler and viewer take it: as deployed, or — when it draws no shape (written
+   * as XML without BPMN DI; it deploys and runs, but bpmn-js would show an empty canvas) — with a layout made by
+   * bpmn-auto-layout, as `npm run layout-diagram` does. The deployed document itself is not changed.
+   */
+  async drawableXml(d: Pick<DefinitionRow, 'id' | 'xml'>): Promise<string> {
+    if (hasLayout(d.xml)) return d.xml;
+    let laid = this.laidOut.get(d.id);
+    if (!laid) {
+      laid = layoutDiagram(d.xml).then(
+        (x) => x.xml,
+        () => d.xml, // a document the layout cannot read is handed out as it is
+      );
+      if (this.laidOut.size >= 32) this.laidOut.delete(this.laidOut.keys().next().value as number);
+      this.laidOut.set(d.id, laid);
+    }
+    return laid;
   }
 
   async get(key: string, version?: number): Promise<DefinitionRow> {

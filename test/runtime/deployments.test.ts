@@ -39,6 +39,28 @@ describe('deployments (POST /api/process-definitions)', () => {
     expect(xml.text).to.contain('审核（第二版）');
   });
 
+  it('hands out a diagram written without a layout (no BPMN DI) laid out, so the modeler draws it; the deployed document is unchanged', async () => {
+    const xml = fixture('multi-review-subprocess.bpmn');
+    expect(xml).not.to.match(/BPMNShape/);
+    const deployed = await t.as('admin').post('/api/process-definitions', { xml });
+    expect(deployed.status, JSON.stringify(deployed.body)).to.equal(201);
+    const got = await t.as('sjj').get(`/api/process-definitions/${deployed.body.key}/xml?version=${deployed.body.version}`);
+    expect(got.status).to.equal(200);
+    // every flow node of the document is drawn, each embedded sub-process on a plane of its own
+    const nodes = [...xml.matchAll(/<bpmn:(?:startEvent|endEvent|userTask|serviceTask|subProcess|exclusiveGateway|parallelGateway|intermediateCatchEvent|boundaryEvent)\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(nodes.length).to.be.greaterThan(3);
+    for (const id of nodes) expect(got.text, id).to.match(new RegExp(`<bpmndi:BPMNShape [^>]*bpmnElement="${id}"`));
+    const subs = [...xml.matchAll(/<bpmn:subProcess\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+    for (const id of subs) expect(got.text).to.match(new RegExp(`<bpmndi:BPMNPlane [^>]*bpmnElement="${id}"`));
+    // the zeebe extension elements are kept
+    const zeebe = [...new Set([...xml.matchAll(/<zeebe:(\w+)/g)].map((m) => m[1]))];
+    expect(zeebe).not.to.be.empty;
+    for (const name of zeebe) expect(got.text, name).to.contain(`<zeebe:${name}`);
+    // as deployed: a second deploy of the original is the same version (its checksum did not change)
+    const again = await t.as('admin').post('/api/process-definitions', { xml });
+    expect(again.body.version).to.equal(deployed.body.version);
+  });
+
   it('does not make a new version for an identical document', async () => {
     const first = await deploy(t, 'call-child.bpmn');
     const again = await t.as('admin').post('/api/process-definitions', { xml: fixture('call-child.bpmn') });

@@ -14,7 +14,7 @@ import type { TaskOperationsService } from '../../services/task-operations.servi
 import { positiveInt } from '../params';
 
 export interface RuntimeWebServices {
-  definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary' | 'overview'>;
+  definitions: Pick<DefinitionService, 'deploy' | 'list' | 'get' | 'summary' | 'overview' | 'drawableXml'>;
   runtime: Pick<RuntimeService, 'start' | 'terminate' | 'runDueJobs'>;
   instances: Pick<InstanceService, 'list' | 'get'>;
   tasks: Pick<TaskService, 'list' | 'listUnassigned' | 'get' | 'claim' | 'unclaim' | 'complete' | 'assign'>;
@@ -68,7 +68,8 @@ export function runtimeController(s: RuntimeWebServices) {
       const d = await s.definitions.get(req.params.key as string, version);
       // ?download=1: saved as <key>-v<version>.bpmn (the 流程 pages' download link)
       if (req.query.download !== undefined) res.attachment(`${d.key}-v${d.version}.bpmn`);
-      res.type('application/xml').send(d.xml);
+      // a document written without a layout (BPMN DI) is laid out, so the modeler and the viewer draw it
+      res.type('application/xml').send(await s.definitions.drawableXml(d));
     },
 
     async startInstance(req: Request, res: Response) {
