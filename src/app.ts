@@ -25,6 +25,7 @@ import { SettingsRepository } from './persistence/repositories/settings.reposito
 import { retryOnUniqueKey } from './persistence/transaction';
 import { AuthService } from './services/auth.service';
 import { CalendarService } from './services/calendar.service';
+import { toShanghaiDate } from './domain/calendar';
 import { StatisticsService } from './services/statistics.service';
 import { TrackingService } from './services/tracking.service';
 import { StatisticsRepository } from './persistence/repositories/statistics.repository';
@@ -239,8 +240,14 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
         const d = await definitions.deploy({ xml: p.xml, forms: p.forms }, null);
         if (!d.duplicate) log.info({ event: 'process.deployed', key: d.key, version: d.version, file: p.file });
       }
-      // 第5条第（一）项: the demo opens, per plan year, the batch the old months-7-to-12 rule meant; production none (the Data Bureau opens them)
-      if (!config.production) await batches.seedDemo([2026, 2027, 2028, 2029, 2030]);
+      // 第5条第（一）项: the demo opens, per plan year, the batch the old months-7-to-12 rule meant — from 2026 to four years
+      // past the current one (a demo started in a later year gets that year's batches too); production none (the Data
+      // Bureau opens them)
+      if (!config.production) {
+        const thisYear = Number(toShanghaiDate(clock.now()).slice(0, 4));
+        const years = Array.from({ length: Math.max(2030, thisYear + 4) - 2026 + 1 }, (_, i) => 2026 + i);
+        await batches.seedDemo(years);
+      }
       return result;
     },
     close: async () => {

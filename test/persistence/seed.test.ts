@@ -4,6 +4,8 @@ import { UserGroupModel, UserModel } from '../../src/persistence/models/organisa
 import { ApplicationBatchModel } from '../../src/persistence/models/project.model';
 import { migrate } from '../../src/persistence/migrator';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
+import { setClock } from '../support/runtime';
+import { toShanghaiDate } from '../../src/domain/calendar';
 
 describe('migrations and the demo organisation (seed.md)', () => {
   let t: TestApp;
@@ -38,8 +40,21 @@ describe('migrations and the demo organisation (seed.md)', () => {
     await Promise.all([t.gf.seed(), t.gf.seed()]);
     const rows = await ApplicationBatchModel.findAll({ order: [['planYear', 'ASC']] });
     expect(rows.map((b) => [b.name, b.planYear, b.opensOn, b.closesOn, b.closedAt])).to.deep.equal(
-      [2026, 2027, 2028, 2029, 2030].map((y) => [`${y}年度项目集中申报`, y, `${y - 1}-07-01`, `${y - 1}-12-31`, null]),
+      // 2026–2030 while the clock is in 2026 (a later year: up to four years past it)
+      Array.from({ length: Math.max(2030, Number(toShanghaiDate(t.gf.clock.now()).slice(0, 4)) + 4) - 2025 }, (_, i) => 2026 + i).map((y) => [`${y}年度项目集中申报`, y, `${y - 1}-07-01`, `${y - 1}-12-31`, null]),
     );
+  });
+
+  it('第5条第（一）项: a demo seeded in a later year opens the batches up to four years past it (2029 → 2033)', async () => {
+    const later = await startTestApp({ CLOCK: 'manual' });
+    try {
+      await setClock(later, '2029-03-01T09:00:00+08:00');
+      await later.gf.seed();
+      const years = (await ApplicationBatchModel.findAll({ order: [['planYear', 'ASC']] })).map((b) => b.planYear);
+      expect(years).to.deep.equal([2026, 2027, 2028, 2029, 2030, 2031, 2032, 2033]);
+    } finally {
+      await later.close();
+    }
   });
 
   it('runs migrations once: a second run applies nothing', async () => {
