@@ -10,7 +10,8 @@
  * P4 RSS of a real server process (`src/main.ts`) on the filled database after some work.
  * P5 (BENCH_DATABASE_URL only) two server processes on MySQL, N instances waiting at a timer, the shared
  *    manual clock moved past their due time: seconds until all fired, and how many fired exactly once.
- * `--only p3` (with or without --quick) runs the raw engine and P3 alone: the before/after of a task-list change.
+ * `--only p3` (with or without --quick) runs the raw engine and P3 alone: the before/after of a task-list change;
+ * `--only p5` the timers alone (BENCH_DATABASE_URL).
  * Never part of `npm test`.
  */
 import http from 'node:http';
@@ -65,7 +66,9 @@ const P5_TIMEOUT_S = quick ? 180 : 900;
 const ROOT = path.resolve(__dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const onlyP3 = only === 'p3';
-if (only !== null && !onlyP3) throw new Error('--only takes p3');
+/** --only p5: the timers alone (needs BENCH_DATABASE_URL) */
+const onlyP5 = only === 'p5';
+if (only !== null && !onlyP3 && !onlyP5) throw new Error('--only takes p3 or p5');
 
 async function raw(n: number): Promise<number> {
   // the best case for the raw engine: the diagram parsed once (our runtime caches its parse too)
@@ -408,16 +411,18 @@ async function main() {
   const targets: [string, string][] = [['sqlite', `sqlite:${path.join(dir, 'bench.db')}`]];
   if (process.env.BENCH_DATABASE_URL) targets.push(['mysql', process.env.BENCH_DATABASE_URL]);
   const figures: [string, TargetFigures][] = [];
-  for (const [name, url] of targets) figures.push([name, await target(name, url)]);
+  if (!onlyP5) for (const [name, url] of targets) figures.push([name, await target(name, url)]);
+  else figures.push(['mysql', { p1: NaN, p2: [], p3: null, p4: [] }]);
   const p5 = process.env.BENCH_DATABASE_URL && !onlyP3 ? await timers(process.env.BENCH_DATABASE_URL) : null;
   fs.rmSync(dir, { recursive: true, force: true });
 
   const cols = ['raw', ...figures.map(([n]) => n)];
   const rows: [string, ...string[]][] = [];
   const row = (label: string, rawCell: string, f: (t: TargetFigures) => string) => rows.push([label, rawCell, ...figures.map(([, t]) => f(t))]);
-  if (!onlyP3) row('P1 instances/s (start → task → complete → end)', rawRate.toFixed(1), (t) => t.p1.toFixed(1));
-  if (!onlyP3) row('P1 persisted/raw ratio (goal ≥ 0.5 SQLite, ≥ 0.3 MySQL)', '1', (t) => (t.p1 / rawRate).toFixed(3));
-  for (const [i, clients] of (onlyP3 ? [] : [1, 8, 32]).entries()) {
+  const onlyOne = onlyP3 || onlyP5;
+  if (!onlyOne) row('P1 instances/s (start → task → complete → end)', rawRate.toFixed(1), (t) => t.p1.toFixed(1));
+  if (!onlyOne) row('P1 persisted/raw ratio (goal ≥ 0.5 SQLite, ≥ 0.3 MySQL)', '1', (t) => (t.p1 / rawRate).toFixed(3));
+  for (const [i, clients] of (onlyOne ? [] : [1, 8, 32]).entries()) {
     row(`P2 completions/s, ${clients} client${clients > 1 ? 's' : ''} (goal ≥ 200)`, '–', (t) => t.p2[i].rate.toFixed(1));
     row(`P2 errors, ${clients} client${clients > 1 ? 's' : ''}: 5xx / other`, '–', (t) => `${t.p2[i].fiveXX} / ${t.p2[i].other}`);
   }
@@ -427,7 +432,7 @@ async function main() {
     row(`P3 GET /api/tasks p50 / p95 / p99 ms (${size}; goal p95 ≤ 50)`, '–', (t) => (t.p3 ? `${t.p3.p50.toFixed(0)} / ${t.p3.p95.toFixed(0)} / ${t.p3.p99.toFixed(0)}` : '–'));
     row('P3 rows in the answer / bulk fill seconds', '–', (t) => (t.p3 ? `${t.p3.rows} / ${t.p3.fillS.toFixed(0)}` : '–'));
   }
-  for (const [i, step] of (onlyP3 ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
+  for (const [i, step] of (onlyOne ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
   if (p5) {
     const cells = figures.map(([n]) => (n === 'mysql' ? (p5.seconds === null ? `stalled at ${p5.stalledAt}/${p5.n}` : p5.seconds.toFixed(1)) : '–'));
     rows.push([`P5 seconds for ${p5.n.toLocaleString('en')} due timers, 2 processes (goal ≤ 60 for 10,000)`, '–', ...cells]);
@@ -445,7 +450,7 @@ async function main() {
   out(`|${'-'.repeat(labelW + 2)}|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`);
   for (const r of rows) out(`| ${r[0].padEnd(labelW)} | ${r.slice(1).map((c, i) => c.padStart(widths[i])).join(' | ')} |`);
   out('');
-  if (!onlyP3) for (const [name, t] of figures) out(`persisted/raw ratio: ${(t.p1 / rawRate).toFixed(4)} (${name})`);
+  if (!onlyOne) for (const [name, t] of figures) out(`persisted/raw ratio: ${(t.p1 / rawRate).toFixed(4)} (${name})`);
 }
 
 main().catch((err) => {
