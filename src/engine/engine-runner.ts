@@ -463,12 +463,8 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
 
   let engineState: unknown;
   try {
-    // the source is supplied again from the definition cache on recover: getState() would serialize the whole
-    // diagram into every state only for it to be deleted below (about 2 ms for a 2,000-line diagram)
-    for (const d of (await engine.getDefinitions()) as unknown as { environment?: { options?: { source?: { serialize?: () => unknown } } } }[]) {
-      const source = d.environment?.options?.source;
-      if (source) source.serialize = () => undefined;
-    }
+    // getState() serializes no diagram: every Engine shares its definition's source context, whose serialize()
+    // sourceContextOf made a no-op once (it would cost about 2 ms for a 2,000-line diagram, then be deleted below)
     const raw = (await engine.getState()) as unknown as SavedEngineState;
     // the source is supplied again from the definition cache on recover; keeping it out of the
     // state keeps every saved state small (it would carry the whole serialized diagram)
