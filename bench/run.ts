@@ -11,7 +11,7 @@
  * P5 (BENCH_DATABASE_URL only) two server processes on MySQL, N instances waiting at a timer, the shared
  *    manual clock moved past their due time: seconds until all fired, and how many fired exactly once.
  * `--only p3` (with or without --quick) runs the raw engine and P3 alone: the before/after of a task-list change;
- * `--only p5` the timers alone (BENCH_DATABASE_URL).
+ * `--only p4` the fill with P4 at each step (P3 at the last); `--only p5` the timers alone (BENCH_DATABASE_URL).
  * Never part of `npm test`.
  */
 import http from 'node:http';
@@ -60,6 +60,8 @@ const P2_TASKS = quick ? 64 : 320;
 const FILL_STEPS = quick ? [10_000] : [10_000, 100_000];
 const HISTORY_PER_INSTANCE = 10;
 const P3_CALLS = quick ? 30 : 100;
+/** P3: one filled task in this many is offered to the finance bureau too (czj's list: few of many) */
+const SELECTIVE = 100;
 /** P5: due timers */
 const P5_TIMERS = quick ? 300 : 10_000;
 const P5_TIMEOUT_S = quick ? 180 : 900;
@@ -68,7 +70,11 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const onlyP3 = only === 'p3';
 /** --only p5: the timers alone (needs BENCH_DATABASE_URL) */
 const onlyP5 = only === 'p5';
-if (only !== null && !onlyP3 && !onlyP5) throw new Error('--only takes p3 or p5');
+/** --only p4: the fill with P4 at each step (and P3 at the last), without P1 and P2 */
+const onlyP4 = only === 'p4';
+/** P1 and P2 skipped */
+const fillOnly = onlyP3 || onlyP4;
+if (only !== null && !onlyP3 && !onlyP4 && !onlyP5) throw new Error('--only takes p3, p4 or p5');
 
 async function raw(n: number): Promise<number> {
   // the best case for the raw engine: the diagram parsed once (our runtime caches its parse too)
@@ -152,7 +158,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 interface TargetFigures {
   p1: number;
   p2: { clients: number; rate: number; fiveXX: number; other: number }[];
-  p3: { tasks: number; history: number; fillS: number; p50: number; p95: number; p99: number; rows: number } | null;
+  p3: { tasks: number; history: number; fillS: number; p50: number; p95: number; p99: number; rows: number; few: { p50: number; p95: number; p99: number; rows: number } } | null;
   p4: { instances: number; rssMb: number }[];
 }
 
@@ -181,8 +187,11 @@ async function fill(sequelize: Sequelize, instanceId: string, from: number, targ
       const at = new Date(base + done * 1000);
       insts.push({ ...inst, id, businessKey: `BENCH-${done}`, startedAt: at, updatedAt: at });
       taskId++;
-      tasks.push({ ...task, id: taskId, instanceId: id, businessKey: `BENCH-${done}`, createdAt: at });
+      // one task in SELECTIVE is offered to the finance bureau too: P3's second caller (czj) holds few of many
+      const shared = done % SELECTIVE === 0;
+      tasks.push({ ...task, id: taskId, instanceId: id, businessKey: `BENCH-${done}`, createdAt: at, ...(shared && { candidateGroups: JSON.stringify(['data-bureau', 'finance']) }) });
       for (const c of cands) cs.push({ ...c, taskId });
+      if (shared) cs.push({ taskId, kind: 'group', value: 'finance' });
       for (const h of hist) hs.push({ ...h, id: undefined, instanceId: id, startedAt: at, endedAt: h.endedAt === null ? null : at });
       for (let x = hist.length; x < HISTORY_PER_INSTANCE; x++) hs.push({ ...ended, id: undefined, instanceId: id, executionId: `${String(ended.executionId)}-h${x}`, startedAt: at, endedAt: at });
     }
@@ -264,9 +273,9 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
   };
 
   // P1: sequential start → list → complete
-  say(`P1: ${onlyP3 ? 0 : N} instances`);
+  say(`P1: ${fillOnly ? 0 : N} instances`);
   const t0 = performance.now();
-  for (let i = 0; i < (onlyP3 ? 0 : N); i++) {
+  for (let i = 0; i < (fillOnly ? 0 : N); i++) {
     const { taskId } = await startOne(i);
     const done = await call('POST', `/api/tasks/${taskId}/complete`, sjj, {});
     if (done.processInstance.state !== 'completed') throw new Error(`task ${taskId} did not complete its instance`);
@@ -275,7 +284,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
 
   // P2: open tasks made first (4 clients), then completed by 1, 8, 32 clients
   const p2: TargetFigures['p2'] = [];
-  for (const clients of onlyP3 ? [] : [1, 8, 32]) {
+  for (const clients of fillOnly ? [] : [1, 8, 32]) {
     say(`P2: ${P2_TASKS} completions, ${clients} clients`);
     const taskIds: number[] = [];
     await pool(P2_TASKS, 4, async (i) => void taskIds.push((await startOne(i)).taskId));
@@ -309,18 +318,23 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
     const fillS = (performance.now() - tf) / 1000;
     have = step;
     if (step === FILL_STEPS[FILL_STEPS.length - 1]) {
-      say(`P3: ${P3_CALLS} × GET /api/tasks`);
-      for (let w = 0; w < 3; w++) await call('GET', '/api/tasks', sjj);
-      const times: number[] = [];
-      let rows = 0;
-      for (let c = 0; c < P3_CALLS; c++) {
-        const t = performance.now();
-        const list = await call('GET', '/api/tasks', sjj);
-        times.push(performance.now() - t);
-        rows = list.length;
-      }
-      times.sort((a, b) => a - b);
-      p3 = { tasks: step, history: step * HISTORY_PER_INSTANCE, fillS, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), rows };
+      say(`P3: ${P3_CALLS} × GET /api/tasks as sjj (every task), then as czj (one in ${SELECTIVE})`);
+      const czj = await token('czj');
+      const timed = async (who: string) => {
+        for (let w = 0; w < 3; w++) await call('GET', '/api/tasks', who);
+        const times: number[] = [];
+        let rows = 0;
+        for (let c = 0; c < P3_CALLS; c++) {
+          const t = performance.now();
+          const list = await call('GET', '/api/tasks', who);
+          times.push(performance.now() - t);
+          rows = list.length;
+        }
+        times.sort((a, b) => a - b);
+        return { p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), rows };
+      };
+      const all = await timed(sjj);
+      p3 = { tasks: step, history: step * HISTORY_PER_INSTANCE, fillS, ...all, few: await timed(czj) };
     }
     if (onlyP3) continue;
     // P4: a fresh server process on the filled database, after some work
@@ -413,13 +427,15 @@ async function main() {
   const figures: [string, TargetFigures][] = [];
   if (!onlyP5) for (const [name, url] of targets) figures.push([name, await target(name, url)]);
   else figures.push(['mysql', { p1: NaN, p2: [], p3: null, p4: [] }]);
-  const p5 = process.env.BENCH_DATABASE_URL && !onlyP3 ? await timers(process.env.BENCH_DATABASE_URL) : null;
-  fs.rmSync(dir, { recursive: true, force: true });
+  const p5 = process.env.BENCH_DATABASE_URL && !fillOnly ? await timers(process.env.BENCH_DATABASE_URL) : null;
+  // BENCH_KEEP=1 keeps the SQLite database (and the MySQL one is never dropped at the end) for EXPLAIN by hand
+  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept: ${dir}\n`);
+  else fs.rmSync(dir, { recursive: true, force: true });
 
   const cols = ['raw', ...figures.map(([n]) => n)];
   const rows: [string, ...string[]][] = [];
   const row = (label: string, rawCell: string, f: (t: TargetFigures) => string) => rows.push([label, rawCell, ...figures.map(([, t]) => f(t))]);
-  const onlyOne = onlyP3 || onlyP5;
+  const onlyOne = fillOnly || onlyP5;
   if (!onlyOne) row('P1 instances/s (start → task → complete → end)', rawRate.toFixed(1), (t) => t.p1.toFixed(1));
   if (!onlyOne) row('P1 persisted/raw ratio (goal ≥ 0.5 SQLite, ≥ 0.3 MySQL)', '1', (t) => (t.p1 / rawRate).toFixed(3));
   for (const [i, clients] of (onlyOne ? [] : [1, 8, 32]).entries()) {
@@ -431,8 +447,9 @@ async function main() {
     const size = `${p3.tasks.toLocaleString('en')} open tasks, ${p3.history.toLocaleString('en')} history rows`;
     row(`P3 GET /api/tasks p50 / p95 / p99 ms (${size}; goal p95 ≤ 50)`, '–', (t) => (t.p3 ? `${t.p3.p50.toFixed(0)} / ${t.p3.p95.toFixed(0)} / ${t.p3.p99.toFixed(0)}` : '–'));
     row('P3 rows in the answer / bulk fill seconds', '–', (t) => (t.p3 ? `${t.p3.rows} / ${t.p3.fillS.toFixed(0)}` : '–'));
+    row(`P3 the same as czj (offered one task in ${SELECTIVE}): p50 / p95 / p99 ms, rows`, '–', (t) => (t.p3 ? `${t.p3.few.p50.toFixed(0)} / ${t.p3.few.p95.toFixed(0)} / ${t.p3.few.p99.toFixed(0)}, ${t.p3.few.rows}` : '–'));
   }
-  for (const [i, step] of (onlyOne ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
+  for (const [i, step] of (onlyOne && !onlyP4 ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
   if (p5) {
     const cells = figures.map(([n]) => (n === 'mysql' ? (p5.seconds === null ? `stalled at ${p5.stalledAt}/${p5.n}` : p5.seconds.toFixed(1)) : '–'));
     rows.push([`P5 seconds for ${p5.n.toLocaleString('en')} due timers, 2 processes (goal ≤ 60 for 10,000)`, '–', ...cells]);
@@ -440,7 +457,7 @@ async function main() {
   }
   out(`machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   out(`run: ${started.toISOString()}${quick ? ' (--quick)' : ''}; P1 ${N} instances per database; P2 ${P2_TASKS} completions per level`);
-  out(`P3/P4 fill: one waiting instance started through the API, cloned by multi-row INSERTs into process_instances, tasks, task_candidates, activity_history (${HISTORY_PER_INSTANCE} history rows per instance); GET /api/tasks as sjj (candidate group data-bureau of every task), ${P3_CALLS} calls after 3 warm-ups`);
+  out(`P3/P4 fill: one waiting instance started through the API, cloned by multi-row INSERTs into process_instances, tasks, task_candidates, activity_history (${HISTORY_PER_INSTANCE} history rows per instance); GET /api/tasks as sjj (candidate group data-bureau of every task) and as czj (finance, one task in ${SELECTIVE}), ${P3_CALLS} calls each after 3 warm-ups`);
   out(`P4: RSS of a fresh \`src/main.ts\` process on the filled database after 20 start+complete and 5 task lists`);
   if (p5) out(`P5: ${p5.n} instances waiting at a PT1H timer, two \`src/main.ts\` processes (SCHEDULER_INTERVAL_MS=100), the shared manual clock moved 2 h on`);
   out('');

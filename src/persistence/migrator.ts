@@ -15,6 +15,7 @@ import * as m015 from './migrations/015-loss-reports';
 import * as m016 from './migrations/016-application-batches';
 import * as m017 from './migrations/017-incident-attempts';
 import * as m018 from './migrations/018-signal-subscriptions';
+import * as m019 from './migrations/019-task-list-index';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -34,6 +35,7 @@ const MIGRATIONS = [
   { name: '016-application-batches', ...m016 },
   { name: '017-incident-attempts', ...m017 },
   { name: '018-signal-subscriptions', ...m018 },
+  { name: '019-task-list-index', ...m019 },
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -725,6 +725,7 @@ export class RuntimeService {
     for (const task of open) {
       if (!waiting.has(task.executionId)) {
         await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
+        await repo.endedTasks([task.id], t);
         await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-canceled', actor: null, at: now, data: { activityId: task.activityId } }, t);
       }
     }
@@ -883,9 +884,9 @@ export class RuntimeService {
     if (child.engineState) await this.run(uow, child, { kind: 'terminate' }, null);
     const now = this.d.clock.now();
     if (child.state !== 'terminated') {
-      for (const task of await repo.openTasks(child.id, t)) {
-        await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
-      }
+      const canceled = await repo.openTasks(child.id, t);
+      for (const task of canceled) await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
+      await repo.endedTasks(canceled.map((x) => x.id), t);
       await repo.deleteJobs({ instanceId: child.id, type: ['timer', 'retry', 'call-start'] }, t);
       await repo.deleteSubscriptions((await repo.subscriptionsOf(child.id, t)).map((x) => x.id), t);
       await repo.deleteSignalSubscriptions((await repo.signalSubscriptionsOf(child.id, t)).map((x) => x.id), t);

@@ -8,7 +8,7 @@ import { protectedVariableProblems } from '../domain/protected-variables';
 import { namesReadBy, storedVariables, userTaskMappings } from '../engine/task-completion';
 import { isAdmin, type User } from '../domain/organisation';
 import { variableProblems } from '../domain/variables';
-import type { RuntimeRepository, TaskModel } from '../persistence/repositories/runtime.repository';
+import type { RuntimeRepository, TaskListRow, TaskModel } from '../persistence/repositories/runtime.repository';
 import { inTransaction } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
@@ -40,10 +40,8 @@ export interface TaskView {
   completedBy: string | null;
 }
 
-/** the columns taskView reads: a list selects only these (not a task's input, properties or result) */
-export const TASK_VIEW_COLUMNS = ['id', 'name', 'activityId', 'instanceId', 'definitionKey', 'businessKey', 'projectId', 'assignee', 'candidateGroups', 'candidateUsers', 'createdAt', 'dueAt', 'followUpAt', 'provisional', 'formId', 'state', 'owner', 'delegationState', 'completedBy'] as const;
-
-export const taskView = (t: TaskModel): TaskView => ({
+/** a task as the API shows it (a model, or a task list row: the columns it reads are TASK_LIST_COLUMNS) */
+export const taskView = (t: TaskListRow): TaskView => ({
   id: t.id,
   name: t.name,
   activityId: t.activityId,
@@ -169,7 +167,7 @@ export class TaskService {
   }
 
   async list(user: User, filter: { processInstanceId?: string; businessKey?: string }): Promise<TaskView[]> {
-    const rows = await this.d.repo.tasksFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey }, TASK_VIEW_COLUMNS);
+    const rows = await this.d.repo.taskListFor(user.username, user.groups, { instanceId: filter.processInstanceId, businessKey: filter.businessKey });
     return rows.map(taskView);
   }
 
@@ -291,6 +289,7 @@ export class TaskService {
             { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },
             { transaction: t },
           );
+          await this.d.repo.endedTasks([fresh.id], t);
         },
       },
     );

@@ -47,7 +47,7 @@ export class VisibilityService {
   async canViewProject(user: User, p: ProjectLike): Promise<boolean> {
     const [departments, held] = await Promise.all([
       this.d.org.listDepartments(),
-      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectId: p.id }),
+      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectIds: [p.id] }),
     ]);
     const supervisor = departments.find((d) => d.code === p.unitCode)?.supervisorCode ?? null;
     return mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisor);
@@ -57,19 +57,24 @@ export class VisibilityService {
     if (!(await this.canViewProject(user, p))) throw notVisible(p.classified);
   }
 
-  /** A predicate over instances for one caller: an instance of a project follows the project's rule. */
+  /**
+   * A predicate over the given instances for one caller: an instance of a project follows the project's rule.
+   * Where the caller holds tasks is read for these instances' projects and project-less instances only.
+   */
   async instanceFilter(user: User, instances: InstanceLike[]): Promise<(i: InstanceLike) => boolean> {
     const projectIds = [...new Set(instances.map((i) => i.projectId).filter((x): x is number => x !== null))];
-    const [projects, projectVisible, held] = await Promise.all([
+    const looseIds = [...new Set(instances.filter((i) => i.projectId === null).map((i) => i.id))];
+    const [projects, departments, held] = await Promise.all([
       projectIds.length ? this.d.projects.byIds(projectIds) : Promise.resolve([]),
-      this.projectFilter(user),
-      this.d.runtime.heldTaskScopes(user.username, user.groups),
+      this.d.org.listDepartments(),
+      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectIds, instanceIds: looseIds }),
     ]);
+    const supervisors = new Map(departments.map((d) => [d.code, d.supervisorCode]));
     const byId = new Map(projects.map((p) => [p.id, p]));
     return (i) => {
       if (i.projectId === null) return isAdmin(user) || i.startedBy === user.username || held.instanceIds.has(i.id);
       const p = byId.get(i.projectId);
-      return p ? projectVisible(p) : isAdmin(user);
+      return p ? mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisors.get(p.unitCode) ?? null) : isAdmin(user);
     };
   }
 
