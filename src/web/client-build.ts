@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
@@ -41,36 +40,45 @@ function manifest(meta: Metafile, outdir: string): Pick<ClientAssets, 'scripts' 
 }
 
 async function buildOnce(outdir: string): Promise<ClientAssets> {
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: entries(),
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-    minify: true,
-    sourcemap: false,
-    entryNames: '[name]-[hash]',
-    chunkNames: 'chunk-[hash]',
-    assetNames: 'asset-[hash]',
-    loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'dataurl', '.png': 'file' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-    legalComments: 'none',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-  });
+  // esbuild writes the files itself, into a directory of this process's own, and each is then renamed into
+  // place: the bundles (megabytes of script) never pass through this process's memory (issue 13 P4), and a
+  // file another process serves is never seen half-written (several processes may start together; a
+  // content-hashed name that exists already has these bytes)
   fs.mkdirSync(outdir, { recursive: true });
-  for (const f of result.outputFiles) {
-    // content-hashed names: a file that exists already has these bytes (several processes may start together)
-    if (fs.existsSync(f.path)) continue;
-    const tmp = `${f.path}.${process.pid}.${createHash('sha1').update(f.path).digest('hex').slice(0, 6)}.tmp`;
-    fs.writeFileSync(tmp, f.contents);
-    fs.renameSync(tmp, f.path);
+  const staging = fs.mkdtempSync(path.join(outdir, `.staging-${process.pid}-`));
+  try {
+    const result = await build({
+      absWorkingDir: ROOT,
+      entryPoints: entries(),
+      outdir: staging,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+      minify: true,
+      sourcemap: false,
+      entryNames: '[name]-[hash]',
+      chunkNames: 'chunk-[hash]',
+      assetNames: 'asset-[hash]',
+      loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'dataurl', '.png': 'file' },
+      define: { 'process.env.NODE_ENV': '"production"' },
+      legalComments: 'none',
+      metafile: true,
+      write: true,
+      logLevel: 'silent',
+    });
+    for (const file of Object.keys(result.metafile.outputs)) {
+      const from = path.resolve(ROOT, file);
+      const to = path.join(outdir, path.relative(staging, from));
+      if (fs.existsSync(to)) continue;
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.renameSync(from, to);
+    }
+    return { dir: outdir, ...manifest(result.metafile, staging) };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { dir: outdir, ...manifest(result.metafile, outdir) };
 }
 
 const builds = new Map<string, Promise<ClientAssets>>();
