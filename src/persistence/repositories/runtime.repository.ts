@@ -203,7 +203,8 @@ export class RuntimeRepository {
     // A caller offered few tasks (task_candidates holds open tasks only: FEW or fewer rows for the caller's keys,
     // counted through the (kind, value) index and no further) has those tasks read by primary key instead and
     // sorted here: walking every unassigned task for a few matches would cost as much as the open tasks are many
-    // (1 s on MariaDB at 100,000); given the state and assignee too, SQLite would walk them anyway.
+    // (1 s on MariaDB at 100,000); given the state and assignee too, SQLite would walk them anyway. A list narrowed
+    // to an instance or a business key is one statement through that index.
     const sequelize = TaskModel.sequelize!;
     const byGroup = groups.length ? `(c.kind = 'group' AND c.\`value\` IN (${groups.map((g) => sequelize.escape(g)).join(', ')})) OR ` : '';
     const keys = `(${byGroup}(c.kind = 'user' AND c.\`value\` = ${sequelize.escape(username)}))`;
@@ -211,15 +212,19 @@ export class RuntimeRepository {
     if (filter.instanceId) narrow.instanceId = filter.instanceId;
     if (filter.businessKey) narrow.businessKey = filter.businessKey;
     const order: Order = [['createdAt', 'ASC'], ['id', 'ASC']];
-    const own = await find({ where: { state: 'open', assignee: username, ...narrow }, order, limit: TASK_PAGE });
+    const offeredIds = sequelize.literal(`(SELECT c.taskId FROM task_candidates c WHERE ${keys})`);
+    if (filter.instanceId || filter.businessKey) {
+      // narrowed to an instance or a business key: their few tasks through that index, in one statement
+      return find({ where: { state: 'open', ...narrow, [Op.or]: [{ assignee: username }, { assignee: null, id: { [Op.in]: offeredIds } }] }, order, limit: TASK_PAGE });
+    }
+    const own = await find({ where: { state: 'open', assignee: username }, order, limit: TASK_PAGE });
     const [{ n }] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM task_candidates c WHERE ${keys} LIMIT ${FEW + 1}) x`, { type: QueryTypes.SELECT });
     let offered: R[];
     if (Number(n) > FEW) {
       const probe = sequelize.literal(`(SELECT 1 FROM task_candidates c WHERE c.taskId = \`TaskModel\`.\`id\` AND ${keys} LIMIT 1) = 1`);
-      offered = await find({ where: { state: 'open', assignee: null, ...narrow, [Op.and]: [probe] }, order, limit: TASK_PAGE });
+      offered = await find({ where: { state: 'open', assignee: null, [Op.and]: [probe] }, order, limit: TASK_PAGE });
     } else {
-      const ids = sequelize.literal(`(SELECT c.taskId FROM task_candidates c WHERE ${keys})`);
-      offered = Number(n) ? await find({ where: { id: { [Op.in]: ids }, ...narrow } }) : [];
+      offered = Number(n) ? await find({ where: { id: { [Op.in]: offeredIds } } }) : [];
       offered = offered.filter((r) => r.state === 'open' && r.assignee === null).sort(byCreation);
     }
     return mergeByCreation(own, offered).slice(0, TASK_PAGE);
