@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { AuditChainModel, OperationLogModel } from './models/runtime.model';
+import { ActivityHistoryModel, AuditChainModel, OperationLogModel } from './models/runtime.model';
 
 /**
  * The tamper-evident trail: `activity_history` and `operation_log` are append-only and hash-chained, each
@@ -219,101 +219,133 @@ export async function verifyTrail(sequelize: Sequelize): Promise<TrailReport> {
   });
 }
 
-/** A chain head as a transaction holds it: locked at its first append, moved in memory, written once before the commit. */
-interface HeldHead {
-  lastId: number | null;
-  lastHash: string;
-  dirty: boolean;
+/**
+ * Appends wait for the commit (issue 13, P2/P5). A transaction's appends — its own and those of its savepoints —
+ * are kept in order in memory; just before its COMMIT the chain heads are locked (SELECT … FOR UPDATE on MySQL;
+ * SQLite's writer lock is held from BEGIN IMMEDIATE), the rows are hashed and inserted in that order and each head
+ * is written once. So a head is held for those few statements and the commit only — before, it was locked from
+ * the first append (the operation row of a completion, written before the engine run) to the commit, and every
+ * unit of work of every process waited for it in turn. The rows' ids are allocated while the heads are held, so
+ * they still follow the chain order. A savepoint that rolls back takes its appends with it; a transaction that
+ * rolls back appends nothing. Lock order: the history head before the operation log's, in every transaction.
+ */
+interface PendingHistory {
+  chain: 'history';
+  owner: Transaction;
+  content: ChainedHistoryContent;
+  /** a closing row whose start row is pending in the same transaction: its id is known at the flush */
+  closes: PendingHistory | null;
+  id: number | null;
 }
+interface PendingOperation {
+  chain: 'operations';
+  owner: Transaction;
+  content: ChainedOperationContent;
+  id: number | null;
+}
+type Pending = PendingHistory | PendingOperation;
 
-/** the heads each top-level transaction holds (locked), by chain name */
-const held = new WeakMap<Transaction, Map<string, HeldHead>>();
+/** the appends each top-level transaction will make at its commit, in order */
+const pendingByRoot = new WeakMap<Transaction, Pending[]>();
 
+type Nested = Transaction & { parent?: Transaction };
 const rootOf = (t: Transaction): Transaction => {
-  let x = t as Transaction & { parent?: Transaction };
-  while (x.parent) x = x.parent as Transaction & { parent?: Transaction };
+  let x = t as Nested;
+  while (x.parent) x = x.parent as Nested;
   return x;
 };
+/** is `owner` the transaction `t` or one of its savepoints */
+const within = (owner: Transaction, t: Transaction): boolean => {
+  for (let x: Nested | undefined = owner as Nested; x; x = x.parent as Nested | undefined) if (x === t) return true;
+  return false;
+};
 
-/** Writes the heads a transaction moved (before its commit, or before a savepoint of it appends). */
-async function flushHeads(t: Transaction, heads: Map<string, HeldHead>): Promise<void> {
-  for (const [name, h] of heads) {
-    if (!h.dirty) continue;
+/** Locks the heads, hashes and inserts the pending rows in order, writes each head once. */
+async function flush(t: Transaction, pending: Pending[]): Promise<void> {
+  const heads = new Map<string, { lastId: number | null; lastHash: string }>();
+  // lock order: the history head first, in every transaction
+  for (const name of [HISTORY_CHAIN, ...(pending.some((p) => p.chain === 'operations') ? [OPERATION_CHAIN] : [])]) {
+    const row = await AuditChainModel.findByPk(name, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!row) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
+    heads.set(name, { lastId: row.lastId, lastHash: row.lastHash });
+  }
+  const moved = new Set<string>();
+  for (const p of pending) {
+    if (p.chain === 'history') {
+      const h = heads.get(HISTORY_CHAIN)!;
+      const content = p.closes ? { ...p.content, closesId: p.closes.id } : p.content;
+      const hash = historyHash(content, h.lastHash);
+      const row = await ActivityHistoryModel.create({ ...content, prevHash: h.lastHash, hash }, { transaction: t });
+      [p.id, h.lastId, h.lastHash] = [row.id, row.id, hash];
+      moved.add(HISTORY_CHAIN);
+    } else {
+      const h = heads.get(OPERATION_CHAIN)!;
+      const hash = operationHash(p.content, h.lastHash);
+      const row = await OperationLogModel.create({ ...p.content, prevHash: h.lastHash, hash }, { transaction: t });
+      [p.id, h.lastId, h.lastHash] = [row.id, row.id, hash];
+      moved.add(OPERATION_CHAIN);
+    }
+  }
+  for (const name of moved) {
+    const h = heads.get(name)!;
     await AuditChainModel.update({ lastId: h.lastId, lastHash: h.lastHash }, { where: { name }, transaction: t });
-    h.dirty = false;
   }
 }
 
-/**
- * The head of a chain, locked for the rest of `t` (SELECT … FOR UPDATE on MySQL; SQLite's writer lock is
- * held from BEGIN IMMEDIATE). A top-level transaction reads each head once and keeps it: its later appends
- * move the head in memory, and the head row is written once, just before the commit (the commit is wrapped
- * for it; a failed write rolls the transaction back). Appends are 2 statements instead of 3–4 (issue 13,
- * item 3). A savepoint (a transaction with a parent) is not cached: it first writes what its top-level
- * transaction holds, forgets it (the savepoint may roll back), and reads the head afresh.
- * Lock order: the history head before the operation log's, in every transaction.
- */
-async function head(name: string, t: Transaction): Promise<HeldHead & { save(lastId: number, lastHash: string): Promise<void> }> {
+/** The pending appends of `t`'s top-level transaction (made at its commit); hooks its commit and its savepoints' rollback. */
+function pendingOf(t: Transaction): Pending[] {
   const root = rootOf(t);
-  if (root !== t) {
-    const rootHeads = held.get(root);
-    if (rootHeads) {
-      await flushHeads(root, rootHeads);
-      held.delete(root);
-    }
-    const row = await AuditChainModel.findByPk(name, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!row) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
-    return { lastId: row.lastId, lastHash: row.lastHash, dirty: false, save: async (lastId, lastHash) => void (await row.update({ lastId, lastHash }, { transaction: t })) };
-  }
-  let heads = held.get(t);
-  if (!heads) {
-    heads = new Map();
-    held.set(t, heads);
-    const own = heads;
-    const commit = t.commit.bind(t);
-    (t as { commit: () => Promise<void> }).commit = async () => {
+  let pending = pendingByRoot.get(root);
+  if (!pending) {
+    const own: Pending[] = [];
+    pending = own;
+    pendingByRoot.set(root, own);
+    const commit = root.commit.bind(root);
+    (root as { commit: () => Promise<void> }).commit = async () => {
       try {
-        if (held.get(t) === own) await flushHeads(t, own);
+        if (own.length) await flush(root, own);
+        own.length = 0;
       } catch (err) {
-        await t.rollback().catch(() => undefined); // sequelize does not roll back a failed commit
+        await root.rollback().catch(() => undefined); // sequelize does not roll back a failed commit
         throw err;
       }
       return commit();
     };
   }
-  let h = heads.get(name);
-  if (!h) {
-    const row = await AuditChainModel.findByPk(name, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!row) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
-    h = { lastId: row.lastId, lastHash: row.lastHash, dirty: false };
-    heads.set(name, h);
+  // each savepoint between `t` and the top: its ROLLBACK TO SAVEPOINT takes what it and its own savepoints appended
+  for (let sp: Nested | undefined = t as Nested; sp && sp !== root; sp = sp.parent as Nested | undefined) {
+    if (rollbackHooked.has(sp)) continue;
+    rollbackHooked.add(sp);
+    const savepoint = sp;
+    const list = pending;
+    const rollback = savepoint.rollback.bind(savepoint);
+    (savepoint as { rollback: () => Promise<void> }).rollback = async () => {
+      for (let i = list.length - 1; i >= 0; i--) if (within(list[i].owner, savepoint)) list.splice(i, 1);
+      return rollback();
+    };
   }
-  const current = h;
-  return {
-    ...current,
-    save: async (lastId, lastHash) => {
-      current.lastId = lastId;
-      current.lastHash = lastHash;
-      current.dirty = true;
-    },
-  };
+  return pending;
+}
+const rollbackHooked = new WeakSet<Transaction>();
+
+/** Appends one history row at `t`'s commit (`closes`: the pending start row a closing row names). */
+export function appendHistory(content: ChainedHistoryContent, t: Transaction, closes: PendingHistory | null = null): PendingHistory {
+  const p: PendingHistory = { chain: 'history', owner: t, content, closes, id: null };
+  pendingOf(t).push(p);
+  return p;
 }
 
-/** Locks the history chain's head in `t` (appending history). */
-export function historyHead(t: Transaction) {
-  return head(HISTORY_CHAIN, t);
+/** The history rows `t` (its top-level transaction) will append for one execution, in order. */
+export function pendingHistoryOf(t: Transaction, instanceId: string, executionId: string): PendingHistory[] {
+  const pending = pendingByRoot.get(rootOf(t)) ?? [];
+  return pending.filter((p): p is PendingHistory => p.chain === 'history' && p.content.instanceId === instanceId && p.content.executionId === executionId);
 }
 
-/**
- * Appends one row to the operation log's chain. Every append takes the history head first and then its
- * own (one lock order for both chains, so two transactions never wait on each other's heads).
- */
+/** Appends one row to the operation log's chain at `t`'s commit. */
 export async function appendOperation(
   values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null },
   t: Transaction,
-) {
-  await head(HISTORY_CHAIN, t);
-  const h = await head(OPERATION_CHAIN, t);
+): Promise<PendingOperation> {
   const content: ChainedOperationContent = {
     instanceId: values.instanceId ?? null,
     taskId: values.taskId ?? null,
@@ -322,8 +354,7 @@ export async function appendOperation(
     at: values.at,
     data: values.data ?? null,
   };
-  const hash = operationHash(content, h.lastHash);
-  const row = await OperationLogModel.create({ ...content, prevHash: h.lastHash, hash }, { transaction: t });
-  await h.save(row.id, hash);
-  return row;
+  const p: PendingOperation = { chain: 'operations', owner: t, content, id: null };
+  pendingOf(t).push(p);
+  return p;
 }

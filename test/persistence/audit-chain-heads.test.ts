@@ -9,8 +9,9 @@ import { freshDatabaseUrl } from '../support/database';
 
 /**
  * Issue 13 item 3: a transaction reads each chain head once (locked), moves it in memory and writes it once
- * before its commit. The chains stay valid with savepoints that append (committed or rolled back) between the
- * outer transaction's appends, and a transaction that rolls back leaves the head where it was.
+ * before its commit — and (P2/P5) appends nothing before it: the heads are locked and the rows inserted at the
+ * commit. The chains stay valid with savepoints that append (committed or rolled back) between the outer
+ * transaction's appends, and a transaction that rolls back leaves the head where it was.
  */
 describe('audit chain heads: read once, written once per transaction', () => {
   let db: Database;
@@ -66,6 +67,45 @@ describe('audit chain heads: read once, written once per transaction', () => {
     expect(report.ok, JSON.stringify(report)).to.equal(true);
     const ops = await db.sequelize.query<{ operation: string }>("SELECT operation FROM operation_log WHERE instanceId = 'inst-h' ORDER BY id", { type: QueryTypes.SELECT });
     expect(ops.map((o) => o.operation).slice(-3)).to.deep.equal(['outer1', 'kept', 'outer2']);
+  });
+
+  it('locks the heads only at the commit: the work after the appends runs before the heads are read', async () => {
+    statements = [];
+    await db.sequelize.transaction(async (t) => {
+      await appendOperation(op('early'), t);
+      await repo.startActivity(history('Early'), t);
+      await db.sequelize.query("SELECT 'the rest of the unit' AS marker", { transaction: t, type: QueryTypes.SELECT });
+    });
+    const at = (re: RegExp) => statements.findIndex((x) => re.test(x));
+    expect(at(/the rest of the unit/)).to.be.greaterThan(-1);
+    expect(at(/FROM `audit_chain`/), statements.join('\n')).to.be.greaterThan(at(/the rest of the unit/));
+    expect(at(/INSERT INTO `operation_log`/)).to.be.greaterThan(at(/FROM `audit_chain`/));
+    expect((await verifyTrail(db.sequelize)).ok).to.equal(true);
+  });
+
+  it('closes an execution whose start row the same transaction appends, and drops what a rolled-back savepoint and its savepoints appended', async () => {
+    const start = history('SameUnit');
+    await db.sequelize.transaction(async (t) => {
+      await repo.startActivity(start, t);
+      expect(await repo.endActivity('inst-h', start.executionId, { endedAt: new Date('2026-12-01T03:00:00.000Z'), outcome: '同意', actor: 'sjj' }, t)).to.equal(true);
+      // closed already: a second end finds nothing open
+      expect(await repo.endActivity('inst-h', start.executionId, { endedAt: new Date('2026-12-01T04:00:00.000Z'), outcome: 'x', actor: 'sjj' }, t)).to.equal(false);
+      await db.sequelize
+        .transaction({ transaction: t }, async (sp) => {
+          await db.sequelize.transaction({ transaction: sp }, async (inner) => appendOperation(op('inner-kept-then-dropped'), inner));
+          throw new Error('outer savepoint rolled back');
+        })
+        .catch(() => undefined);
+    });
+    const rows = await db.sequelize.query<{ id: number; closesId: number | null }>('SELECT id, closesId FROM activity_history WHERE executionId = ? ORDER BY id', { replacements: [start.executionId], type: QueryTypes.SELECT });
+    expect(rows).to.have.length(2);
+    expect(Number(rows[1].closesId)).to.equal(Number(rows[0].id));
+    const entry = (await repo.activityHistory('inst-h')).find((h) => h.executionId === start.executionId);
+    expect(entry?.endedAt?.toISOString()).to.equal('2026-12-01T03:00:00.000Z');
+    expect(entry?.outcome).to.equal('同意');
+    const dropped = await db.sequelize.query("SELECT id FROM operation_log WHERE operation = 'inner-kept-then-dropped'", { type: QueryTypes.SELECT });
+    expect(dropped).to.deep.equal([]);
+    expect((await verifyTrail(db.sequelize)).ok).to.equal(true);
   });
 
   it('a transaction that fails after its appends leaves the heads where they were', async () => {

@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type CreationAttributes, type FindOptions, type Order, type Transaction } from 'sequelize';
-import { appendOperation, historyHash, historyHead, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
+import { appendHistory, appendOperation, pendingHistoryOf, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { dateParam, executeBound } from '../sql';
 import { retryConflicts } from '../transaction';
 import {
@@ -74,6 +74,22 @@ function taskListRow(r: RawRow): TaskListRow {
     owner: r.owner as string | null,
     delegationState: r.delegationState as TaskModel['delegationState'],
     completedBy: r.completedBy as string | null,
+  };
+}
+
+/** the chained content of a history row (the columns the hash covers, closesId left to the caller) */
+function historyContent(v: Omit<ChainedHistoryContent, 'closesId'>): ChainedHistoryContent {
+  return {
+    instanceId: v.instanceId,
+    executionId: v.executionId,
+    activityId: v.activityId,
+    activityName: v.activityName ?? null,
+    activityType: v.activityType,
+    startedAt: v.startedAt,
+    endedAt: v.endedAt ?? null,
+    actor: v.actor ?? null,
+    outcome: v.outcome ?? null,
+    closesId: null,
   };
 }
 
@@ -458,53 +474,30 @@ export class RuntimeRepository {
     return MessageSubscriptionModel.findAll({ where, order: [['id', 'ASC']] });
   }
 
-  // ---- history: append-only and hash-chained (src/persistence/audit-chain.ts)
-  /** Appends one row to the chain: locks the head, links the row to the last one, moves the head. */
-  private async appendHistory(values: Omit<ChainedHistoryContent, 'closesId'> & { closesId?: number | null }, t: Transaction) {
-    const head = await historyHead(t);
-    const content: ChainedHistoryContent = {
-      instanceId: values.instanceId,
-      executionId: values.executionId,
-      activityId: values.activityId,
-      activityName: values.activityName ?? null,
-      activityType: values.activityType,
-      startedAt: values.startedAt,
-      endedAt: values.endedAt ?? null,
-      actor: values.actor ?? null,
-      outcome: values.outcome ?? null,
-      closesId: values.closesId ?? null,
-    };
-    const hash = historyHash(content, head.lastHash);
-    const row = await ActivityHistoryModel.create({ ...content, prevHash: head.lastHash, hash }, { transaction: t });
-    await head.save(row.id, hash);
-    return row;
-  }
-
+  // ---- history: append-only and hash-chained (src/persistence/audit-chain.ts), appended at the commit
   startActivity(values: Omit<ChainedHistoryContent, 'closesId'>, t: Transaction) {
-    return this.appendHistory(values, t);
+    appendHistory(historyContent(values), t);
   }
 
-  /** Ends the open execution of an activity: a closing row naming its start row (the start row is never updated). */
+  /**
+   * Ends the open execution of an activity: a closing row naming its start row (the start row is never updated).
+   * The start row may be one this transaction appends at its commit.
+   */
   async endActivity(instanceId: string, executionId: string, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction): Promise<boolean> {
-    const rows = await ActivityHistoryModel.findAll({ where: { instanceId, executionId }, order: [['id', 'ASC']], transaction: t });
-    const closed = new Set(rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)));
-    const open = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(r.id)).pop();
+    const pending = pendingHistoryOf(t, instanceId, executionId);
+    const closedPending = new Set(pending.map((p) => p.closes).filter((p) => p !== null));
+    const closedIds = new Set(pending.map((p) => p.content.closesId).filter((id) => id !== null));
+    const openPending = pending.filter((p) => !p.closes && p.content.closesId === null && p.content.endedAt === null && !closedPending.has(p)).pop();
+    let open: Omit<ChainedHistoryContent, 'closesId'> & { id: number | null } | null = openPending ? { ...openPending.content, id: null } : null;
+    if (!open) {
+      const rows = await ActivityHistoryModel.findAll({ where: { instanceId, executionId }, order: [['id', 'ASC']], transaction: t });
+      const closed = new Set([...rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)), ...closedIds]);
+      const row = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(r.id)).pop();
+      open = row ? { ...historyContent(row), id: row.id } : null;
+    }
     if (!open) return false;
-    await this.appendHistory(
-      {
-        instanceId,
-        executionId,
-        activityId: open.activityId,
-        activityName: open.activityName,
-        activityType: open.activityType,
-        startedAt: open.startedAt,
-        endedAt: values.endedAt,
-        actor: values.actor ?? open.actor,
-        outcome: values.outcome,
-        closesId: open.id,
-      },
-      t,
-    );
+    const closing = historyContent({ ...open, endedAt: values.endedAt, actor: values.actor ?? open.actor, outcome: values.outcome });
+    appendHistory({ ...closing, closesId: open.id }, t, openPending ?? null);
     return true;
   }
 
