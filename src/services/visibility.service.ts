@@ -39,18 +39,11 @@ export class VisibilityService {
 
   /** A predicate over projects for one caller (one query for the supervisors, one for held tasks). */
   async projectFilter(user: User): Promise<(p: ProjectLike) => boolean> {
-    const [departments, held] = await Promise.all([this.d.org.listDepartments(), this.d.runtime.heldTaskScopes(user.username, user.groups)]);
-    const supervisors = new Map(departments.map((d) => [d.code, d.supervisorCode]));
-    return (p) => mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisors.get(p.unitCode) ?? null);
+    return (await this.scopedFilter(user)).mayView;
   }
 
   async canViewProject(user: User, p: ProjectLike): Promise<boolean> {
-    const [departments, held] = await Promise.all([
-      this.d.org.listDepartments(),
-      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectIds: [p.id] }),
-    ]);
-    const supervisor = departments.find((d) => d.code === p.unitCode)?.supervisorCode ?? null;
-    return mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisor);
+    return (await this.scopedFilter(user, { projectIds: [p.id] })).mayView(p);
   }
 
   async assertProject(user: User, p: ProjectLike): Promise<void> {
@@ -64,17 +57,15 @@ export class VisibilityService {
   async instanceFilter(user: User, instances: InstanceLike[]): Promise<(i: InstanceLike) => boolean> {
     const projectIds = [...new Set(instances.map((i) => i.projectId).filter((x): x is number => x !== null))];
     const looseIds = [...new Set(instances.filter((i) => i.projectId === null).map((i) => i.id))];
-    const [projects, departments, held] = await Promise.all([
+    const [projects, { mayView, held }] = await Promise.all([
       projectIds.length ? this.d.projects.byIds(projectIds) : Promise.resolve([]),
-      this.d.org.listDepartments(),
-      this.d.runtime.heldTaskScopes(user.username, user.groups, { projectIds, instanceIds: looseIds }),
+      this.scopedFilter(user, { projectIds, instanceIds: looseIds }),
     ]);
-    const supervisors = new Map(departments.map((d) => [d.code, d.supervisorCode]));
     const byId = new Map(projects.map((p) => [p.id, p]));
     return (i) => {
       if (i.projectId === null) return isAdmin(user) || i.startedBy === user.username || held.instanceIds.has(i.id);
       const p = byId.get(i.projectId);
-      return p ? mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisors.get(p.unitCode) ?? null) : isAdmin(user);
+      return p ? mayView(p) : isAdmin(user);
     };
   }
 
@@ -94,5 +85,16 @@ export class VisibilityService {
     if (visible(i)) return;
     const p = i.projectId === null ? null : (await this.d.projects.byIds([i.projectId]))[0];
     throw notVisible(p?.classified ?? false);
+  }
+
+  /**
+   * The project rule for one caller with the data it needs: the units' supervising departments and where
+   * the caller holds or held a task — everywhere, or narrowed to the given projects and instances.
+   */
+  private async scopedFilter(user: User, only?: { projectIds?: number[]; instanceIds?: string[] }) {
+    const [departments, held] = await Promise.all([this.d.org.listDepartments(), this.d.runtime.heldTaskScopes(user.username, user.groups, only)]);
+    const supervisors = new Map(departments.map((d) => [d.code, d.supervisorCode]));
+    const mayView = (p: ProjectLike) => mayViewProject(p, { groups: user.groups, holdsTask: held.projectIds.has(p.id) }, supervisors.get(p.unitCode) ?? null);
+    return { mayView, held };
   }
 }
