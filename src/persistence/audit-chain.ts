@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import { isoOf } from './sql';
 import { ActivityHistoryModel, AuditChainModel, OperationLogModel } from './models/runtime.model';
 
 /**
@@ -33,16 +34,6 @@ export interface ChainedHistoryContent {
   actor: string | null;
   outcome: string | null;
   closesId: number | null;
-}
-
-/** A date as the database gives it back (a Date, or SQLite's `YYYY-MM-DD HH:MM:SS.SSS +00:00`) → ISO 8601 UTC. */
-export function isoOf(value: Date | string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)\s*(Z|[+-]\d\d:?\d\d)?$/.exec(value.trim());
-  const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : new Date(value);
-  if (Number.isNaN(d.getTime())) throw new Error(`unreadable date in the history: ${value}`);
-  return d.toISOString();
 }
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

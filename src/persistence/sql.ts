@@ -9,6 +9,16 @@ export function dateParam(sequelize: Sequelize, d: Date): Date | string {
   return sequelize.getDialect() === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', ' +00:00') : d;
 }
 
+/** A date as the database gives it back (a Date, or SQLite's `YYYY-MM-DD HH:MM:SS.SSS +00:00`) → ISO 8601 UTC. */
+export function isoOf(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)\s*(Z|[+-]\d\d:?\d\d)?$/.exec(value.trim());
+  const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Error(`unreadable date from the database: ${value}`);
+  return d.toISOString();
+}
+
 /**
  * Runs an UPDATE or DELETE whose text never changes, every value bound (`$1`, `$2`, …): on MySQL it is
  * one prepared statement however often it runs (sequelize writes dates of a WHERE into the text, and

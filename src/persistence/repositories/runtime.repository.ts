@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type CreationAttributes, type FindOptions, type Order, type Transaction } from 'sequelize';
 import { appendHistory, appendOperation, pendingHistoryOf, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
-import { dateParam, executeBound } from '../sql';
+import { dateParam, executeBound, isoOf } from '../sql';
 import { retryConflicts } from '../transaction';
 import {
   ActivityHistoryModel,
@@ -49,7 +49,7 @@ export type TaskListRow = Pick<TaskModel, (typeof TASK_LIST_COLUMNS)[number]>;
 type RawRow = Record<(typeof TASK_LIST_COLUMNS)[number], unknown>;
 
 /** a date as the driver returns it in a raw row: a Date (mysql2) or sequelize's SQLite text `YYYY-MM-DD HH:mm:ss.SSS +00:00` */
-const rawDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T').replace(' +00:00', 'Z')));
+const rawDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(isoOf(String(v))!));
 /** a JSON column as the driver returns it: parsed (mysql2) or text (SQLite) */
 const rawJson = <T>(v: unknown, empty: T): T => (v === null || v === undefined ? empty : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
