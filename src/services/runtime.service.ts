@@ -724,8 +724,7 @@ export class RuntimeService {
     const waiting = new Set(r.userTasks.map((w) => w.executionId));
     for (const task of open) {
       if (!waiting.has(task.executionId)) {
-        await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
-        await repo.endedTasks([task.id], t);
+        await repo.endTasks([task], { state: 'canceled', completedAt: now }, t);
         await repo.log({ instanceId: inst.id, taskId: task.id, operation: 'task-canceled', actor: null, at: now, data: { activityId: task.activityId } }, t);
       }
     }
@@ -885,8 +884,7 @@ export class RuntimeService {
     const now = this.d.clock.now();
     if (child.state !== 'terminated') {
       const canceled = await repo.openTasks(child.id, t);
-      for (const task of canceled) await task.update({ state: 'canceled', completedAt: now, revision: task.revision + 1 }, { transaction: t });
-      await repo.endedTasks(canceled.map((x) => x.id), t);
+      await repo.endTasks(canceled, { state: 'canceled', completedAt: now }, t);
       await repo.deleteJobs({ instanceId: child.id, type: ['timer', 'retry', 'call-start'] }, t);
       await repo.deleteSubscriptions((await repo.subscriptionsOf(child.id, t)).map((x) => x.id), t);
       await repo.deleteSignalSubscriptions((await repo.signalSubscriptionsOf(child.id, t)).map((x) => x.id), t);

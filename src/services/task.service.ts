@@ -285,11 +285,11 @@ export class TaskService {
           }
           const broken = completionRuleProblems(properties, ruleContext, this.d.clock.now(), this.d.calendar.current());
           if (broken.length) throw unprocessable(broken.map((b) => b.message).join('；'), broken, 'rule-violation');
-          await fresh.update(
-            { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars, revision: fresh.revision + 1 },
-            { transaction: t },
+          await this.d.repo.endTasks(
+            [fresh],
+            { state: 'completed', assignee: fresh.assignee ?? user.username, completedAt: this.d.clock.now(), completedBy: user.username, result: vars },
+            t,
           );
-          await this.d.repo.endedTasks([fresh.id], t);
         },
       },
     );

@@ -5,7 +5,7 @@ import type { QueryInterface } from 'sequelize';
  * tasks — the caller's own (assignee = user) and the unassigned ones offered to them — each walked in
  * (createdAt, id) order through `tasks (state, assignee, createdAt, id)`, so neither is sorted and each stops
  * at the page's end. It replaces `tasks (state, assignee)`, its prefix. From now on a task's candidate rows go when
- * it ends (RuntimeRepository.endedTasks); those of the tasks already ended go here. `down` keeps them gone (the
+ * it ends (RuntimeRepository.endTasks); those of the tasks already ended go here. `down` keeps them gone (the
  * rows of ended tasks were read by nothing; each task keeps its candidate lists).
  */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {

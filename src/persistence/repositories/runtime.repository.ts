@@ -172,11 +172,13 @@ export class RuntimeRepository {
   }
 
   /**
-   * A task ended (completed, canceled): its candidate rows go, so task_candidates holds open tasks only — what
-   * the task list, the 监控 figures and the visibility of candidates read (the task keeps its candidate lists).
+   * Ends tasks (completed, canceled): each row takes the values and its next revision, and their candidate rows
+   * go, so task_candidates holds open tasks only — what the task list, the 监控 figures and the visibility of
+   * candidates read (the task keeps its candidate lists).
    */
-  async endedTasks(taskIds: number[], t: Transaction) {
-    if (taskIds.length) await TaskCandidateModel.destroy({ where: { taskId: { [Op.in]: taskIds } }, transaction: t });
+  async endTasks(tasks: TaskModel[], values: Partial<CreationAttributes<TaskModel>> & { state: 'completed' | 'canceled'; completedAt: Date }, t: Transaction) {
+    for (const task of tasks) await task.update({ ...values, revision: task.revision + 1 }, { transaction: t });
+    if (tasks.length) await TaskCandidateModel.destroy({ where: { taskId: { [Op.in]: tasks.map((x) => x.id) } }, transaction: t });
   }
 
   findTask(id: number, t?: Transaction) {
