@@ -232,7 +232,6 @@ interface PendingOperation {
   chain: 'operations';
   owner: Transaction;
   content: ChainedOperationContent;
-  id: number | null;
 }
 type Pending = PendingHistory | PendingOperation;
 
@@ -273,7 +272,7 @@ async function flush(t: Transaction, pending: Pending[]): Promise<void> {
       const h = heads.get(OPERATION_CHAIN)!;
       const hash = operationHash(p.content, h.lastHash);
       const row = await OperationLogModel.create({ ...p.content, prevHash: h.lastHash, hash }, { transaction: t });
-      [p.id, h.lastId, h.lastHash] = [row.id, row.id, hash];
+      [h.lastId, h.lastHash] = [row.id, hash];
       moved.add(OPERATION_CHAIN);
     }
   }
@@ -336,7 +335,7 @@ export function pendingHistoryOf(t: Transaction, instanceId: string, executionId
 export async function appendOperation(
   values: { instanceId: string | null; taskId?: number | null; operation: string; actor: string | null; at: Date; data?: Record<string, unknown> | null },
   t: Transaction,
-): Promise<PendingOperation> {
+): Promise<void> {
   const content: ChainedOperationContent = {
     instanceId: values.instanceId ?? null,
     taskId: values.taskId ?? null,
@@ -345,7 +344,5 @@ export async function appendOperation(
     at: values.at,
     data: values.data ?? null,
   };
-  const p: PendingOperation = { chain: 'operations', owner: t, content, id: null };
-  pendingOf(t).push(p);
-  return p;
+  pendingOf(t).push({ chain: 'operations', owner: t, content });
 }
