@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PASSWORD } from './app';
+import { PASSWORD, startTestApp, type TestApp } from './app';
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -30,6 +30,67 @@ export async function serve(app: Express): Promise<{ url: string; close(): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What a browser suite's tests read: live values, set by the hooks `browserSuite` registers. */
+export interface BrowserSuite {
+  /** the app (startTestApp) */
+  readonly t: TestApp;
+  /** where the app is served, `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** chromium (launchBrowser) */
+  readonly browser: Browser;
+}
+
+/**
+ * The fixture of a suite that drives a real browser, called at the top of its `describe`: registers a mocha `before`
+ * that starts the app on a fresh database with `env` (startTestApp), serves it and launches chromium, and an `after`
+ * that closes the browser, the server and the app, in that order. The `after` closes only what the `before` made (a
+ * failed `before` leaves the rest undefined) and runs every close even when one throws, then rethrows the first error.
+ * The getters throw when read before the `before` has run (or when it failed).
+ *
+ * Ordering: mocha runs a suite's `before` hooks in the order they were registered, and its `after` hooks too (not
+ * reversed). So the suite's own setup (the clock, seeding) goes in its own `before`, registered after this call: it
+ * runs with the app served and the browser up. Cleanup that needs the browser open (closing pages) goes in
+ * `options.beforeClose`, which the `after` runs first; an `after` of the suite's own registered after this call would
+ * run only once the browser, the server and the app are closed.
+ */
+export function browserSuite(env: Record<string, string> = {}, options: { beforeClose?: () => Promise<void> } = {}): BrowserSuite {
+  let app: TestApp | undefined;
+  let server: { url: string; close(): Promise<void> } | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    app = await startTestApp(env);
+    server = await serve(app.gf.app);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    const steps = [options.beforeClose, () => browser?.close(), () => server?.close(), () => app?.close()];
+    const failures: unknown[] = [];
+    for (const step of steps) {
+      try {
+        await step?.();
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    if (failures.length) throw failures[0];
+  });
+  const live = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`browserSuite: ${name} is not ready (read before its before hook ran, or that hook failed)`);
+    return value;
+  };
+  return {
+    get t() {
+      return live(app, 't');
+    },
+    get url() {
+      return live(server, 'server').url;
+    },
+    get browser() {
+      return live(browser, 'browser');
+    },
   };
 }
 

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { setClock } from '../support/runtime';
 
 /**
@@ -11,21 +9,11 @@ import { setClock } from '../support/runtime';
  */
 describe('申报批次 page in a real browser (第5条第（一）项)', function () {
   this.timeout(180000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-  const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, username, next, viewport);
+  const web = browserSuite({ CLOCK: 'manual' });
+  const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(web.browser, web.url, username, next, viewport);
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
   });
 
   for (const [label, viewport] of [['1366', DESKTOP], ['390', PHONE]] as const) {
@@ -34,7 +22,7 @@ describe('申报批次 page in a real browser (第5条第（一）项)', functio
       const name = `${year}年度补充申报`;
       const page = await signIn('sjj', '/tasks', viewport);
       // the navigation leads there (on a phone the menu may wrap; the link is in the page either way)
-      await page.goto(`${server.url}/application-batches`);
+      await page.goto(`${web.url}/application-batches`);
       expect(await page.locator('nav a[href="/application-batches"]').count()).to.equal(1);
       // the seeded batches, in Chinese with their status
       const seeded = page.locator('tr', { hasText: '2027年度项目集中申报' });
@@ -60,7 +48,7 @@ describe('申报批次 page in a real browser (第5条第（一）项)', functio
       await Promise.all([page.waitForURL(/closed=\d+/), row.locator('button.close-batch').click()]);
       expect(await page.locator('tr', { hasText: name }).textContent()).to.contain('已关闭');
       expect(await page.locator('tr', { hasText: name }).locator('button.close-batch').count()).to.equal(0);
-      const listed = (await t.as('sjj').get('/api/application-batches')).body as { name: string; status: string }[];
+      const listed = (await web.t.as('sjj').get('/api/application-batches')).body as { name: string; status: string }[];
       expect(listed.find((b) => b.name === name)?.status).to.equal('closed');
       await noOverflow(page);
       await page.close();

@@ -1,18 +1,15 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, noOverflow, serve, shot, signIn as signInAt } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, noOverflow, shot, signIn as signInAt } from '../support/browser';
 import { setClock } from '../support/runtime';
 
 
 /** 新建申报 and the project page in a real browser: a unit drafts, uploads what the diagram's list requires, submits. */
 describe('the application wizard and the project page in a real browser', function () {
   this.timeout(180000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   let projectUrl = '';
-  const signIn = (username: string, width: number, next: string) => signInAt(browser, server.url, username, next, { width, height: width > 800 ? 768 : 844 });
+  const signIn = (username: string, width: number, next: string) => signInAt(web.browser, web.url, username, next, { width, height: width > 800 ? 768 : 844 });
 
   const upload = async (page: Page, material: string, name: string) => {
     await page.selectOption('select[name=materialType]', material);
@@ -21,20 +18,12 @@ describe('the application wizard and the project page in a real browser', functi
   };
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00'); // the call for 2027 is open (第5条: from July)
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00'); // the call for 2027 is open (第5条: from July)
   });
 
   it('a unit user drafts in the wizard (help texts, errors at their fields), sees the materials the diagram requires, uploads them and submits (390 px)', async () => {
     const page = await signIn('rmyy', 390, '/projects');
-    await Promise.all([page.waitForURL(`${server.url}/projects/new`), page.click('a[href="/projects/new"]')]);
+    await Promise.all([page.waitForURL(`${web.url}/projects/new`), page.click('a[href="/projects/new"]')]);
     await page.waitForSelector('[data-island="wizard"][data-island-ready="true"]');
     expect(await page.textContent('[data-field="type"] .hint')).to.contain('第7条');
     await noOverflow(page);
@@ -80,19 +69,19 @@ describe('the application wizard and the project page in a real browser', functi
     const page = await signIn('wjw', 1366, '/projects');
     const row = (await page.locator('tbody tr').first().textContent())!.replace(/\s+/g, ' ');
     expect(row).to.contain('智慧病房建设项目').and.to.contain('区人民医院').and.to.contain('新建').and.to.contain('30').and.to.contain('已申报');
-    await Promise.all([page.waitForURL(`${server.url}${projectUrl}`), page.click('tbody tr a')]);
+    await Promise.all([page.waitForURL(`${web.url}${projectUrl}`), page.click('tbody tr a')]);
     expect(await page.textContent('[data-amounts]')).to.contain('30 万元');
     expect(await page.locator('.documents li[data-document-id]').count()).to.equal(3);
     expect(await page.locator('form[data-upload]').count()).to.equal(0);
     await shot(page, 'project-1366');
     await page.close();
     const other = await signIn('jyj', 1366, '/tasks');
-    expect((await other.goto(`${server.url}${projectUrl}`))!.status()).to.equal(403);
+    expect((await other.goto(`${web.url}${projectUrl}`))!.status()).to.equal(403);
     expect(await other.textContent('main')).to.contain('第5条');
     await other.close();
     const bureau = await signIn('czj', 1366, '/projects');
     expect(await bureau.locator('a[href="/projects/new"]').count()).to.equal(0);
-    expect((await bureau.goto(`${server.url}/projects/new`))!.status()).to.equal(403);
+    expect((await bureau.goto(`${web.url}/projects/new`))!.status()).to.equal(403);
     await bureau.close();
   });
 });

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { OperationLogModel } from '../../src/persistence/models/runtime.model';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { instance, setClock } from '../support/runtime';
 import { decide, openTodo as openTodoAt, operate, ready, submit } from '../support/task-page';
 
@@ -19,40 +18,34 @@ import { decide, openTodo as openTodoAt, operate, ready, submit } from '../suppo
  */
 describe('the application and approval chapter in a real browser (one project, every step)', function () {
   this.timeout(600000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   const pages = new Map<string, Page>();
+  // the pages close before the browser does
+  const web = browserSuite({ CLOCK: 'manual' }, {
+    beforeClose: async () => {
+      for (const p of pages.values()) await p.close();
+    },
+  });
   /** one signed-in desktop page per user, reused */
   const as = async (username: string) => {
     let p = pages.get(username);
-    if (!p) pages.set(username, (p = await signInAt(browser, server.url, username, '/tasks', DESKTOP)));
+    if (!p) pages.set(username, (p = await signInAt(web.browser, web.url, username, '/tasks', DESKTOP)));
     return p;
   };
-  const openTodo = (page: Page, step: string) => openTodoAt(page, server.url, step);
+  const openTodo = (page: Page, step: string) => openTodoAt(page, web.url, step);
   const stageOn = async (page: Page, projectPath: string) => {
-    await page.goto(`${server.url}${projectPath}`);
+    await page.goto(`${web.url}${projectPath}`);
     return (await page.textContent('[data-stage]'))!.trim();
   };
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00'); // a Tuesday; the call for 2027 is open (第5条)
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    for (const p of pages.values()) await p.close();
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00'); // a Tuesday; the call for 2027 is open (第5条)
   });
 
   it('drafts, endorses, reviews, returns, revises, rechecks and approves — every step on the pages', async () => {
     // 1. 区人民医院 drafts in the wizard (an out-of-plan emergency project over 50万: 第8条 and 第9条 apply)
     const rmyy = await as('rmyy');
-    await rmyy.goto(`${server.url}/projects`);
-    await Promise.all([rmyy.waitForURL(`${server.url}/projects/new`), rmyy.click('a[href="/projects/new"]')]);
+    await rmyy.goto(`${web.url}/projects`);
+    await Promise.all([rmyy.waitForURL(`${web.url}/projects/new`), rmyy.click('a[href="/projects/new"]')]);
     await rmyy.waitForSelector('[data-island="wizard"][data-island-ready="true"]');
     await rmyy.fill('input[name=name]', '区人民医院应急指挥系统建设项目');
     await rmyy.selectOption('select[name=type]', 'new');
@@ -79,7 +72,7 @@ describe('the application and approval chapter in a real browser (one project, e
     expect(await rmyy.textContent('[data-stage]'), (await rmyy.textContent('main'))!.replace(/\s+/g, ' ')).to.equal('已申报');
     expect(await rmyy.textContent('#h-progress + ul')).to.contain('主管部门扎口审核（第5条）');
     // the wizard at phone width (a second draft is not saved: only the page is looked at)
-    const phoneWizard = await signInAt(browser, server.url, 'rmyy', '/projects/new', PHONE);
+    const phoneWizard = await signInAt(web.browser, web.url, 'rmyy', '/projects/new', PHONE);
     await phoneWizard.waitForSelector('[data-island="wizard"][data-island-ready="true"]');
     await noOverflow(phoneWizard);
     await shot(phoneWizard, 'chapter-wizard-390');
@@ -90,7 +83,7 @@ describe('the application and approval chapter in a real browser (one project, e
     const endorseId = await openTodo(wjw, '主管部门扎口审核');
     expect(await wjw.textContent('[data-project-name]')).to.contain('区人民医院应急指挥系统建设项目');
     await decide(wjw, 'approve', '同意报送，请区数据局审核。');
-    await wjw.goto(`${server.url}/tasks/done`);
+    await wjw.goto(`${web.url}/tasks/done`);
     await wjw.waitForSelector('[data-island="list"][data-island-ready="true"]');
     expect(await wjw.textContent('tbody')).to.contain('主管部门扎口审核');
     await Promise.all([wjw.waitForURL(/op=withdraw/), wjw.click(`button[data-row-op="withdraw"][data-task-id="${endorseId}"]`)]);
@@ -109,9 +102,9 @@ describe('the application and approval chapter in a real browser (one project, e
     await sjj.waitForSelector('.fjs-form-field-checklist');
     for (const name of ['评审专家 一', '评审专家 二', '评审专家 三']) await sjj.locator('.fjs-form').getByLabel(name, { exact: true }).check();
     await submit(sjj);
-    await t.gf.outbox.dispatch();
+    await web.t.gf.outbox.dispatch();
     const fgw = await as('fgw');
-    await fgw.goto(`${server.url}/tasks/cc`);
+    await fgw.goto(`${web.url}/tasks/cc`);
     expect(await fgw.textContent('[data-count="cc"]')).to.equal('1');
     expect(await fgw.textContent('tbody')).to.contain('区人民医院应急指挥系统建设项目').and.to.contain('请发改委提前了解本项目');
 
@@ -156,7 +149,7 @@ describe('the application and approval chapter in a real browser (one project, e
     await openTodo(sjju, '区财政局审核资金来源');
     await operate(sjju, 'sign', { opinion: '资金安排合规' }, /op=sign/);
     expect(await sjju.textContent('[data-signers]')).to.contain('资金安排合规').and.to.contain('已签署');
-    await czj.goto(`${server.url}/tasks/${financeId}`);
+    await czj.goto(`${web.url}/tasks/${financeId}`);
     await ready(czj);
     await pickFunding();
     await decide(czj, 'approve', '资金来源为区级财政预算资金，同意。');
@@ -179,21 +172,21 @@ describe('the application and approval chapter in a real browser (one project, e
     await decide(sjj, 'return', returnOpinion);
 
     // 6. the unit reads the opinion on its revision step, revises and resubmits; the inbox has the return
-    await t.gf.outbox.dispatch();
+    await web.t.gf.outbox.dispatch();
     expect(await stageOn(rmyy, projectPath)).to.equal('退回修改中');
     await openTodo(rmyy, '项目单位修改完善申报');
     expect(await rmyy.textContent('.return-reasons')).to.contain(returnOpinion);
     expect((await rmyy.locator('[data-opinion]').allTextContents()).join(' ')).to.contain(returnOpinion);
-    const phoneTask = await signInAt(browser, server.url, 'rmyy', new URL(rmyy.url()).pathname, PHONE);
+    const phoneTask = await signInAt(web.browser, web.url, 'rmyy', new URL(rmyy.url()).pathname, PHONE);
     await ready(phoneTask);
     await noOverflow(phoneTask);
     await shot(phoneTask, 'chapter-task-390');
-    await phoneTask.goto(`${server.url}/messages`);
+    await phoneTask.goto(`${web.url}/messages`);
     expect(await phoneTask.textContent('main')).to.contain(returnOpinion);
     await noOverflow(phoneTask);
     await shot(phoneTask, 'chapter-inbox-390');
     await phoneTask.close();
-    await rmyy.goto(`${server.url}/messages`);
+    await rmyy.goto(`${web.url}/messages`);
     await shot(rmyy, 'chapter-inbox-1366');
     await openTodo(rmyy, '项目单位修改完善申报');
     await rmyy.locator('.fjs-form').getByLabel('修改说明').fill('已补充数据共享清单。');
@@ -208,7 +201,7 @@ describe('the application and approval chapter in a real browser (one project, e
     expect(await rmyy.textContent('[data-trail]')).to.contain('共享清单缺少字段说明，请补充。');
     await rmyy.locator('.fjs-form').getByLabel('修改说明').fill('已补充字段说明。');
     await submit(rmyy);
-    await sjj.goto(`${server.url}/tasks`);
+    await sjj.goto(`${web.url}/tasks`);
     expect(await sjj.textContent('[data-count="todo"]')).to.equal('1');
     await openTodo(sjj, '区数据局审核修改稿');
     await decide(sjj, 'approve', '修改稿符合要求，同意。');
@@ -235,11 +228,11 @@ describe('the application and approval chapter in a real browser (one project, e
     // with the experts' mean as the approved amount, and so do the API and the instance
     expect(await stageOn(rmyy, projectPath)).to.equal('实施中');
     expect(await rmyy.textContent('[data-amounts]')).to.contain('70 万元');
-    const project = (await t.as('rmyy').get(`/api/projects/${projectId}`)).body;
+    const project = (await web.t.as('rmyy').get(`/api/projects/${projectId}`)).body;
     expect(project.stage).to.equal('implementing');
-    const list = (await t.as('admin').get(`/api/process-instances?definitionKey=application-approval&businessKey=${encodeURIComponent(project.code)}`)).body as { id: string }[];
+    const list = (await web.t.as('admin').get(`/api/process-instances?definitionKey=application-approval&businessKey=${encodeURIComponent(project.code)}`)).body as { id: string }[];
     expect(list).to.have.length(1);
-    const inst = await instance(t, list[0].id);
+    const inst = await instance(web.t, list[0].id);
     expect(inst.state).to.equal('completed');
     expect(inst.variables).to.include({ supervisorDecision: 'approve', recheckDecision: 'approve', technicalDecision: 'approve', outOfPlanDecision: 'approve', projectApprovalDecision: 'approve', designApprovedAt: '2026-09-15' });
     expect(inst.variables.experts).to.deep.equal(['zj1', 'zj2', 'zj3']);

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
 import { openTodo as openTodoAt, operate, ready, submit } from '../support/task-page';
@@ -14,30 +13,20 @@ import { openTodo as openTodoAt, operate, ready, submit } from '../support/task-
  */
 describe('approval operations in a real browser (转办 · 加签 · 委派 · 撤回 · 抄送 · 退回 · 催办)', function () {
   this.timeout(240000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   let projectId: number;
-  const signIn = (username: string, next = '/tasks', viewport = DESKTOP) => signInAt(browser, server.url, username, next, viewport);
+  const signIn = (username: string, next = '/tasks', viewport = DESKTOP) => signInAt(web.browser, web.url, username, next, viewport);
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-10-12T09:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-10-12T09:00:00+08:00');
     // the scene: a project of 区人民医院 whose review runs on the operations diagram
-    await deploy(t, 'approval-operations.bpmn');
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '智慧病房建设项目' }));
+    await deploy(web.t, 'approval-operations.bpmn');
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name: '智慧病房建设项目' }));
     projectId = p.id;
-    await startInstance(t, 'ops-chain', { businessKey: p.code, variables: { experts: ['zj1', 'zj2'] } });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await startInstance(web.t, 'ops-chain', { businessKey: p.code, variables: { experts: ['zj1', 'zj2'] } });
   });
 
-  const openTodo = (page: Page, step: string) => openTodoAt(page, server.url, step);
+  const openTodo = (page: Page, step: string) => openTodoAt(page, web.url, step);
 
   it('runs every operation from the pages', async () => {
     // the unit submits its step
@@ -56,7 +45,7 @@ describe('approval operations in a real browser (转办 · 加签 · 委派 · �
     const reviewId = await openTodo(fgw, '区数据局审核');
     expect(await fgw.textContent('[data-trail]')).to.contain('转办').and.to.contain('请发改委办理');
     await submit(fgw);
-    await fgw.goto(`${server.url}/tasks/done`);
+    await fgw.goto(`${web.url}/tasks/done`);
     await fgw.waitForSelector('[data-island="list"][data-island-ready="true"]');
     const withdraw = fgw.locator(`button[data-row-op="withdraw"][data-task-id="${reviewId}"]`);
     await Promise.all([fgw.waitForURL(/op=withdraw/), withdraw.click()]);
@@ -79,7 +68,7 @@ describe('approval operations in a real browser (转办 · 加签 · 委派 · �
     await openTodo(sjju, '区财政局审核');
     await operate(sjju, 'sign', { opinion: '资金安排合规' }, /op=sign/);
     expect(await sjju.textContent('[data-signers]')).to.contain('资金安排合规').and.to.contain('已签署');
-    await czj.goto(`${server.url}/tasks/${financeId}`);
+    await czj.goto(`${web.url}/tasks/${financeId}`);
     await ready(czj);
     await submit(czj);
 
@@ -108,15 +97,15 @@ describe('approval operations in a real browser (转办 · 加签 · 委派 · �
     expect(await gwh.textContent('[data-notice]')).to.contain('已退回');
 
     // the copy is in the unit's 抄送我的
-    await t.gf.outbox.dispatch();
-    await rmyy.goto(`${server.url}/tasks/cc`);
+    await web.t.gf.outbox.dispatch();
+    await rmyy.goto(`${web.url}/tasks/cc`);
     expect(await rmyy.textContent('[data-count="cc"]')).to.equal('1');
     expect(await rmyy.textContent('tbody')).to.contain('抄送：区管委会审定').and.to.contain('请单位知悉');
 
     // the finance step is back in 区财政局's 待办; the unit urges it from its project page
-    await czj.goto(`${server.url}/tasks`);
+    await czj.goto(`${web.url}/tasks`);
     expect(await czj.locator('tr[data-task-id]', { hasText: '区财政局审核' }).count()).to.equal(1);
-    await rmyy.goto(`${server.url}/projects/${projectId}`);
+    await rmyy.goto(`${web.url}/projects/${projectId}`);
     await rmyy.waitForSelector('[data-island="project"][data-island-ready="true"]');
     await rmyy.click('button[data-row-op="urge"]');
     await rmyy.waitForSelector('.row-result:has-text("已催办")');

@@ -1,28 +1,15 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import { PASSWORD } from '../support/app';
+import { browserSuite } from '../support/browser';
 
 describe('login page in a real browser', function () {
   this.timeout(60000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-  before(async () => {
-    t = await startTestApp();
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const web = browserSuite();
 
   it('signs in through the form, shows the shell in Chinese, switches to English, signs out', async () => {
-    const page = await browser.newPage();
+    const page = await web.browser.newPage();
     // given an unauthenticated visit to the task list
-    await page.goto(`${server.url}/tasks`);
+    await page.goto(`${web.url}/tasks`);
     expect(new URL(page.url()).pathname).to.equal('/login');
     // when a wrong password is typed
     await page.fill('input[name=username]', 'gwh');
@@ -33,7 +20,7 @@ describe('login page in a real browser', function () {
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
     // then the task list shows, with the navigation and the user
-    await page.waitForURL(`${server.url}/tasks`);
+    await page.waitForURL(`${web.url}/tasks`);
     expect(await page.textContent('nav.nav')).to.contain('待办').and.to.contain('监控');
     expect(await page.textContent('.who')).to.equal('区管委会 领导');
     const cookies = await page.context().cookies();
@@ -44,7 +31,7 @@ describe('login page in a real browser', function () {
     // sign out through the form (with its CSRF token)
     await page.click('form[action="/logout"] button');
     await page.waitForURL(/\/login$/);
-    await page.goto(`${server.url}/monitor`);
+    await page.goto(`${web.url}/monitor`);
     expect(new URL(page.url()).pathname).to.equal('/login');
     await page.close();
   });
@@ -52,15 +39,15 @@ describe('login page in a real browser', function () {
   it('lists the projects a user may see, classified ones only for their unit (R5.4)', async () => {
     // given a classified project of gaj and an open one of rmyy
     const base = { type: 'new', investment: 300000, planYear: 2027, crossDepartment: false, participants: [], standaloneMobileApp: false, scopeCategory: 'informatization', inAnnualPlan: true, existingSystems: [], description: '测试' };
-    await t.as('gaj').post('/api/projects', { ...base, name: '涉密指挥平台', unitCode: 'gaj', classified: true });
-    await t.as('rmyy').post('/api/projects', { ...base, name: '互联网医院', unitCode: 'rmyy', classified: false });
-    const page = await browser.newPage();
+    await web.t.as('gaj').post('/api/projects', { ...base, name: '涉密指挥平台', unitCode: 'gaj', classified: true });
+    await web.t.as('rmyy').post('/api/projects', { ...base, name: '互联网医院', unitCode: 'rmyy', classified: false });
+    const page = await web.browser.newPage();
     const signIn = async (username: string) => {
-      await page.goto(`${server.url}/login?next=/projects`);
+      await page.goto(`${web.url}/login?next=/projects`);
       await page.fill('input[name=username]', username);
       await page.fill('input[name=password]', PASSWORD);
       await page.click('button[type=submit]');
-      await page.waitForURL(`${server.url}/projects`);
+      await page.waitForURL(`${web.url}/projects`);
     };
     // when the finance reviewer looks, then only the open project shows
     await signIn('czj');

@@ -2,27 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { buildClient } from '../../src/web/client-build';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/middleware/security-headers';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import { PASSWORD } from '../support/app';
+import { browserSuite } from '../support/browser';
 
 describe('the front-end build (src/client → esbuild → /build, content-hashed, own origin, strict CSP)', function () {
   this.timeout(120000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-  before(async () => {
-    t = await startTestApp();
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const web = browserSuite();
 
   it('bundles one content-hashed script per island (and a stylesheet where it imports CSS), the same bytes the same name', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-build-'));
@@ -38,27 +25,27 @@ describe('the front-end build (src/client → esbuild → /build, content-hashed
 
   it('serves the bundles from our own origin, cached for good, with the strict Content-Security-Policy unchanged', async () => {
     const assets = await buildClient();
-    const js = await t.api.get(assets.scripts.list).expect(200);
+    const js = await web.t.api.get(assets.scripts.list).expect(200);
     expect(js.headers['content-type']).to.match(/javascript/);
     expect(js.headers['cache-control']).to.contain('immutable');
-    const page = await t.api.get('/login').expect(200);
+    const page = await web.t.api.get('/login').expect(200);
     expect(page.headers['content-security-policy']).to.equal(CONTENT_SECURITY_POLICY);
     expect(CONTENT_SECURITY_POLICY).to.match(/script-src 'self'(;|$)/);
-    await t.api.get('/build/nothing-12345678.js').expect(404);
+    await web.t.api.get('/build/nothing-12345678.js').expect(404);
   });
 
   it('mounts an island in a real browser: module script from /build, CSRF token in the page, no inline script, no CSP violation', async () => {
-    const page = await browser.newPage();
+    const page = await web.browser.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${server.url}/login?next=/tasks`);
+    await page.goto(`${web.url}/login?next=/tasks`);
     await page.fill('input[name=username]', 'czj');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}/tasks`);
+    await page.waitForURL(`${web.url}/tasks`);
     await page.waitForSelector('[data-island="list"][data-island-ready="true"]');
     const scripts = await page.$$eval('script', (s) => s.map((x) => ({ src: x.getAttribute('src'), inline: x.textContent ?? '' })));
     expect(scripts.length).to.be.greaterThan(0);

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, serve, shot, signIn as signInAt } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, DESKTOP, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, taskOf } from '../support/runtime';
 
@@ -43,41 +42,36 @@ const chineseLabels = (page: Page): Promise<string[]> => page.evaluate(CHECK);
 
 describe('the English switch covers every page\'s labels (a real browser)', function () {
   this.timeout(240000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   const pages: Record<string, string> = {};
   let draftId = 0;
 
-  const signIn = (username: string, next: string) => signInAt(browser, server.url, username, next, DESKTOP);
+  const signIn = (username: string, next: string) => signInAt(web.browser, web.url, username, next, DESKTOP);
   const submitted = async (name: string) => {
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name }));
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name }));
     for (const m of ['application-form', 'construction-plan']) {
-      await t.api
+      await web.t.api
         .post(`/api/projects/${p.id}/documents`)
-        .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+        .set('Authorization', `Bearer ${await web.t.token('rmyy')}`)
         .field('materialType', m)
         .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
     }
-    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    const sub = await web.t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     return { id: p.id as number, instanceId: sub.body.processInstanceId as string };
   };
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
     // a submitted application (its task at wjw), a draft, an annual plan
     const open = await submitted('英文界面测试项目');
-    await t.gf.outbox.dispatch();
-    draftId = (await t.as('rmyy').post('/api/projects', draft({ name: '英文界面草稿' }))).body.id;
-    await deploy(t, 'plan-stub-application.bpmn');
+    await web.t.gf.outbox.dispatch();
+    draftId = (await web.t.as('rmyy').post('/api/projects', draft({ name: '英文界面草稿' }))).body.id;
+    await deploy(web.t, 'plan-stub-application.bpmn');
     const planned = await submitted('计划项目');
-    const plan = await t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [planned.id] });
+    const plan = await web.t.as('sjj').post('/api/annual-plans', { year: 2027, projectIds: [planned.id] });
     expect(plan.status, JSON.stringify(plan.body)).to.equal(201);
-    const taskId = (await taskOf(t, 'wjw', open.instanceId, 'SupervisorEndorsement')).id;
+    const taskId = (await taskOf(web.t, 'wjw', open.instanceId, 'SupervisorEndorsement')).id;
     Object.assign(pages, {
       待办: '/tasks',
       已办: '/tasks/done',
@@ -102,11 +96,6 @@ describe('the English switch covers every page\'s labels (a real browser)', func
       表单编辑器: '/processes/performance-supervision/forms/editor?form=performance-evaluation',
     });
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
 
   const walk = async (username: string, names: string[]) => {
     const page = await signIn(username, '/tasks');
@@ -116,7 +105,7 @@ describe('the English switch covers every page\'s labels (a real browser)', func
     const found: Record<string, string[]> = {};
     for (const name of names) {
       const url = pages[name] ?? name;
-      const res = await page.goto(`${server.url}${url}`);
+      const res = await page.goto(`${web.url}${url}`);
       expect(res!.status(), url).to.equal(200);
       // every island of the page mounted (a failed one fails the walk)
       await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-island]')).every((el) => el.hasAttribute('data-island-ready')), undefined, { timeout: 20000 }).catch(() => undefined);
@@ -142,7 +131,7 @@ describe('the English switch covers every page\'s labels (a real browser)', func
 
   it('the check can fail: the same page in Chinese shows Chinese labels', async () => {
     const page = await signIn('wjw', '/tasks');
-    await page.goto(`${server.url}/tasks?lang=zh`);
+    await page.goto(`${web.url}/tasks?lang=zh`);
     expect(await chineseLabels(page)).to.include('<th> 项目名称');
     await page.close();
   });

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { PHONE, launchBrowser, noOverflow, serve, shot, signIn } from '../support/browser';
+import { browserSuite, PHONE, noOverflow, shot, signIn } from '../support/browser';
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 const DEMO = `<?xml version="1.0" encoding="UTF-8"?>
@@ -57,30 +55,20 @@ const DEMO = `<?xml version="1.0" encoding="UTF-8"?>
  */
 describe('the form editor in a real browser (表单)', function () {
   this.timeout(240000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-    const v1 = await t.as('admin').post('/api/process-definitions', { xml: DEMO });
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
+    const v1 = await web.t.as('admin').post('/api/process-definitions', { xml: DEMO });
     expect(v1.status, JSON.stringify(v1.body)).to.equal(201);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
   });
 
   it('makes a new form for a task, previews it, deploys it with the diagram; the new task page shows it', async () => {
-    const before = await startInstance(t, 'form-demo');
+    const before = await startInstance(web.t, 'form-demo');
     // given the 表单 list of the process (reached from 流程)
-    const page = await signIn(browser, server.url, 'admin', '/processes');
+    const page = await signIn(web.browser, web.url, 'admin', '/processes');
     await page.locator('section[data-process="form-demo"] a[data-action="forms"]').click();
-    await page.waitForURL(`${server.url}/processes/form-demo/forms`);
+    await page.waitForURL(`${web.url}/processes/form-demo/forms`);
     // when a new form is made for 批准
     await page.fill('#new-form-id', 'approve-form');
     await page.selectOption('#new-form-task', 'Approve');
@@ -112,24 +100,24 @@ describe('the form editor in a real browser (表单)', function () {
     await page.waitForSelector('[data-island="form-editor"][data-deployed-version]');
     expect(await island.getAttribute('data-deployed-version')).to.equal('2');
     expect(await page.locator('[data-deployed]').textContent()).to.contain('已部署为流程版本 2');
-    const forms = await t.as('admin').get('/api/process-definitions/form-demo/forms');
+    const forms = await web.t.as('admin').get('/api/process-definitions/form-demo/forms');
     expect(forms.body.forms).to.deep.equal([{ formId: 'approve-form', version: 1, tasks: [{ id: 'Approve', name: '批准' }] }]);
-    expect((await t.as('admin').get('/api/process-definitions/form-demo')).body.note).to.equal('批准环节增加批准文号');
+    expect((await web.t.as('admin').get('/api/process-definitions/form-demo')).body.note).to.equal('批准环节增加批准文号');
 
     // then a new instance's 批准 task shows the form on its page; the one started before has none
-    const after = await startInstance(t, 'form-demo');
-    const task = await taskOf(t, 'sjj', after.id, 'Approve');
-    const staff = await signIn(browser, server.url, 'sjj', `/tasks/${task.id}`);
+    const after = await startInstance(web.t, 'form-demo');
+    const task = await taskOf(web.t, 'sjj', after.id, 'Approve');
+    const staff = await signIn(web.browser, web.url, 'sjj', `/tasks/${task.id}`);
     await staff.waitForSelector('[data-island="task"][data-island-ready="true"]');
     expect(await staff.locator('.fjs-form label').allTextContents()).to.include('批准文号');
-    const old = await taskOf(t, 'sjj', before.id, 'Approve');
-    expect((await t.as('sjj').get(`/api/tasks/${old.id}`)).body.form).to.equal(null);
+    const old = await taskOf(web.t, 'sjj', before.id, 'Approve');
+    expect((await web.t.as('sjj').get(`/api/tasks/${old.id}`)).body.form).to.equal(null);
     await staff.close();
 
     // editing the form again, reached from the modeler page's 表单 link
-    await page.goto(`${server.url}/processes/form-demo/edit`);
+    await page.goto(`${web.url}/processes/form-demo/edit`);
     await page.locator('[data-forms-link]').click();
-    await page.waitForURL(`${server.url}/processes/form-demo/forms`);
+    await page.waitForURL(`${web.url}/processes/form-demo/forms`);
     await page.locator('tr[data-form="approve-form"] a').click();
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     expect(await page.locator('.fjs-editor-container .fjs-form-field-textfield label').allTextContents()).to.include('批准文号');
@@ -137,7 +125,7 @@ describe('the form editor in a real browser (表单)', function () {
   });
 
   it('a user task selected in the modeler links to its form; a form downloaded as .form and opened again', async () => {
-    const page = await signIn(browser, server.url, 'admin', '/processes/form-demo/edit');
+    const page = await signIn(web.browser, web.url, 'admin', '/processes/form-demo/edit');
     await page.locator('[data-island="modeler"][data-island-ready="true"]').waitFor();
     expect(await page.locator('[data-form-link]').isHidden()).to.equal(true);
     await page.click('.djs-element[data-element-id="Approve"]');
@@ -145,7 +133,7 @@ describe('the form editor in a real browser (表单)', function () {
     await link.waitFor();
     expect(await link.textContent()).to.equal('编辑表单「approve-form」');
     await link.click();
-    await page.waitForURL(`${server.url}/processes/form-demo/forms/editor?form=approve-form`);
+    await page.waitForURL(`${web.url}/processes/form-demo/forms/editor?form=approve-form`);
     await page.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
     // 下载 .form: the schema as deployed, with its field
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="download-form"]')]);
@@ -170,7 +158,7 @@ describe('the form editor in a real browser (表单)', function () {
 
   it('the 表单 list and the editor page fit a phone (390 px)', async () => {
     for (const url of ['/processes/form-demo/forms', '/processes/form-demo/forms/editor?form=approve-form']) {
-      const phone = await signIn(browser, server.url, 'admin', url, PHONE);
+      const phone = await signIn(web.browser, web.url, 'admin', url, PHONE);
       if (url.includes('editor')) await phone.locator('[data-island="form-editor"][data-island-ready="true"]').waitFor();
       await noOverflow(phone);
       await shot(phone, url.includes('editor') ? 'form-editor-390' : 'form-list-390');
@@ -179,11 +167,11 @@ describe('the form editor in a real browser (表单)', function () {
   });
 
   it('refuses a form for a task that does not exist, and one no task uses (422, nothing deployed)', async () => {
-    const bad = await t.as('admin').post('/api/process-definitions/form-demo/forms', { formId: 'x-form', schema: { components: [] }, taskId: 'NoSuchTask' });
+    const bad = await web.t.as('admin').post('/api/process-definitions/form-demo/forms', { formId: 'x-form', schema: { components: [] }, taskId: 'NoSuchTask' });
     expect(bad.status).to.equal(422);
     expect(bad.body.error.details[0].message).to.match(/没有用户任务/);
-    const unused = await t.as('admin').post('/api/process-definitions/form-demo/forms', { formId: 'x-form', schema: { components: [] } });
+    const unused = await web.t.as('admin').post('/api/process-definitions/form-demo/forms', { formId: 'x-form', schema: { components: [] } });
     expect(unused.status).to.equal(422);
-    expect((await t.as('admin').get('/api/process-definitions/form-demo')).body.version).to.equal(2);
+    expect((await web.t.as('admin').get('/api/process-definitions/form-demo')).body.version).to.equal(2);
   });
 });

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, PHONE, launchBrowser, noOverflow, serve, shot, signIn } from '../support/browser';
+import { browserSuite, DESKTOP, PHONE, noOverflow, shot, signIn } from '../support/browser';
 import { instance, setClock, startInstance, taskOf } from '../support/runtime';
 
 const doc = (condition: string) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -30,33 +28,23 @@ const doc = (condition: string) => `<?xml version="1.0" encoding="UTF-8"?>
  */
 describe('the 故障 (incidents) page in a real browser', function () {
   this.timeout(240000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   let instanceId: string;
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
     // v1: a condition that gives null when no amount was entered → an incident at 金额判断
-    const v1 = await t.as('admin').post('/api/process-definitions', { xml: doc('=amount &gt; 100000') });
+    const v1 = await web.t.as('admin').post('/api/process-definitions', { xml: doc('=amount &gt; 100000') });
     expect(v1.status, JSON.stringify(v1.body)).to.equal(201);
-    instanceId = (await startInstance(t, 'incident-demo')).id;
-    const task = await taskOf(t, 'sjj', instanceId, 'Fill');
-    await t.as('sjj').post(`/api/tasks/${task.id}/claim`);
-    await t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} });
-    expect((await instance(t, instanceId)).state).to.equal('incident');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    instanceId = (await startInstance(web.t, 'incident-demo')).id;
+    const task = await taskOf(web.t, 'sjj', instanceId, 'Fill');
+    await web.t.as('sjj').post(`/api/tasks/${task.id}/claim`);
+    await web.t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} });
+    expect((await instance(web.t, instanceId)).state).to.equal('incident');
   });
 
   it('lists the incident, retries it, and resolves it by migrating to a fixed version', async () => {
-    const page = await signIn(browser, server.url, 'admin', '/incidents');
+    const page = await signIn(web.browser, web.url, 'admin', '/incidents');
     // the navigation has 故障 and the studio's links (节假日安排 among them)
     await expect(await page.locator('nav.nav a[href="/incidents"]').textContent()).to.equal('故障');
     expect(await page.locator('.studio-nav a[href="/calendar"]').count()).to.equal(1);
@@ -75,13 +63,13 @@ describe('the 故障 (incidents) page in a real browser', function () {
     expect(await page.locator('tr[data-incident] [data-attempts]').textContent()).to.equal('2');
 
     // a phone: no sideways scrolling
-    const phone = await signIn(browser, server.url, 'admin', '/incidents', PHONE);
+    const phone = await signIn(web.browser, web.url, 'admin', '/incidents', PHONE);
     await noOverflow(phone);
     await shot(phone, 'incidents-390');
     await phone.close();
 
     // the fix: v2 decides on a missing amount; then 迁移到新版本 opens the dialog for this instance
-    const v2 = await t.as('admin').post('/api/process-definitions', { xml: doc('=amount != null and amount &gt; 100000'), note: '未填金额按小额处理' });
+    const v2 = await web.t.as('admin').post('/api/process-definitions', { xml: doc('=amount != null and amount &gt; 100000'), note: '未填金额按小额处理' });
     expect(v2.status, JSON.stringify(v2.body)).to.equal(201);
     await page.reload();
     await page.locator('tr[data-incident] a[data-migrate]').click();
@@ -94,7 +82,7 @@ describe('the 故障 (incidents) page in a real browser', function () {
     expect(await dialog.locator('[data-summary]').textContent()).to.contain('可迁移 1 个');
     expect(await dialog.locator('tr[data-move="Fill"]').getAttribute('data-fate')).to.equal('kept');
     // nothing changed by the dry run
-    expect((await instance(t, instanceId)).definitionVersion).to.equal(1);
+    expect((await instance(web.t, instanceId)).definitionVersion).to.equal(1);
     await shot(page, 'migrate-dialog-1366');
     await dialog.locator('[data-action="migrate"]').click();
     await page.waitForSelector('[data-island="migrate"][data-done="migrated"], [data-island="migrate"][data-done="error"]');
@@ -102,19 +90,19 @@ describe('the 故障 (incidents) page in a real browser', function () {
     expect(await dialog.locator('[data-summary]').textContent()).to.contain('已迁移 1 个');
 
     // then the instance runs on v2, its incident was retried there and is resolved; the page is empty
-    const after = await instance(t, instanceId);
+    const after = await instance(web.t, instanceId);
     expect(after.definitionVersion).to.equal(2);
     expect(after.incidents).to.deep.equal([]);
     expect(after.activeActivityIds).to.deep.equal(['SmallReview']);
-    await page.goto(`${server.url}/incidents`);
+    await page.goto(`${web.url}/incidents`);
     expect(await page.locator('[data-empty]').count()).to.equal(1);
     await page.close();
   });
 
   it('migrates every instance of a version from its page: a dry-run summary first, then the migration', async () => {
     // given two instances on v2 (the newest) waiting at 填报
-    const ids = [(await startInstance(t, 'incident-demo')).id, (await startInstance(t, 'incident-demo')).id];
-    const page = await signIn(browser, server.url, 'admin', '/processes/incident-demo/versions/2');
+    const ids = [(await startInstance(web.t, 'incident-demo')).id, (await startInstance(web.t, 'incident-demo')).id];
+    const page = await signIn(web.browser, web.url, 'admin', '/processes/incident-demo/versions/2');
     const dialog = page.locator('[data-island="migrate"][data-island-ready="true"]');
     expect(await dialog.getAttribute('data-instance')).to.equal('');
     expect(await dialog.locator('h2').textContent()).to.contain('全部运行中实例');
@@ -124,18 +112,18 @@ describe('the 故障 (incidents) page in a real browser', function () {
     await dialog.locator('[data-action="dry-run"]').click();
     await page.waitForSelector('[data-island="migrate"][data-done="dry-run"]');
     expect(await dialog.locator('[data-summary]').textContent()).to.contain('共 3 个实例，可迁移 3 个');
-    for (const id of ids) expect((await instance(t, id)).definitionVersion).to.equal(2);
+    for (const id of ids) expect((await instance(web.t, id)).definitionVersion).to.equal(2);
     await dialog.locator('[data-action="migrate"]').click();
     await page.waitForSelector('[data-island="migrate"][data-done="migrated"]');
     expect(await dialog.locator('[data-summary]').textContent()).to.contain('已迁移 3 个');
-    for (const id of ids) expect((await instance(t, id)).definitionVersion).to.equal(1);
+    for (const id of ids) expect((await instance(web.t, id)).definitionVersion).to.equal(1);
     await page.close();
   });
 
   it('is for administrators only', async () => {
-    const page = await signIn(browser, server.url, 'sjj', '/tasks', DESKTOP);
+    const page = await signIn(web.browser, web.url, 'sjj', '/tasks', DESKTOP);
     expect(await page.locator('nav.nav a[href="/incidents"]').count()).to.equal(0);
-    const res = await page.goto(`${server.url}/incidents`);
+    const res = await page.goto(`${web.url}/incidents`);
     expect(res!.status()).to.equal(403);
     await page.close();
   });

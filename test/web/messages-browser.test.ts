@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { setClock } from '../support/runtime';
 
@@ -13,39 +12,29 @@ import { setClock } from '../support/runtime';
  */
 describe('消息 and 修改草稿 in a real browser', function () {
   this.timeout(180000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
-  const signIn = (username: string, viewport = DESKTOP, next = '/tasks') => signInAt(browser, server.url, username, next, viewport);
+  const web = browserSuite({ CLOCK: 'manual' });
+  const signIn = (username: string, viewport = DESKTOP, next = '/tasks') => signInAt(web.browser, web.url, username, next, viewport);
 
   const upload = async (projectId: number, material: string, name: string) =>
-    t.api
+    web.t.api
       .post(`/api/projects/${projectId}/documents`)
-      .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+      .set('Authorization', `Bearer ${await web.t.token('rmyy')}`)
       .field('materialType', material)
       .attach('file', Buffer.from(`%PDF-1.4 ${name}`), { filename: name, contentType: 'application/pdf' });
   /** rmyy submits an application: wjw, its supervising department, gets a 新待办 */
   const submitted = async (name: string) => {
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name }));
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name }));
     await upload(p.id, 'application-form', '申报书.pdf');
     await upload(p.id, 'construction-plan', '建设方案.pdf');
-    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    const sub = await web.t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
-    await t.gf.outbox.dispatch();
+    await web.t.gf.outbox.dispatch();
     return p as { id: number };
   };
   const unreadCount = async (page: Page) => ((await page.locator('[data-count="unread"]').count()) ? Number(await page.textContent('[data-count="unread"]')) : 0);
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
   });
 
   it('a new task\'s notification appears in 消息 with the unread count in the navigation; opening it marks it read and lands on the task (1366 px)', async () => {
@@ -54,7 +43,7 @@ describe('消息 and 修改草稿 in a real browser', function () {
     // when wjw looks at the navigation and opens 消息
     const page = await signIn('wjw');
     expect(await unreadCount(page)).to.equal(1);
-    await Promise.all([page.waitForURL(`${server.url}/messages`), page.click('nav a[href="/messages"]')]);
+    await Promise.all([page.waitForURL(`${web.url}/messages`), page.click('nav a[href="/messages"]')]);
     await page.waitForSelector('[data-island="messages"][data-island-ready="true"]');
     // then the 新待办 is there, unread, naming its project
     const row = page.locator('tr[data-kind="task"]').first();
@@ -66,11 +55,11 @@ describe('消息 and 修改草稿 in a real browser', function () {
     // when it is opened
     const href = (await row.locator('a[data-open]').getAttribute('href'))!;
     expect(href).to.match(/^\/tasks\/\d+$/);
-    await Promise.all([page.waitForURL(`${server.url}${href}`), row.locator('a[data-open]').click()]);
+    await Promise.all([page.waitForURL(`${web.url}${href}`), row.locator('a[data-open]').click()]);
     // then it lands on the task, and the message is read
     await page.waitForSelector('[data-island="task"][data-island-ready="true"]');
     expect(await unreadCount(page)).to.equal(0);
-    await page.goto(`${server.url}/messages`);
+    await page.goto(`${web.url}/messages`);
     expect(await page.locator('tr[data-kind="task"]').first().getAttribute('class')).not.to.contain('unread');
     await page.close();
   });
@@ -106,12 +95,12 @@ describe('消息 and 修改草稿 in a real browser', function () {
 
   it('修改草稿: the unit opens its draft from the list, changes a field, uploads a material, removes one, and submits — the process starts', async () => {
     // given a draft of rmyy with one material (and a wrong one)
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '草稿修改浏览器测试' }));
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name: '草稿修改浏览器测试' }));
     await upload(p.id, 'application-form', '申报书.pdf');
     await upload(p.id, 'other', '放错的材料.pdf');
     const page = await signIn('rmyy', PHONE, '/projects');
     // when it is opened from the list
-    await Promise.all([page.waitForURL(`${server.url}/projects/${p.id}/edit`), page.click(`tr[data-project-id="${p.id}"] a[data-edit-draft]`)]);
+    await Promise.all([page.waitForURL(`${web.url}/projects/${p.id}/edit`), page.click(`tr[data-project-id="${p.id}"] a[data-edit-draft]`)]);
     await page.waitForSelector('[data-island="wizard"][data-island-ready="true"]');
     expect(await page.inputValue('input[name=name]')).to.equal('草稿修改浏览器测试');
     expect(await page.locator('[data-required] li.missing').count()).to.equal(1);
@@ -137,7 +126,7 @@ describe('消息 and 修改草稿 in a real browser', function () {
     // then the process has started on the changed draft
     expect(await page.textContent('[data-stage]')).to.equal('已申报');
     expect(await page.textContent('#h-progress + ul')).to.contain('项目申报和审批').and.to.contain('主管部门扎口审核（第5条）');
-    const { body: after } = await t.as('rmyy').get(`/api/projects/${p.id}`);
+    const { body: after } = await web.t.as('rmyy').get(`/api/projects/${p.id}`);
     expect(after.investment).to.equal(650000);
     expect(after.description).to.equal('建设全院统一的信息平台（修改后）');
     expect(after.documents.map((d: { filename: string }) => d.filename)).to.deep.equal(['申报书.pdf', '建设方案.pdf']);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, serve } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { PASSWORD } from '../support/app';
+import { browserSuite } from '../support/browser';
 import { setClock, startInstance, taskOf } from '../support/runtime';
 
 const SHOTS = path.resolve(__dirname, '../../.tmp/screenshots');
@@ -19,19 +19,17 @@ const demo = () => fs.readFileSync(path.join(STUDIO, 'studio-demo.bpmn'), 'utf8'
  */
 describe('the process studio in a real browser (流程 · viewer · modeler)', function () {
   this.timeout(240000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   const errors: Error[] = [];
 
   const signIn = async (username: string, next: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await web.browser.newPage({ viewport: DESKTOP });
     page.on('pageerror', (e) => errors.push(e));
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
+    await page.goto(`${web.url}/login?next=${encodeURIComponent(next)}`);
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}${next}`);
+    await page.waitForURL(`${web.url}${next}`);
     return page;
   };
   /** opens a group of the properties panel by its (Chinese) title, unless it is open */
@@ -45,32 +43,24 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
   };
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
     // version 1 of the demo: one instance finished, one waiting at 登记
-    const v1 = await t.as('admin').post('/api/process-definitions', { xml: demo(), note: '首次部署' });
+    const v1 = await web.t.as('admin').post('/api/process-definitions', { xml: demo(), note: '首次部署' });
     expect(v1.status, JSON.stringify(v1.body)).to.equal(201);
-    const done = await startInstance(t, 'studio-demo');
-    const task = await taskOf(t, 'sjj', done.id, 'Register');
-    await t.as('sjj').post(`/api/tasks/${task.id}/claim`);
-    const completed = await t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} });
+    const done = await startInstance(web.t, 'studio-demo');
+    const task = await taskOf(web.t, 'sjj', done.id, 'Register');
+    await web.t.as('sjj').post(`/api/tasks/${task.id}/claim`);
+    const completed = await web.t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} });
     expect(completed.status, JSON.stringify(completed.body)).to.equal(200);
-    await startInstance(t, 'studio-demo');
+    await startInstance(web.t, 'studio-demo');
   });
   afterEach(() => {
     const seen = errors.splice(0);
     expect(seen.map((e) => e.message), 'errors in the page').to.deep.equal([]);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
 
   it('流程: every version with who deployed it, when, the change note, running and completed instances; a version opens read-only in the viewer; .bpmn downloads', async () => {
-    const v2 = await t.as('admin').post('/api/process-definitions', { xml: demo().replace('name="登记"', 'name="登记受理"'), note: '登记改名为登记受理' });
+    const v2 = await web.t.as('admin').post('/api/process-definitions', { xml: demo().replace('name="登记"', 'name="登记受理"'), note: '登记改名为登记受理' });
     expect(v2.status, JSON.stringify(v2.body)).to.equal(201);
     expect(v2.body).to.include({ version: 2, note: '登记改名为登记受理' });
 
@@ -91,7 +81,7 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
 
     // version 1 in the viewer: the diagram drawn from our own origin, the old name
     await row1.locator('a', { hasText: '查看' }).click();
-    await page.waitForURL(`${server.url}/processes/studio-demo/versions/1`);
+    await page.waitForURL(`${web.url}/processes/studio-demo/versions/1`);
     await page.waitForSelector('[data-island="viewer"][data-island-ready="true"]');
     expect(await page.locator('[data-island="viewer"] .djs-element[data-element-id="Register"]').count()).to.equal(1);
     expect(await page.locator('[data-island="viewer"] .djs-element[data-element-id="Register"]').textContent()).to.contain('登记');
@@ -110,7 +100,7 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
   it('the modeler in Chinese: change a task’s name in the properties panel, deploy with a change note → version 3, listed with its note; undo', async () => {
     const page = await signIn('admin', '/processes');
     await page.locator('section[data-process="studio-demo"] a[data-action="edit"]').click();
-    await page.waitForURL(`${server.url}/processes/studio-demo/edit`);
+    await page.waitForURL(`${web.url}/processes/studio-demo/edit`);
     await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
     // the latest version (2) is open; palette and panel speak Chinese; the minimap is there
     expect(await page.locator('.djs-element[data-element-id="Register"]').textContent()).to.contain('登记受理');
@@ -144,9 +134,9 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('3');
     expect(await page.textContent('[data-status]')).to.contain('已部署为 v3');
 
-    const xml = await t.as('admin').get('/api/process-definitions/studio-demo/xml');
+    const xml = await web.t.as('admin').get('/api/process-definitions/studio-demo/xml');
     expect(xml.text).to.contain('name="登记审核"');
-    await page.goto(`${server.url}/processes`);
+    await page.goto(`${web.url}/processes`);
     const row3 = page.locator('section[data-process="studio-demo"] tr[data-version="3"]');
     expect(await row3.locator('.note').textContent()).to.equal('登记改为登记审核');
     await page.close();
@@ -171,7 +161,7 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     // the group picker shows the unknown group for what it is
     expect(await page.locator('[data-group-picker] label.unknown').textContent()).to.contain('no-such-group').and.contain('不存在');
     await shot(page, 'studio-refusal');
-    const latest = await t.as('admin').get('/api/process-definitions/studio-demo');
+    const latest = await web.t.as('admin').get('/api/process-definitions/studio-demo');
     expect(latest.body.version).to.equal(3);
     await page.close();
   });
@@ -205,7 +195,7 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
     expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('4');
 
-    const xml = (await t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
+    const xml = (await web.t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
     expect(xml).to.match(/<bpmn:serviceTask id="[^"]+" name="材料核查" zeebe:modelerTemplate="govflow.check-project-materials"/);
     expect(xml).to.contain('<zeebe:taskDefinition type="check-project-materials" />');
     expect(xml).to.contain('target="required"');
@@ -227,14 +217,14 @@ describe('the process studio in a real browser (流程 · viewer · modeler)', f
     await page.click('[data-action="deploy"]');
     await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
     expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal('5');
-    const xml = (await t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
+    const xml = (await web.t.as('admin').get('/api/process-definitions/studio-demo/xml')).text;
     expect(xml).to.contain('<zeebe:assignmentDefinition candidateGroups="finance" />');
     await page.close();
   });
 
   it('the 流程 pages are for administrators only', async () => {
     const page = await signIn('sjj', '/tasks');
-    const res = await page.goto(`${server.url}/processes/studio-demo/versions/1`);
+    const res = await page.goto(`${web.url}/processes/studio-demo/versions/1`);
     expect(res!.status()).to.equal(403);
     await page.close();
   });

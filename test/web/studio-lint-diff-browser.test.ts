@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { PASSWORD } from '../support/app';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot } from '../support/browser';
 import { draft } from '../support/builders';
 import { instance, setClock } from '../support/runtime';
 
@@ -29,19 +29,17 @@ const EXPERT = (investment: number) => ({ decision: 'approve', opinion: '必要�
  */
 describe('the modeler before a deploy: lint, diff, simulation, import (a real browser)', function () {
   this.timeout(300000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   const errors: Error[] = [];
 
   const signIn = async (next: string, viewport = DESKTOP): Promise<Page> => {
-    const page = await browser.newPage({ viewport });
+    const page = await web.browser.newPage({ viewport });
     page.on('pageerror', (e) => errors.push(e));
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(next)}`);
+    await page.goto(`${web.url}/login?next=${encodeURIComponent(next)}`);
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}${next}`);
+    await page.waitForURL(`${web.url}${next}`);
     await page.waitForSelector('[data-island="modeler"][data-island-ready="true"]');
     return page;
   };
@@ -58,28 +56,28 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
 
   // an application through the API as the seeded users, up to the 立项 gateway
   const upload = async (id: number, materialType: string) => {
-    const res = await t.api
+    const res = await web.t.api
       .post(`/api/projects/${id}/documents`)
-      .set('Authorization', `Bearer ${await t.token('jyj')}`)
+      .set('Authorization', `Bearer ${await web.t.token('jyj')}`)
       .field('materialType', materialType)
       .attach('file', Buffer.from(`%PDF-1.4 ${materialType}`), { filename: `${materialType}.pdf`, contentType: 'application/pdf' });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
   };
   const submit = async (name: string, investment: number) => {
-    const created = await t.as('jyj').post('/api/projects', draft({ unitCode: 'jyj', name, investment }));
+    const created = await web.t.as('jyj').post('/api/projects', draft({ unitCode: 'jyj', name, investment }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     for (const m of ['application-form', 'construction-plan']) await upload(created.body.id, m);
-    const res = await t.as('jyj').post(`/api/projects/${created.body.id}/submit`);
+    const res = await web.t.as('jyj').post(`/api/projects/${created.body.id}/submit`);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return { code: created.body.code as string, instanceId: res.body.processInstanceId as string };
   };
   /** completes the open task `activityId` as whichever of `users` holds it */
   const complete = async (users: string[], instanceId: string, activityId: string, variables: Record<string, unknown>) => {
     for (const user of users) {
-      const tasks = (await t.as(user).get(`/api/tasks?processInstanceId=${instanceId}`)).body as { id: number; activityId: string }[];
+      const tasks = (await web.t.as(user).get(`/api/tasks?processInstanceId=${instanceId}`)).body as { id: number; activityId: string }[];
       const task = tasks.find((x) => x.activityId === activityId);
       if (!task) continue;
-      const res = await t.as(user).post(`/api/tasks/${task.id}/complete`, { variables });
+      const res = await web.t.as(user).post(`/api/tasks/${task.id}/complete`, { variables });
       expect(res.status, `${activityId}: ${JSON.stringify(res.body)}`).to.equal(200);
       return;
     }
@@ -99,30 +97,22 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
     ] as const) {
       await complete([user], p.instanceId, activityId, vars);
     }
-    const res = await t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
+    const res = await web.t.as('admin').post('/api/messages', { messageName: 'annual-plan-approved', businessKey: p.code, variables: { budgeted: true } });
     expect(res.status, JSON.stringify(res.body)).to.be.oneOf([200, 201, 202]);
-    return instance(t, p.instanceId);
+    return instance(web.t, p.instanceId);
   };
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00');
   });
   afterEach(() => {
     const seen = errors.splice(0);
     expect(seen.map((e) => e.message), 'errors in the page').to.deep.equal([]);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
 
   it('application-approval: the 立项 threshold 500000 → 1000000 in the properties panel, the diff listed and marked, deployed with a note; a new 800,000-yuan application skips 立项, one started before keeps its version and reaches it', async () => {
     // given an 800,000-yuan construction application started on version 1
-    const v1 = (await t.as('admin').get('/api/process-definitions/application-approval')).body as { version: number };
+    const v1 = (await web.t.as('admin').get('/api/process-definitions/application-approval')).body as { version: number };
     const older = await submit('旧版本下申报的项目', 800000);
 
     const page = await signIn('/processes/application-approval/edit');
@@ -176,9 +166,9 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
     expect(v2).to.equal(v1.version + 1);
     expect(await page.textContent('[data-status]')).to.contain(`已部署为 v${v2}`);
     expect(await page.textContent('[data-diff-summary]')).to.contain(`与已部署的 v${v2} 相同`);
-    const xml = (await t.as('admin').get('/api/process-definitions/application-approval/xml')).text;
+    const xml = (await web.t.as('admin').get('/api/process-definitions/application-approval/xml')).text;
     expect(xml).to.contain('investment &gt;= 1000000').and.not.contain('investment &gt;= 500000');
-    await page.goto(`${server.url}/processes`);
+    await page.goto(`${web.url}/processes`);
     expect(await page.locator(`section[data-process="application-approval"] tr[data-version="${v2}"] .note`).textContent()).to.equal('立项门槛由50万元调整为100万元');
     await page.close();
 
@@ -196,7 +186,7 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
 
   it('a diagram with an unknown group: the lint error on the element and in the list, live; the deploy button refuses and nothing is deployed', async () => {
     const page = await signIn('/processes/application-approval/edit');
-    const before = (await t.as('admin').get('/api/process-definitions')).body as { key: string }[];
+    const before = (await web.t.as('admin').get('/api/process-definitions')).body as { key: string }[];
     await importFile(page, path.join(STUDIO, 'unknown-group.bpmn'));
     expect(await page.getAttribute('[data-island="modeler"]', 'data-import-error')).to.equal(null);
     // the deploy's rule, run in the browser with the organisation's groups from GET /api/groups
@@ -216,7 +206,7 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
     expect(await page.locator('[data-problems] li[data-element-id="Register"]').textContent()).to.contain('no-such-group');
     expect(await page.locator('.djs-element[data-element-id="Register"].studio-problem').count()).to.equal(1);
     expect(await page.getAttribute('[data-island="modeler"]', 'data-deployed-version')).to.equal(null);
-    const after = (await t.as('admin').get('/api/process-definitions')).body as { key: string }[];
+    const after = (await web.t.as('admin').get('/api/process-definitions')).body as { key: string }[];
     expect(after.map((d) => d.key)).to.deep.equal(before.map((d) => d.key)).and.not.include('studio-imported');
 
     // mended in the properties panel (a known group): the lint clears and the deploy goes through
@@ -228,7 +218,7 @@ describe('the modeler before a deploy: lint, diff, simulation, import (a real br
     expect(await page.locator('.djs-overlays[data-container-id="Register"] .bjsl-overlay').count()).to.equal(0);
     await page.click('[data-action="deploy"]');
     await page.waitForSelector('[data-island="modeler"][data-deployed-version]');
-    expect((await t.as('admin').get('/api/process-definitions/studio-imported')).status).to.equal(200);
+    expect((await web.t.as('admin').get('/api/process-definitions/studio-imported')).status).to.equal(200);
     await page.close();
   });
 

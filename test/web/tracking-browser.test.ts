@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import { browserSuite, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
 
@@ -13,38 +11,28 @@ import { deploy, setClock, startInstance } from '../support/runtime';
  */
 describe('tracking and the monitor in a real browser (流程跟踪 · 运行监控)', function () {
   this.timeout(180000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   let application: string;
   let late: string;
   let code: string;
   let projectId: number;
-  const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, username, next, viewport);
+  const signIn = (username: string, next: string, viewport?: { width: number; height: number }) => signInAt(web.browser, web.url, username, next, viewport);
 
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-11-04T10:00:00+08:00');
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '智慧医院跟踪项目' }));
-    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    await setClock(web.t, '2026-11-04T10:00:00+08:00');
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name: '智慧医院跟踪项目' }));
+    const sub = await web.t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     application = sub.body.processInstanceId;
     code = p.code;
     projectId = p.id;
-    await deploy(t, 'due-review.bpmn', ['review-form.form']);
-    late = (await startInstance(t, 'due-review', { businessKey: p.code, variables: { due: '2026-11-02T12:00:00+08:00' } })).id;
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await deploy(web.t, 'due-review.bpmn', ['review-form.form']);
+    late = (await startInstance(web.t, 'due-review', { businessKey: p.code, variables: { due: '2026-11-02T12:00:00+08:00' } })).id;
   });
 
   it('the API gives the diagram of the instance version, the path taken and where it waits (第5条 applies)', async () => {
-    const res = await t.as('sjj').get(`/api/process-instances/${application}/tracking`);
+    const res = await web.t.as('sjj').get(`/api/process-instances/${application}/tracking`);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const { markers, xml, records, instance } = res.body;
     expect(xml).to.contain('id="application-approval"');
@@ -55,11 +43,11 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     expect(markers.takenFlows.length).to.be.greaterThan(0);
     // every record named in Chinese (an unnamed start event is 开始)
     expect(records.every((r: { activityName: string }) => /[\u4e00-\u9fff]/.test(r.activityName)), JSON.stringify(records)).to.equal(true);
-    const overdue = (await t.as('sjj').get(`/api/process-instances/${late}/tracking`)).body;
+    const overdue = (await web.t.as('sjj').get(`/api/process-instances/${late}/tracking`)).body;
     expect(overdue.markers.overdue).to.deep.equal(['Review']);
     expect(overdue.records.find((r: { activityId: string }) => r.activityId === 'Review')).to.include({ overdue: true, running: true });
     // outside the project's circle: 403 citing 第5条, for the page too
-    const stranger = await t.as('jyj').get(`/api/process-instances/${application}/tracking`);
+    const stranger = await web.t.as('jyj').get(`/api/process-instances/${application}/tracking`);
     expect(stranger.status).to.equal(403);
     expect(stranger.body.error.message).to.contain('第5条');
   });
@@ -67,13 +55,13 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   it('流程跟踪: the diagram marks done, active and overdue elements and the flows taken; a click shows that element’s records', async () => {
     // a leader finds it from the project's page
     const leader = await signIn('gwh', `/projects/${projectId}`);
-    await Promise.all([leader.waitForURL(`${server.url}/instances/${application}`), leader.click(`a[href="/instances/${application}"]`)]);
+    await Promise.all([leader.waitForURL(`${web.url}/instances/${application}`), leader.click(`a[href="/instances/${application}"]`)]);
     await leader.waitForSelector('[data-canvas][data-ready=true]');
     const page = await signIn('sjj', `/instances/${application}`);
     await page.waitForSelector('[data-island-ready]');
     expect(await page.getAttribute('[data-island]', 'data-island-ready'), await page.textContent('[data-island]') ?? '').to.equal('true');
     await page.waitForSelector('[data-canvas][data-ready=true]');
-    const active = (await t.as('sjj').get(`/api/process-instances/${application}`)).body.activeActivityIds as string[];
+    const active = (await web.t.as('sjj').get(`/api/process-instances/${application}`)).body.activeActivityIds as string[];
     expect(await page.locator(`.djs-element.gf-active[data-element-id="${active[0]}"]`).count()).to.equal(1);
     expect(await page.locator('.djs-element.gf-done').count()).to.be.greaterThan(0);
     expect(await page.locator('.djs-connection.gf-taken').count()).to.be.greaterThan(0);
@@ -96,7 +84,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     await shot(phone, 'tracking-390');
     // a stranger gets the refusal page
     const stranger = await signIn('jyj', '/tasks');
-    const res = await stranger.goto(`${server.url}/instances/${application}`);
+    const res = await stranger.goto(`${web.url}/instances/${application}`);
     expect(res!.status()).to.equal(403);
   });
 
@@ -108,7 +96,7 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
     expect(await page.textContent('#overdue tr.overdue')).to.contain('智慧医院跟踪项目');
     await shot(page, 'monitor-1366');
     await page.click(`table[data-instances] a[href="/instances/${late}"]`);
-    await page.waitForURL(`${server.url}/instances/${late}`);
+    await page.waitForURL(`${web.url}/instances/${late}`);
     const phone = await signIn('sjj', '/monitor', PHONE);
     await phone.waitForSelector('[data-chart="unit"][data-ready=true]');
     await noOverflow(phone);
@@ -121,10 +109,10 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
 
   it('流程运行分析: the version heat-mapped by average duration, a badge of the instances waiting at each element; a stranger sees none of them', async () => {
     // one review completed after two hours, the late one still waiting
-    const done = (await startInstance(t, 'due-review', { businessKey: code, variables: { due: '2027-06-01T12:00:00+08:00' } })).id;
-    await setClock(t, '2026-11-04T12:00:00+08:00');
-    const task = (await t.as('sjj').get(`/api/tasks?processInstanceId=${done}`)).body[0];
-    expect((await t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: { decision: 'approve', opinion: '同意' } })).status).to.equal(200);
+    const done = (await startInstance(web.t, 'due-review', { businessKey: code, variables: { due: '2027-06-01T12:00:00+08:00' } })).id;
+    await setClock(web.t, '2026-11-04T12:00:00+08:00');
+    const task = (await web.t.as('sjj').get(`/api/tasks?processInstanceId=${done}`)).body[0];
+    expect((await web.t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: { decision: 'approve', opinion: '同意' } })).status).to.equal(200);
     const page = await signIn('sjj', '/processes/due-review/statistics');
     await page.waitForSelector('[data-canvas][data-ready=true]');
     expect(await page.locator('.djs-element.heat-4[data-element-id="Review"]').count()).to.equal(1);
@@ -140,18 +128,18 @@ describe('tracking and the monitor in a real browser (流程跟踪 · 运行监�
   });
 
   it('a record lists the material its handler uploaded while the step was open', async () => {
-    const task = (await t.as('rmyy').get(`/api/tasks?processInstanceId=${application}`)).body.find((x: { activityId: string }) => x.activityId === 'ReviseApplication');
+    const task = (await web.t.as('rmyy').get(`/api/tasks?processInstanceId=${application}`)).body.find((x: { activityId: string }) => x.activityId === 'ReviseApplication');
     expect(task, 'the application waits for the unit').to.be.an('object');
-    const projectId = (await t.as('rmyy').get(`/api/process-instances/${application}`)).body.projectId;
-    const up = await t.api
+    const projectId = (await web.t.as('rmyy').get(`/api/process-instances/${application}`)).body.projectId;
+    const up = await web.t.api
       .post(`/api/projects/${projectId}/documents`)
-      .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+      .set('Authorization', `Bearer ${await web.t.token('rmyy')}`)
       .field('materialType', 'application-form')
       .attach('file', Buffer.from('%PDF-1.4 申报书'), { filename: '申报书.pdf', contentType: 'application/pdf' });
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
-    const done = await t.as('rmyy').post(`/api/tasks/${task.id}/complete`, { variables: { revisionNote: '已补充申报书' } });
+    const done = await web.t.as('rmyy').post(`/api/tasks/${task.id}/complete`, { variables: { revisionNote: '已补充申报书' } });
     expect(done.status, JSON.stringify(done.body)).to.equal(200);
-    const { records } = (await t.as('sjj').get(`/api/process-instances/${application}/tracking`)).body;
+    const { records } = (await web.t.as('sjj').get(`/api/process-instances/${application}/tracking`)).body;
     const revised = records.find((r: { activityId: string; running: boolean }) => r.activityId === 'ReviseApplication' && !r.running);
     expect(revised.documents).to.deep.equal([{ label: '项目计划申报表', filename: '申报书.pdf', href: `/api/projects/${projectId}/documents/${up.body.id}` }]);
     expect(revised.actor).to.not.equal('');

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP, launchBrowser, noOverflow, PHONE, serve, shot, signIn as signInAt } from '../support/browser';
+import { browserSuite, DESKTOP, noOverflow, PHONE, shot, signIn as signInAt } from '../support/browser';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance, taskOf } from '../support/runtime';
 
@@ -13,41 +11,31 @@ import { deploy, setClock, startInstance, taskOf } from '../support/runtime';
  */
 describe('the staff workspace in a real browser (待办 · 已办 · 我发起的 · 抄送我的 · task page)', function () {
   this.timeout(180000);
-  let t: TestApp;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  const web = browserSuite({ CLOCK: 'manual' });
   let project: { id: number; code: string; instanceId: string };
   let review: { instanceId: string; taskId: number };
-  const signIn = (username: string, viewport = DESKTOP, next = '/tasks') => signInAt(browser, server.url, username, next, viewport);
+  const signIn = (username: string, viewport = DESKTOP, next = '/tasks') => signInAt(web.browser, web.url, username, next, viewport);
 
 
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
-    await setClock(t, '2026-09-15T10:00:00+08:00'); // a Tuesday
-    server = await serve(t.gf.app);
-    browser = await launchBrowser();
+    await setClock(web.t, '2026-09-15T10:00:00+08:00'); // a Tuesday
     // rmyy applies: the application goes to its supervising department (wjw)
-    const { body: p } = await t.as('rmyy').post('/api/projects', draft({ name: '互联网医院建设项目' }));
+    const { body: p } = await web.t.as('rmyy').post('/api/projects', draft({ name: '互联网医院建设项目' }));
     for (const m of ['application-form', 'construction-plan']) {
-      await t.api
+      await web.t.api
         .post(`/api/projects/${p.id}/documents`)
-        .set('Authorization', `Bearer ${await t.token('rmyy')}`)
+        .set('Authorization', `Bearer ${await web.t.token('rmyy')}`)
         .field('materialType', m)
         .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m === 'application-form' ? '申报书' : '建设方案'}.pdf`, contentType: 'application/pdf' });
     }
-    const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
+    const sub = await web.t.as('rmyy').post(`/api/projects/${p.id}/submit`);
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     project = { id: p.id, code: p.code, instanceId: sub.body.processInstanceId };
     // a review of the same project for the finance bureau, due in two working days, copied to sjj
-    await deploy(t, 'workspace.bpmn', ['review-form.form']);
-    const started = await startInstance(t, 'workspace-review', { businessKey: p.code });
-    review = { instanceId: started.id, taskId: (await taskOf(t, 'czj', started.id, 'Review')).id };
-    await t.gf.outbox.dispatch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await deploy(web.t, 'workspace.bpmn', ['review-form.form']);
+    const started = await startInstance(web.t, 'workspace-review', { businessKey: p.code });
+    review = { instanceId: started.id, taskId: (await taskOf(web.t, 'czj', started.id, 'Review')).id };
+    await web.t.gf.outbox.dispatch();
   });
 
   it('待办: project and unit in Chinese, process and step, received and due in Shanghai time, working days left, counts in the navigation; overdue in red; filters; a row opens the task', async () => {
@@ -60,7 +48,7 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
     expect(await row.getAttribute('class')).not.to.contain('overdue');
     await shot(page, 'todo-1366');
     // three days later it is overdue, in red
-    await setClock(t, '2026-09-18T10:00:00+08:00');
+    await setClock(web.t, '2026-09-18T10:00:00+08:00');
     await page.reload();
     expect(await row.getAttribute('class')).to.contain('overdue');
     expect(await row.locator('td.left').textContent()).to.contain('已超期 1 个工作日');
@@ -74,10 +62,10 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
     await Promise.all([page.waitForURL(/process=workspace-review/), page.selectOption('select[name=process]', 'workspace-review')]);
     expect(await page.locator('tbody tr').count()).to.equal(1);
     // the row opens its task
-    await page.goto(`${server.url}/tasks`);
-    await Promise.all([page.waitForURL(`${server.url}/tasks/${review.taskId}`), page.locator(`tr[data-task-id="${review.taskId}"] td`).nth(2).click()]);
+    await page.goto(`${web.url}/tasks`);
+    await Promise.all([page.waitForURL(`${web.url}/tasks/${review.taskId}`), page.locator(`tr[data-task-id="${review.taskId}"] td`).nth(2).click()]);
     await page.close();
-    await setClock(t, '2026-09-15T11:00:00+08:00');
+    await setClock(web.t, '2026-09-15T11:00:00+08:00');
   });
 
   it('我发起的 and 抄送我的: the unit sees its application where it stands, the copy reaches sjj; another unit sees none of it (第5条)', async () => {
@@ -91,7 +79,7 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
     await sjj.close();
     const other = await signIn('jyj');
     for (const list of ['todo', 'done', 'started', 'cc']) expect(await other.textContent(`[data-count="${list}"]`), list).to.equal('0');
-    const refused = await other.goto(`${server.url}/tasks/${review.taskId}`);
+    const refused = await other.goto(`${web.url}/tasks/${review.taskId}`);
     expect(refused!.status()).to.equal(403);
     expect(await other.textContent('main')).to.contain('第5条');
     await other.close();
@@ -131,14 +119,14 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
     await page.waitForSelector('[data-errors]:not([hidden])');
     expect(await page.textContent('[data-errors]')).to.contain('不符合第7条：评分低于 3 分的项目不得同意');
     // the completion guard holds: only form fields may be set
-    const stray = await t.as('czj').post(`/api/tasks/${review.taskId}/complete`, { variables: { decision: 'approve', opinion: 'x', score: 4, stage: 'approved' } });
+    const stray = await web.t.as('czj').post(`/api/tasks/${review.taskId}/complete`, { variables: { decision: 'approve', opinion: 'x', score: 4, stage: 'approved' } });
     expect(stray.status).to.equal(422);
     // a good score: completed, back to the list with a notice
     await page.fill('.fjs-form-field-number input', '4');
     await Promise.all([page.waitForURL(/\/tasks\?completed=/), page.click('[data-decision="approve"]')]);
     expect(await page.textContent('.notice')).to.contain('任务已办理完成');
     expect(await page.textContent('[data-count="done"]')).to.equal('1');
-    await page.goto(`${server.url}/tasks/done`);
+    await page.goto(`${web.url}/tasks/done`);
     expect((await page.locator('tbody').textContent())!).to.contain('区财政局技术审核').and.to.contain('同意');
     await noOverflow(page);
     await shot(page, 'done-390');
@@ -146,8 +134,8 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
   });
 
   it('the supervisor reads every earlier opinion in order and returns the application; the unit reads why and adds material on its own step', async () => {
-    await setClock(t, '2026-09-15T14:30:00+08:00');
-    const endorse = await taskOf(t, 'wjw', project.instanceId, 'SupervisorEndorsement');
+    await setClock(web.t, '2026-09-15T14:30:00+08:00');
+    const endorse = await taskOf(web.t, 'wjw', project.instanceId, 'SupervisorEndorsement');
     const page = await signIn('wjw', DESKTOP, `/tasks/${endorse.id}`);
     await page.waitForSelector('[data-island="task"][data-island-ready="true"]');
     const opinions = page.locator('[data-opinion]');
@@ -160,7 +148,7 @@ describe('the staff workspace in a real browser (待办 · 已办 · 我发起�
     await Promise.all([page.waitForURL(/\/tasks\?completed=/), page.click('[data-decision="return"]')]);
     await page.close();
 
-    const revise = await taskOf(t, 'rmyy', project.instanceId, 'ReviseApplication');
+    const revise = await taskOf(web.t, 'rmyy', project.instanceId, 'ReviseApplication');
     const unit = await signIn('rmyy', PHONE, `/tasks/${revise.id}`);
     await unit.waitForSelector('[data-island="task"][data-island-ready="true"]');
     const all = (await unit.locator('[data-opinion]').allTextContents()).map((x) => x.replace(/\s+/g, ' '));
