@@ -103,6 +103,15 @@ interface SavedEngineState {
   [key: string]: unknown;
 }
 
+/**
+ * bpmn-engine builds a `debug` logger (three of them) for the engine and every element and flow of every run,
+ * each asking whether stderr is a terminal: a few per cent of a unit of work for lines nobody reads. They are
+ * no-ops unless DEBUG names bpmn-engine or bpmn-elements (`DEBUG=bpmn-engine:*` as bpmn-engine documents).
+ */
+const ENGINE_DEBUG = /bpmn/.test(process.env.DEBUG ?? '');
+const quiet = () => {};
+const silentLogger = () => ({ debug: quiet, error: quiet, warn: quiet });
+
 export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
   const { action, host, instanceId } = args;
   const startVariables = checkAction(action, args.state);
@@ -139,6 +148,7 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
     elements: ELEMENT_OVERRIDES,
     settings: { enableDummyService: false },
     variables: startVariables,
+    ...(ENGINE_DEBUG ? {} : { Logger: silentLogger }),
     [RUN_CONTEXT_OPTION]: run,
   } as Record<string, unknown>;
 
