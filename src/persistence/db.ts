@@ -66,16 +66,17 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       database,
       pool: { max: 10, min: 0, idle: 10000 },
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
-      isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED,
     });
     const lockWait = opts.lockWaitTimeoutS;
-    if (lockWait) {
-      // every pooled connection waits at most this long for a row lock; the statement then fails and the
-      // repositories' conflict retries run it again (src/persistence/transaction.ts)
-      sequelize.addHook('afterConnect', async (connection: unknown) => {
-        await (connection as { promise(): { query(sql: string): Promise<unknown> } }).promise().query(`SET SESSION innodb_lock_wait_timeout = ${Math.floor(lockWait)}`);
-      });
-    }
+    // READ COMMITTED for every transaction, set once per pooled connection (sequelize's isolationLevel
+    // option sends `SET TRANSACTION ISOLATION LEVEL` before every transaction: one statement per unit of
+    // work); every pooled connection also waits at most lockWait for a row lock: the statement then fails
+    // and the repositories' conflict retries run it again (src/persistence/transaction.ts)
+    sequelize.addHook('afterConnect', async (connection: unknown) => {
+      const c = (connection as { promise(): { query(sql: string): Promise<unknown> } }).promise();
+      await c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      if (lockWait) await c.query(`SET SESSION innodb_lock_wait_timeout = ${Math.floor(lockWait)}`);
+    });
     await sequelize.authenticate();
     return { sequelize, dialect: 'mysql', close: () => sequelize.close() };
   }
