@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { isoOf } from './sql';
+import { executeBound, isoOf } from './sql';
 import { ActivityHistoryModel, AuditChainModel, OperationLogModel } from './models/runtime.model';
 
 /**
@@ -252,13 +252,17 @@ const within = (owner: Transaction, t: Transaction): boolean => {
 
 /** Locks the heads, hashes and inserts the pending rows in order, writes each head once. */
 async function flush(t: Transaction, pending: Pending[]): Promise<void> {
-  const heads = new Map<string, { lastId: number | null; lastHash: string }>();
-  // lock order: the history head first, in every transaction
-  for (const name of [HISTORY_CHAIN, ...(pending.some((p) => p.chain === 'operations') ? [OPERATION_CHAIN] : [])]) {
-    const row = await AuditChainModel.findByPk(name, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!row) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
-    heads.set(name, { lastId: row.lastId, lastHash: row.lastHash });
-  }
+  const sequelize = AuditChainModel.sequelize!;
+  const names = [HISTORY_CHAIN, ...(pending.some((p) => p.chain === 'operations') ? [OPERATION_CHAIN] : [])];
+  // both heads in one locking read, in primary-key order — the history head ('activity_history') before the
+  // operation head ('operation_log') in every transaction, so two units never wait for each other's second head
+  const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'; // SQLite: the IMMEDIATE transaction holds the writer
+  const rows = await sequelize.query<{ name: string; lastId: number | null; lastHash: string }>(
+    `SELECT name, lastId, lastHash FROM audit_chain WHERE name IN (${names.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY name${lock}`,
+    { bind: names, type: QueryTypes.SELECT, transaction: t },
+  );
+  const heads = new Map(rows.map((r) => [r.name, { lastId: r.lastId === null ? null : Number(r.lastId), lastHash: r.lastHash }]));
+  for (const name of names) if (!heads.has(name)) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
   const moved = new Set<string>();
   for (const p of pending) {
     if (p.chain === 'history') {
@@ -276,10 +280,14 @@ async function flush(t: Transaction, pending: Pending[]): Promise<void> {
       moved.add(OPERATION_CHAIN);
     }
   }
-  for (const name of moved) {
-    const h = heads.get(name)!;
-    await AuditChainModel.update({ lastId: h.lastId, lastHash: h.lastHash }, { where: { name }, transaction: t });
-  }
+  // the heads that moved, in one statement
+  const written = [...moved].map((name) => [name, heads.get(name)!] as const);
+  if (!written.length) return;
+  const bind = written.flatMap(([name, h]) => [name, h.lastId, h.lastHash]);
+  const ids = written.map((_, i) => `WHEN $${3 * i + 1} THEN $${3 * i + 2}`).join(' ');
+  const hashes = written.map((_, i) => `WHEN $${3 * i + 1} THEN $${3 * i + 3}`).join(' ');
+  const where = written.map((_, i) => `$${3 * i + 1}`).join(', ');
+  await executeBound(sequelize, `UPDATE audit_chain SET lastId = CASE name ${ids} END, lastHash = CASE name ${hashes} END WHERE name IN (${where})`, bind, t);
 }
 
 /** The pending appends of `t`'s top-level transaction (made at its commit); hooks its commit and its savepoints' rollback. */
