@@ -371,9 +371,12 @@ export class RuntimeService {
     // the job is ours only while our lease holds; then it is consumed in the same transaction as the
     // engine run — except a retry job, whose attempts the service invocation itself counts and clears
     const owned = async (t: Transaction) => {
+      if (job.type !== 'retry') {
+        if (!job.lockedBy || !(await this.d.repo.consumeJob(job.id, job.lockedBy, t))) throw new Skip();
+        return;
+      }
       const fresh = await this.d.repo.findJob(job.id, t);
       if (!fresh || fresh.lockedBy !== job.lockedBy) throw new Skip();
-      if (fresh.type !== 'retry') await fresh.destroy({ transaction: t });
     };
     switch (job.type) {
       case 'timer':

@@ -352,6 +352,11 @@ export class RuntimeRepository {
     return JobModel.findAll({ where: { lockedBy: token }, order: [['dueAt', 'ASC'], ['id', 'ASC']] });
   }
 
+  /** Deletes a job this claim still holds (one conditional statement): false when its lease went to another claim or it is gone. */
+  async consumeJob(id: number, lockedBy: string, t: Transaction): Promise<boolean> {
+    return (await executeBound(JobModel.sequelize!, 'DELETE FROM jobs WHERE id = $1 AND lockedBy = $2', [id, lockedBy], t)) === 1;
+  }
+
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
     // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
