@@ -138,7 +138,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     clock,
     calendar,
     log,
-    options: { maxCallDepth: config.maxCallDepth, ...opts.runtime },
+    options: { maxCallDepth: config.maxCallDepth, jobConcurrency: config.jobConcurrency, ...opts.runtime },
     ports,
     groupKeys: knownGroupKeys(org),
   });

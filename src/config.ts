@@ -20,6 +20,8 @@ export interface Config {
   maxDefinitionElements: number;
   /** call activities and handler-started processes nested at most this deep (MAX_CALL_DEPTH) */
   maxCallDepth: number;
+  /** due jobs of one claimed batch run side by side, this many instances at a time (JOB_CONCURRENCY) */
+  jobConcurrency: number;
   /** 第25条: the measures apply from `from` to `until` (Asia/Shanghai days, 'YYYY-MM-DD'; MEASURES_EFFECTIVE_FROM / MEASURES_EFFECTIVE_UNTIL); null = no bound */
   measuresValidity: { from: string | null; until: string | null };
   /** MySQL only: seconds a statement waits for another transaction's row lock before it fails and is retried (DB_LOCK_WAIT_TIMEOUT; the server's own default when unset) */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: env.UPLOAD_DIR ?? './data/uploads',
     maxDefinitionElements: positiveInteger(env.MAX_DEFINITION_ELEMENTS, 2000, 'MAX_DEFINITION_ELEMENTS'),
     maxCallDepth: positiveInteger(env.MAX_CALL_DEPTH, 10, 'MAX_CALL_DEPTH'),
+    jobConcurrency: positiveInteger(env.JOB_CONCURRENCY, 4, 'JOB_CONCURRENCY'),
     measuresValidity,
     dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
   };
