@@ -12,7 +12,7 @@ import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
 import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
-import { inTransaction } from '../persistence/transaction';
+import { inTransaction, isConflict } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
 
@@ -183,33 +183,36 @@ export class RuntimeService {
    */
   private async applyOnce(instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job') {
     try {
-      const { value, uow } = await this.unit(async (uow) => {
-        const inst = await this.d.repo.lockInstance(instanceId, uow.t);
-        if (!inst || TERMINAL.has(inst.state)) {
-          if (caller === 'job') {
-            await o.claim?.(uow.t);
-            return null;
-          }
-          if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
-          throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
-        }
-        const open = await this.d.repo.openIncidents(inst.id, uow.t);
-        uow.noIncidents = open.length === 0;
-        const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
-        if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
-        if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
-        await o.claim?.(uow.t);
-        if (o.before) await o.before(inst, uow.t);
-        await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
-        if (o.after) await o.after(inst, uow.t);
-        await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
-        return this.stateOf(inst);
-      });
+      const { value, uow } = await this.unit((uow) => this.applyIn(uow, instanceId, action, o, caller));
       return { state: value, dueJobIds: uow.dueJobIds };
     } catch (err) {
       if (err instanceof Skip) return null;
       throw err;
     }
+  }
+
+  /** applyOnce's work inside a given unit of work (its own transaction, or a savepoint of a batch of timers). */
+  private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job'): Promise<InstanceState | null> {
+    const inst = await this.d.repo.lockInstance(instanceId, uow.t);
+    if (!inst || TERMINAL.has(inst.state)) {
+      if (caller === 'job') {
+        await o.claim?.(uow.t);
+        return null;
+      }
+      if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
+      throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
+    }
+    const open = await this.d.repo.openIncidents(inst.id, uow.t);
+    uow.noIncidents = open.length === 0;
+    const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
+    if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
+    if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
+    await o.claim?.(uow.t);
+    if (o.before) await o.before(inst, uow.t);
+    await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+    if (o.after) await o.after(inst, uow.t);
+    await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
+    return this.stateOf(inst);
   }
 
   async terminate(instanceId: string, actor: string): Promise<InstanceState | null> {
@@ -329,6 +332,14 @@ export class RuntimeService {
       const byInstance = new Map<string, JobModel[]>();
       for (const job of claimed) byInstance.set(job.instanceId, [...(byInstance.get(job.instanceId) ?? []), job]);
       const lanes = [...byInstance.values()];
+      if (claimed.every((job) => job.type === 'timer')) {
+        // timers only: the lanes dealt into JOB_CONCURRENCY groups, each group one transaction (runTimers)
+        const groups: JobModel[][] = Array.from({ length: Math.max(1, Math.min(this.opts.jobConcurrency, lanes.length)) }, () => []);
+        lanes.forEach((lane, i) => groups[i % groups.length].push(...lane));
+        await Promise.all(groups.map((group) => this.runTimers(group)));
+        ran += claimed.length;
+        continue;
+      }
       const worker = async () => {
         for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
           for (const job of lane) {
@@ -340,6 +351,45 @@ export class RuntimeService {
       await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.jobConcurrency, lanes.length)) }, worker));
     }
     return ran;
+  }
+
+  /**
+   * Fires claimed timers in one transaction (group commit): each timer in a savepoint of its own, so a timer that
+   * fails rolls back its own work only and is released with back-off after the commit, as a job run alone is. The
+   * transaction's start, the calendar's version read, the audit heads' read and write and the commit are shared.
+   * A deadlock or lock timeout aborts the batch (MySQL may have rolled the whole transaction back), which then
+   * runs again from the start like any unit of work.
+   */
+  private async runTimers(jobs: JobModel[]): Promise<void> {
+    let failed: { job: JobModel; err: unknown }[] = [];
+    await inTransaction(this.d.sequelize, async (t) => {
+      failed = [];
+      await this.d.calendar.sync(t);
+      for (const job of jobs) {
+        try {
+          await this.d.sequelize.transaction({ transaction: t }, (sp) => this.applyIn({ t: sp, dueJobIds: [] }, job.instanceId, { kind: 'resume' }, this.timerOptions(job), 'job'));
+        } catch (err) {
+          if (isConflict(err)) throw err;
+          if (!(err instanceof Skip)) failed.push({ job, err });
+        }
+      }
+    });
+    for (const { job, err } of failed) await this.jobFailed(job, err);
+  }
+
+  /** How a timer or retry job acts on its instance: the job is ours only while our lease holds (see execute). */
+  private timerOptions(job: JobModel): ActOptions {
+    // the job is consumed in the same transaction as the engine run — except a retry job, whose attempts
+    // the service invocation itself counts and clears
+    const claim = async (t: Transaction) => {
+      if (job.type !== 'retry') {
+        if (!job.lockedBy || !(await this.d.repo.consumeJob(job.id, job.lockedBy, t))) throw new Skip();
+        return;
+      }
+      const fresh = await this.d.repo.findJob(job.id, t);
+      if (!fresh || fresh.lockedBy !== job.lockedBy) throw new Skip();
+    };
+    return { actor: null, operation: job.type, data: { activityId: job.activityId }, claim };
   }
 
   private claims = 0;
@@ -364,37 +414,31 @@ export class RuntimeService {
 
   /** Runs a job this process holds the lease of (its `lockedBy`); a failure releases it with back-off. */
   private async runClaimed(job: JobModel, collect = false): Promise<boolean | number[]> {
-    const jobId = job.id;
     try {
       const made = await this.execute(job);
       return collect ? made : true;
     } catch (err) {
-      const attempts = job.attempts + 1;
-      const message = err instanceof Error ? err.message : String(err);
-      this.d.log.warn({ event: 'job.failed', jobId, type: job.type, instanceId: job.instanceId, attempts, err: message });
-      const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), this.opts.retryMaxMs);
-      // the lease (wall clock) keeps it from spinning; the due date (process clock) moves on too
-      await this.d.repo.releaseJob(jobId, { lockedUntil: new Date(Date.now() + backoff), attempts, lastError: message.slice(0, 2000) });
+      await this.jobFailed(job, err);
       return false;
     }
   }
 
+  /** A job that failed: released with back-off (the lease, on the wall clock, keeps it from spinning). */
+  private async jobFailed(job: JobModel, err: unknown): Promise<void> {
+    const attempts = job.attempts + 1;
+    const message = err instanceof Error ? err.message : String(err);
+    this.d.log.warn({ event: 'job.failed', jobId: job.id, type: job.type, instanceId: job.instanceId, attempts, err: message });
+    const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), this.opts.retryMaxMs);
+    await this.d.repo.releaseJob(job.id, { lockedUntil: new Date(Date.now() + backoff), attempts, lastError: message.slice(0, 2000) });
+  }
+
   private async execute(job: JobModel): Promise<number[]> {
-    // the job is ours only while our lease holds; then it is consumed in the same transaction as the
-    // engine run — except a retry job, whose attempts the service invocation itself counts and clears
-    const owned = async (t: Transaction) => {
-      if (job.type !== 'retry') {
-        if (!job.lockedBy || !(await this.d.repo.consumeJob(job.id, job.lockedBy, t))) throw new Skip();
-        return;
-      }
-      const fresh = await this.d.repo.findJob(job.id, t);
-      if (!fresh || fresh.lockedBy !== job.lockedBy) throw new Skip();
-    };
+    const owned = this.timerOptions(job).claim!;
     switch (job.type) {
       case 'timer':
       case 'retry': {
         const made: number[] = [];
-        await this.actCollecting(job.instanceId, { kind: 'resume' }, { actor: null, operation: job.type, data: { activityId: job.activityId }, claim: owned }, made);
+        await this.actCollecting(job.instanceId, { kind: 'resume' }, this.timerOptions(job), made);
         return made;
       }
       case 'call-start': {

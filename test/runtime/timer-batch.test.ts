@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import { IncidentModel, JobModel } from '../../src/persistence/models/runtime.model';
+import { startTestApp, type TestApp } from '../support/app';
+
+const XML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="batched-timer" name="批量定时" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
+    <bpmn:intermediateCatchEvent id="Wait" name="等待">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/**
+ * Issue 13 item 2 (group commit) for due timers: the timers of a claim fire in one transaction, each in a savepoint
+ * of its own. The batch shares the transaction (one START/BEGIN and one COMMIT for the claim); a timer that fails
+ * rolls back its own work only and is released with back-off after the commit, while the timers before and after
+ * it in the batch fire and stay fired; each fires exactly once.
+ */
+describe('due timers of a claim fire in one transaction, each in a savepoint', () => {
+  let t: TestApp;
+  const statements: string[] = [];
+  let counting = false;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual', JOB_CONCURRENCY: '1', SCHEDULER_INTERVAL_MS: '3600000' }, {}, { sqlLogging: (sql) => counting && statements.push(sql) });
+    await t.gf.definitions.deploy({ xml: XML }, 'admin');
+  });
+  after(async () => t?.close());
+
+  const stateOf = async (id: string) => (await t.as('admin').get(`/api/process-instances/${id}`)).body;
+
+  it('fires five timers in one transaction; the one whose instance has an open engine incident rolls back alone and is released with back-off', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
+    const blocked = ids[2];
+    await IncidentModel.create({ instanceId: blocked, activityId: 'Wait', executionId: null, kind: 'engine', message: '测试：未解决的引擎异常', attempts: 1, pendingAction: null, createdAt: t.gf.clock.now(), resolvedAt: null, resolvedBy: null } as never);
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+
+    statements.length = 0;
+    counting = true;
+    expect(await t.gf.runtime.runDueJobs()).to.equal(5);
+    counting = false;
+
+    const begins = statements.filter((s) => /START TRANSACTION|BEGIN/i.test(s) && !/SAVEPOINT/i.test(s));
+    const commits = statements.filter((s) => /\bCOMMIT\b/i.test(s));
+    const savepoints = statements.filter((s) => /^Executing \([^)]*\): SAVEPOINT/i.test(s));
+    const rollbacks = statements.filter((s) => /ROLLBACK TO SAVEPOINT/i.test(s));
+    expect(begins, begins.join('\n')).to.have.length(1);
+    expect(commits, commits.join('\n')).to.have.length(1);
+    expect(savepoints).to.have.length(5);
+    expect(rollbacks).to.have.length(1);
+
+    for (const id of ids) {
+      const inst = await stateOf(id);
+      if (id === blocked) {
+        expect(inst.state).to.equal('running');
+        expect(inst.activeActivityIds).to.deep.equal(['Wait']);
+        expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer')).to.have.length(0);
+      } else {
+        expect(inst.state, id).to.equal('completed');
+        expect(inst.history.filter((h: { activityId: string; endedAt: string | null }) => h.activityId === 'Wait' && h.endedAt)).to.have.length(1);
+        expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer')).to.have.length(1);
+      }
+    }
+    const job = await JobModel.findOne({ where: { instanceId: blocked } });
+    expect(job, 'the failed timer stays, released').to.not.equal(null);
+    expect(job!.attempts).to.equal(1);
+    expect(job!.lastError).to.match(/open engine incident/);
+    expect(job!.lockedUntil!.getTime()).to.be.greaterThan(Date.now());
+    const left = await t.gf.db.sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM jobs', { type: QueryTypes.SELECT });
+    expect(Number(left[0].n)).to.equal(1);
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
+});
