@@ -4,29 +4,18 @@
  * are off as in `npm start` (SOURCE_MAPS=on keeps them). A developer's tool, not part of npm test.
  */
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
+import { benchDiagram, profilingDatabase, say, sqlCounter } from './profiling';
 
-const XML = fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(/const XML = `([\s\S]*?)`;/)![1];
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const XML = benchDiagram('XML');
 
 async function main() {
-  if (process.env.SOURCE_MAPS !== 'on') process.setSourceMapsEnabled(false);
   const n = Number(process.argv[2] ?? 200);
-  const url = process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gf-prof-')), 'p.db')}`;
-  const counts = new Map<string, number>();
-  let counting = false;
-  const logging = (sql: string) => {
-    if (!counting) return;
-    const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  };
-  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', CLOCK: 'system' }), process.env.COUNT_SQL ? { sqlLogging: logging } : {});
+  const url = profilingDatabase();
+  const sql = sqlCounter();
+  const gf = await createGovFlow(loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', CLOCK: 'system' }), process.env.COUNT_SQL ? { sqlLogging: sql.logging } : {});
   await gf.seed();
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -54,7 +43,7 @@ async function main() {
   };
   for (let i = 0; i < 20; i++) await one(i);
   phase.fill(0);
-  counting = true;
+  sql.counting = true;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await one(i);
@@ -62,11 +51,7 @@ async function main() {
   const cpu = process.cpuUsage(cpu0);
   say(`${n} instances in ${s.toFixed(2)} s: ${(n / s).toFixed(1)}/s, CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms per instance`);
   say(`ms per call: start ${(phase[0] / n).toFixed(1)}, list ${(phase[1] / n).toFixed(1)}, complete ${(phase[2] / n).toFixed(1)}`);
-  if (counts.size) {
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    say(`${(total / n).toFixed(1)} statements per instance`);
-    for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 60)) say(`${(v / n).toFixed(2).padStart(6)} ${k}`);
-  }
+  sql.report(n, 'instance');
   server.close();
   await gf.close();
 }

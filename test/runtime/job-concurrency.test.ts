@@ -2,23 +2,9 @@ import { expect } from 'chai';
 import { defineHandler } from '../../src/handlers/handler';
 import { startTestApp, type TestApp } from '../support/app';
 import { onMysql } from '../support/database';
+import { fixture } from '../support/runtime';
 
-const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://govflow.example/bpmn">
-  <bpmn:process id="side-by-side" name="并行定时" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
-    <bpmn:intermediateCatchEvent id="Wait" name="等待">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="Meet" />
-    <bpmn:serviceTask id="Meet" name="会合">
-      <bpmn:extensionElements><zeebe:taskDefinition type="test-rendezvous" /></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="Meet" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const XML = fixture('rendezvous-timers.bpmn');
 
 /**
  * Issue 13 (P5): the due jobs of one claimed batch run side by side, JOB_CONCURRENCY instances at a time, each in

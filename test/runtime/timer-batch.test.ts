@@ -2,19 +2,9 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { IncidentModel, JobModel } from '../../src/persistence/models/runtime.model';
 import { startTestApp, type TestApp } from '../support/app';
+import { fixture } from '../support/runtime';
 
-const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://govflow.example/bpmn">
-  <bpmn:process id="batched-timer" name="批量定时" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
-    <bpmn:intermediateCatchEvent id="Wait" name="等待">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const XML = fixture('burst-timers.bpmn');
 
 /**
  * Issue 13 item 2 (group commit) for due timers: the timers of a claim fire in one transaction, each in a savepoint

@@ -1,0 +1,35 @@
+/** What the developer's profiling tools (bench/profile-*.ts) share: the bench's diagrams, and the SQL counter. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A diagram of bench/run.ts by its constant's name (`XML`: P1's approval, `TIMER_XML`: P5's timer). */
+export const benchDiagram = (constant: 'XML' | 'TIMER_XML') => fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(new RegExp(`const ${constant} = \`([\\s\\S]*?)\`;`))![1];
+
+export const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** BENCH_DATABASE_URL, or a new SQLite file; run as `npm start` runs (no source maps unless SOURCE_MAPS=on). */
+export function profilingDatabase(): string {
+  if (process.env.SOURCE_MAPS !== 'on') process.setSourceMapsEnabled(false);
+  return process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gf-prof-')), 'p.db')}`;
+}
+
+/** Counts the SQL statements by kind (values masked) while `counting`; `report(n)` prints them per unit of n. */
+export function sqlCounter() {
+  const counts = new Map<string, number>();
+  const counter = {
+    counting: false,
+    logging: (sql: string) => {
+      if (!counter.counting) return;
+      const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    },
+    report(n: number, unit: string) {
+      if (!counts.size) return;
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      say(`${(total / n).toFixed(1)} statements per ${unit}`);
+      for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 60)) say(`${(v / n).toFixed(2).padStart(6)} ${k}`);
+    },
+  };
+  return counter;
+}
