@@ -11,7 +11,7 @@ import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOut
 import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
-import type { JobModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import { CLAIM_PER_LANE, type JobModel, type ProcessInstanceModel, type RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction, isConflict } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
@@ -325,7 +325,8 @@ export class RuntimeService {
     let ran = 0;
     while (ran < max) {
       // a batch at a time, each claim under its own token: another process claims the next batch meanwhile
-      const claimed = await this.d.repo.claimDueJobs(`${this.workerId}#${++this.claims}`, this.d.clock.now(), new Date(), this.opts.jobLeaseMs);
+      // ten jobs per lane: each lane runs its share one after the other within the lease, as one lane of ten did
+      const claimed = await this.d.repo.claimDueJobs(`${this.workerId}#${++this.claims}`, this.d.clock.now(), new Date(), this.opts.jobLeaseMs, CLAIM_PER_LANE * this.opts.jobConcurrency);
       if (!claimed.length) break;
       // the jobs of different instances side by side (each its own unit of work, so one process's share of a
       // burst keeps its connections busy instead of waiting on each commit in turn); one instance's jobs in order

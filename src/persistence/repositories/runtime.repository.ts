@@ -105,8 +105,8 @@ function mergeByCreation<R extends Created>(a: R[], b: R[]): R[] {
   return out.concat(a.slice(i), b.slice(j));
 }
 
-/** due jobs one claim takes (RuntimeRepository.claimDueJobs) */
-export const CLAIM_BATCH = 10;
+/** due jobs one claim takes per lane that runs them side by side (RuntimeRepository.claimDueJobs: × JOB_CONCURRENCY) */
+export const CLAIM_PER_LANE = 10;
 
 export class RuntimeRepository {
   // ---- instances
@@ -336,17 +336,18 @@ export class RuntimeRepository {
   }
 
   /**
-   * Claims up to CLAIM_BATCH due, unleased jobs in one statement (issue 13 item 7) under the claim's own token
+   * Claims up to `limit` due, unleased jobs in one statement (issue 13 item 7) under the claim's own token
    * (`lockedBy`), and reads them back by it: of several app processes each gets its own share of a burst, none
    * the same job. The statement's text never changes (one prepared statement on MySQL, every value bound).
    */
-  async claimDueJobs(token: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<JobModel[]> {
+  async claimDueJobs(token: string, clockNow: Date, wallNow: Date, leaseMs: number, limit = CLAIM_PER_LANE): Promise<JobModel[]> {
+    const batch = Math.max(1, Math.floor(limit));
     const sequelize = JobModel.sequelize!;
     const due = 'dueAt <= $3 AND (lockedUntil IS NULL OR lockedUntil < $4)';
     const sql =
       sequelize.getDialect() === 'sqlite'
-        ? `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id IN (SELECT id FROM jobs WHERE ${due} ORDER BY dueAt, id LIMIT ${CLAIM_BATCH})`
-        : `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE ${due} ORDER BY dueAt, id LIMIT ${CLAIM_BATCH}`;
+        ? `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE id IN (SELECT id FROM jobs WHERE ${due} ORDER BY dueAt, id LIMIT ${batch})`
+        : `UPDATE jobs SET lockedBy = $1, lockedUntil = $2 WHERE ${due} ORDER BY dueAt, id LIMIT ${batch}`;
     const n = await retryConflicts(() => executeBound(sequelize, sql, [token, dateParam(sequelize, new Date(wallNow.getTime() + leaseMs)), dateParam(sequelize, clockNow), dateParam(sequelize, wallNow)]));
     if (!n) return [];
     return JobModel.findAll({ where: { lockedBy: token }, order: [['dueAt', 'ASC'], ['id', 'ASC']] });
