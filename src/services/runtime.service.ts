@@ -363,6 +363,18 @@ export class RuntimeService {
    */
   private async runTimers(jobs: JobModel[]): Promise<void> {
     let failed: { job: JobModel; err: unknown }[] = [];
+    try {
+      await this.fireTimers(jobs, (f) => (failed = f));
+    } catch (err) {
+      // the whole batch rolled back (conflicts beyond the retries, a lost connection): every timer of it is
+      // released with back-off, as a job that failed alone is — never a rejection beside the other lanes
+      failed = jobs.map((job) => ({ job, err }));
+    }
+    for (const { job, err } of failed) await this.jobFailed(job, err).catch((e) => this.d.log.error({ event: 'job.release-failed', jobId: job.id, err: String(e) }));
+  }
+
+  private async fireTimers(jobs: JobModel[], report: (failed: { job: JobModel; err: unknown }[]) => void): Promise<void> {
+    let failed: { job: JobModel; err: unknown }[] = [];
     await inTransaction(this.d.sequelize, async (t) => {
       failed = [];
       await this.d.calendar.sync(t);
@@ -375,7 +387,7 @@ export class RuntimeService {
         }
       }
     });
-    for (const { job, err } of failed) await this.jobFailed(job, err);
+    report(failed);
   }
 
   /** How a timer or retry job acts on its instance: the job is ours only while our lease holds (see execute). */

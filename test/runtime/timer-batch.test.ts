@@ -66,4 +66,26 @@ describe('due timers of a claim fire in one transaction, each in a savepoint', (
     expect(Number(left[0].n)).to.equal(1);
     expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
   });
+
+  it('a batch that fails as a whole (its commit cannot append to the trail) releases every timer with back-off and rejects nothing', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+    const sequelize = t.gf.db.sequelize;
+    const [head] = await sequelize.query<{ name: string; lastId: number; lastHash: string }>("SELECT name, lastId, lastHash FROM audit_chain WHERE name = 'activity_history'", { type: QueryTypes.SELECT });
+    await sequelize.query("DELETE FROM audit_chain WHERE name = 'activity_history'");
+    try {
+      expect(await t.gf.runtime.runDueJobs()).to.be.at.least(3);
+    } finally {
+      await sequelize.query('INSERT INTO audit_chain (name, lastId, lastHash) VALUES (?, ?, ?)', { replacements: [head.name, head.lastId, head.lastHash] });
+    }
+    for (const id of ids) {
+      expect((await stateOf(id)).activeActivityIds, id).to.deep.equal(['Wait']);
+      const job = await JobModel.findOne({ where: { instanceId: id } });
+      expect(job?.attempts, id).to.equal(1);
+      expect(job?.lastError).to.match(/chain has no head/);
+      expect(job!.lockedUntil!.getTime()).to.be.greaterThan(Date.now());
+    }
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
 });
