@@ -333,9 +333,10 @@ export class RuntimeService {
       const byInstance = new Map<string, JobModel[]>();
       for (const job of claimed) byInstance.set(job.instanceId, [...(byInstance.get(job.instanceId) ?? []), job]);
       const lanes = [...byInstance.values()];
+      const width = Math.max(1, Math.min(this.opts.jobConcurrency, lanes.length));
       if (claimed.every((job) => job.type === 'timer')) {
         // timers only: the lanes dealt into JOB_CONCURRENCY groups, each group one transaction (runTimers)
-        const groups: JobModel[][] = Array.from({ length: Math.max(1, Math.min(this.opts.jobConcurrency, lanes.length)) }, () => []);
+        const groups: JobModel[][] = Array.from({ length: width }, () => []);
         lanes.forEach((lane, i) => groups[i % groups.length].push(...lane));
         await Promise.all(groups.map((group) => this.runTimers(group)));
         ran += claimed.length;
@@ -349,7 +350,7 @@ export class RuntimeService {
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.jobConcurrency, lanes.length)) }, worker));
+      await Promise.all(Array.from({ length: width }, worker));
     }
     return ran;
   }
@@ -362,36 +363,31 @@ export class RuntimeService {
    * runs again from the start like any unit of work.
    */
   private async runTimers(jobs: JobModel[]): Promise<void> {
-    let failed: { job: JobModel; err: unknown }[] = [];
-    try {
-      await this.fireTimers(jobs, (f) => (failed = f));
-    } catch (err) {
-      // the whole batch rolled back (conflicts beyond the retries, a lost connection): every timer of it is
-      // released with back-off, as a job that failed alone is — never a rejection beside the other lanes
-      failed = jobs.map((job) => ({ job, err }));
-    }
+    // a batch that rolled back as a whole (conflicts beyond the retries, a lost connection): every timer of it is
+    // released with back-off, as a job that failed alone is — never a rejection beside the other lanes
+    const failed = await this.fireTimers(jobs).catch((err: unknown) => jobs.map((job) => ({ job, err })));
     for (const { job, err } of failed) await this.jobFailed(job, err).catch((e) => this.d.log.error({ event: 'job.release-failed', jobId: job.id, err: String(e) }));
   }
 
-  private async fireTimers(jobs: JobModel[], report: (failed: { job: JobModel; err: unknown }[]) => void): Promise<void> {
-    let failed: { job: JobModel; err: unknown }[] = [];
-    await inTransaction(this.d.sequelize, async (t) => {
-      failed = [];
+  /** The timers' transaction; answers the timers that failed alone (rolled back to their savepoints). */
+  private fireTimers(jobs: JobModel[]): Promise<{ job: JobModel; err: unknown }[]> {
+    return inTransaction(this.d.sequelize, async (t) => {
+      const failed: { job: JobModel; err: unknown }[] = [];
       await this.d.calendar.sync(t);
       for (const job of jobs) {
         try {
-          await this.d.sequelize.transaction({ transaction: t }, (sp) => this.applyIn({ t: sp, dueJobIds: [] }, job.instanceId, { kind: 'resume' }, this.timerOptions(job), 'job'));
+          await this.d.sequelize.transaction({ transaction: t }, (sp) => this.applyIn({ t: sp, dueJobIds: [] }, job.instanceId, { kind: 'resume' }, this.jobOptions(job), 'job'));
         } catch (err) {
           if (isConflict(err)) throw err;
           if (!(err instanceof Skip)) failed.push({ job, err });
         }
       }
+      return failed;
     });
-    report(failed);
   }
 
-  /** How a timer or retry job acts on its instance: the job is ours only while our lease holds (see execute). */
-  private timerOptions(job: JobModel): ActOptions {
+  /** How a job acts on its instance: the job is ours only while our lease holds (`claim`, see execute). */
+  private jobOptions(job: JobModel): ActOptions {
     // the job is consumed in the same transaction as the engine run — except a retry job, whose attempts
     // the service invocation itself counts and clears
     const claim = async (t: Transaction) => {
@@ -446,12 +442,13 @@ export class RuntimeService {
   }
 
   private async execute(job: JobModel): Promise<number[]> {
-    const owned = this.timerOptions(job).claim!;
+    const options = this.jobOptions(job);
+    const owned = options.claim!;
     switch (job.type) {
       case 'timer':
       case 'retry': {
         const made: number[] = [];
-        await this.actCollecting(job.instanceId, { kind: 'resume' }, this.timerOptions(job), made);
+        await this.actCollecting(job.instanceId, { kind: 'resume' }, options, made);
         return made;
       }
       case 'call-start': {
