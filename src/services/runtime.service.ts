@@ -438,7 +438,8 @@ export class RuntimeService {
     const message = err instanceof Error ? err.message : String(err);
     this.d.log.warn({ event: 'job.failed', jobId: job.id, type: job.type, instanceId: job.instanceId, attempts, err: message });
     const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), this.opts.retryMaxMs);
-    await this.d.repo.releaseJob(job.id, { lockedUntil: new Date(Date.now() + backoff), attempts, lastError: message.slice(0, 2000) });
+    const released = await this.d.repo.releaseJob(job.id, { lockedUntil: new Date(Date.now() + backoff), attempts, lastError: message.slice(0, 2000) }, job.lockedBy);
+    if (!released) this.d.log.warn({ event: 'job.release-skipped', jobId: job.id, reason: 'the lease went to another claim' });
   }
 
   private async execute(job: JobModel): Promise<number[]> {

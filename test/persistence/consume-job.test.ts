@@ -46,4 +46,17 @@ describe('consuming a claimed job', () => {
       .catch(() => undefined);
     expect((await JobModel.findByPk(job.id))?.lockedBy).to.equal('node-a#9');
   });
+
+  it('a failed run releases the job only while its claim still holds it', async () => {
+    const at = new Date('2027-01-04T08:00:00Z');
+    const lease = new Date(at.getTime() + 60_000);
+    const job = await JobModel.create({ type: 'timer', instanceId: 'inst-e', executionId: 'z', activityId: 'Wait', dueAt: at, payload: {}, lockedBy: 'node-b#2', lockedUntil: lease, lastError: null, createdAt: at });
+    // node-a's lease ran out and node-b claimed the job: node-a's release after its failure leaves node-b's lease
+    expect(await repo.releaseJob(job.id, { lockedUntil: new Date(at.getTime() + 10_000), attempts: 1, lastError: 'boom' }, 'node-a#1')).to.equal(false);
+    const kept = await JobModel.findByPk(job.id);
+    expect([kept?.lockedBy, kept?.lockedUntil?.getTime(), kept?.attempts, kept?.lastError]).to.deep.equal(['node-b#2', lease.getTime(), 0, null]);
+    expect(await repo.releaseJob(job.id, { lockedUntil: new Date(at.getTime() + 10_000), attempts: 1, lastError: 'boom' }, 'node-b#2')).to.equal(true);
+    const released = await JobModel.findByPk(job.id);
+    expect([released?.lockedBy, released?.attempts, released?.lastError]).to.deep.equal([null, 1, 'boom']);
+  });
 });

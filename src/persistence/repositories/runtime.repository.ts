@@ -372,8 +372,15 @@ export class RuntimeRepository {
     return n === 1;
   }
 
-  async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }) {
-    await retryConflicts(() => JobModel.update({ lockedBy: null, ...values }, { where: { id } }));
+  /**
+   * Releases a job (after a failure, with back-off). Given the claim that held it (`owner`), only while that claim
+   * still does: a lease that ran out and went to another claim (another process) keeps the other claim's lease.
+   * Answers whether the job was released.
+   */
+  async releaseJob(id: number, values: { lockedUntil: Date | null; lastError?: string; attempts?: number; dueAt?: Date }, owner?: string | null): Promise<boolean> {
+    const where = owner === undefined ? { id } : { id, lockedBy: owner };
+    const [n] = await retryConflicts(() => JobModel.update({ lockedBy: null, ...values }, { where }));
+    return n === 1;
   }
 
   /** The execution ids of the user tasks of an instance that are no longer open (completed, canceled). */
