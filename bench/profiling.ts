@@ -21,7 +21,7 @@ export function sqlCounter() {
     counting: false,
     logging: (sql: string) => {
       if (!counter.counting) return;
-      const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
+      const k = sql.replace(/^Executing \([^)]*\): /, '').replace(/(SAVEPOINT) `[^`]*`/, '$1 ?').replace(/'[^']*'/g, '?').replace(/\d+/g, 'N').slice(0, 90);
       counts.set(k, (counts.get(k) ?? 0) + 1);
     },
     report(n: number, unit: string) {

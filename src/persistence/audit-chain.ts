@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { executeBound, isoOf } from './sql';
-import { ActivityHistoryModel, AuditChainModel, OperationLogModel } from './models/runtime.model';
+import { dateText, executeBound, isoOf } from './sql';
+import { AuditChainModel } from './models/runtime.model';
 
 /**
  * The tamper-evident trail: `activity_history` and `operation_log` are append-only and hash-chained, each
@@ -253,7 +253,9 @@ const within = (owner: Transaction, t: Transaction): boolean => {
 /** Locks the heads, hashes and inserts the pending rows in order, writes each head once. */
 async function flush(t: Transaction, pending: Pending[]): Promise<void> {
   const sequelize = AuditChainModel.sequelize!;
-  const names = [HISTORY_CHAIN, ...(pending.some((p) => p.chain === 'operations') ? [OPERATION_CHAIN] : [])];
+  const history = pending.filter((p): p is PendingHistory => p.chain === 'history');
+  const operations = pending.filter((p): p is PendingOperation => p.chain === 'operations');
+  const names = [HISTORY_CHAIN, ...(operations.length ? [OPERATION_CHAIN] : [])];
   // both heads in one locking read, in primary-key order — the history head ('activity_history') before the
   // operation head ('operation_log') in every transaction, so two units never wait for each other's second head
   const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'; // SQLite: the IMMEDIATE transaction holds the writer
@@ -263,31 +265,84 @@ async function flush(t: Transaction, pending: Pending[]): Promise<void> {
   );
   const heads = new Map(rows.map((r) => [r.name, { lastId: r.lastId === null ? null : Number(r.lastId), lastHash: r.lastHash }]));
   for (const name of names) if (!heads.has(name)) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
+  const step = await autoIncrementStep(sequelize, t);
   const moved = new Set<string>();
-  for (const p of pending) {
-    if (p.chain === 'history') {
-      const h = heads.get(HISTORY_CHAIN)!;
+
+  // history rows, in order, several to a statement: a run of rows ends before a closing row whose start row is
+  // in the same run (its closesId, which the hash covers, is that row's id — known once the run is inserted)
+  const h = heads.get(HISTORY_CHAIN)!;
+  for (let i = 0; i < history.length; ) {
+    const run: PendingHistory[] = [];
+    while (i < history.length && run.length < ROWS_PER_INSERT && !(history[i].closes && run.includes(history[i].closes!))) run.push(history[i++]);
+    const values = run.map((p) => {
       const content = p.closes ? { ...p.content, closesId: p.closes.id } : p.content;
       const hash = historyHash(content, h.lastHash);
-      const row = await ActivityHistoryModel.create({ ...content, prevHash: h.lastHash, hash }, { transaction: t });
-      [p.id, h.lastId, h.lastHash] = [row.id, row.id, hash];
-      moved.add(HISTORY_CHAIN);
-    } else {
-      const h = heads.get(OPERATION_CHAIN)!;
-      const hash = operationHash(p.content, h.lastHash);
-      const row = await OperationLogModel.create({ ...p.content, prevHash: h.lastHash, hash }, { transaction: t });
-      [h.lastId, h.lastHash] = [row.id, hash];
-      moved.add(OPERATION_CHAIN);
-    }
+      const row = [content.instanceId, content.executionId, content.activityId, content.activityName, content.activityType, dateText(sequelize, content.startedAt), dateText(sequelize, content.endedAt), content.actor, content.outcome, content.closesId, h.lastHash, hash];
+      h.lastHash = hash;
+      return row;
+    });
+    const ids = await insertRows(sequelize, 'activity_history', HISTORY_COLUMNS, values, step, t);
+    run.forEach((p, k) => (p.id = ids[k]));
+    h.lastId = ids[ids.length - 1];
+    moved.add(HISTORY_CHAIN);
   }
+  if (operations.length) {
+    const o = heads.get(OPERATION_CHAIN)!;
+    for (let i = 0; i < operations.length; i += ROWS_PER_INSERT) {
+      const values = operations.slice(i, i + ROWS_PER_INSERT).map(({ content: c }) => {
+        const hash = operationHash(c, o.lastHash);
+        const row = [c.instanceId, c.taskId, c.operation, c.actor, dateText(sequelize, c.at), c.data === null ? null : JSON.stringify(c.data), o.lastHash, hash];
+        o.lastHash = hash;
+        return row;
+      });
+      const ids = await insertRows(sequelize, 'operation_log', OPERATION_COLUMNS, values, step, t);
+      o.lastId = ids[ids.length - 1];
+    }
+    moved.add(OPERATION_CHAIN);
+  }
+
   // the heads that moved, in one statement
   const written = [...moved].map((name) => [name, heads.get(name)!] as const);
   if (!written.length) return;
-  const bind = written.flatMap(([name, h]) => [name, h.lastId, h.lastHash]);
-  const ids = written.map((_, i) => `WHEN $${3 * i + 1} THEN $${3 * i + 2}`).join(' ');
+  const bind = written.flatMap(([name, head]) => [name, head.lastId, head.lastHash]);
+  const idCases = written.map((_, i) => `WHEN $${3 * i + 1} THEN $${3 * i + 2}`).join(' ');
   const hashes = written.map((_, i) => `WHEN $${3 * i + 1} THEN $${3 * i + 3}`).join(' ');
   const where = written.map((_, i) => `$${3 * i + 1}`).join(', ');
-  await executeBound(sequelize, `UPDATE audit_chain SET lastId = CASE name ${ids} END, lastHash = CASE name ${hashes} END WHERE name IN (${where})`, bind, t);
+  await executeBound(sequelize, `UPDATE audit_chain SET lastId = CASE name ${idCases} END, lastHash = CASE name ${hashes} END WHERE name IN (${where})`, bind, t);
+}
+
+const HISTORY_COLUMNS = ['instanceId', 'executionId', 'activityId', 'activityName', 'activityType', 'startedAt', 'endedAt', 'actor', 'outcome', 'closesId', 'prevHash', 'hash'];
+const OPERATION_COLUMNS = ['instanceId', 'taskId', 'operation', 'actor', 'at', 'data', 'prevHash', 'hash'];
+/** rows per INSERT statement (13 values each at most: far below either database's limit of parameters) */
+const ROWS_PER_INSERT = 100;
+
+/**
+ * Inserts rows in one statement and answers their ids, in order. The values are escaped into the text (the text
+ * protocol: a statement whose text varies with its row count is never prepared, so no server-side statement is
+ * left behind). The ids of one multi-row INSERT are consecutive (`step` apart) because every insert into a
+ * chained table happens while its head is locked (no other statement allocates ids of the table meanwhile);
+ * MySQL answers the first id, SQLite the last.
+ */
+async function insertRows(sequelize: Sequelize, table: string, columns: string[], values: unknown[][], step: number, t: Transaction): Promise<number[]> {
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.map(() => row).join(', ')}`;
+  const [id, affected] = (await sequelize.query(sql, { replacements: values.flat(), type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
+  if (Number(affected) !== values.length) throw new Error(`${table}: ${values.length} rows inserted as ${affected}`);
+  const first = sequelize.getDialect() === 'sqlite' ? Number(id) - (values.length - 1) * step : Number(id);
+  return values.map((_, k) => first + k * step);
+}
+
+/** MySQL's auto_increment_increment (1 but in a multi-primary cluster), read once; SQLite's rowids step by one. */
+const steps = new WeakMap<Sequelize, Promise<number>>();
+function autoIncrementStep(sequelize: Sequelize, t: Transaction): Promise<number> {
+  if (sequelize.getDialect() === 'sqlite') return Promise.resolve(1);
+  let step = steps.get(sequelize);
+  if (!step) {
+    step = sequelize.query<{ step: number }>('SELECT @@auto_increment_increment AS step', { type: QueryTypes.SELECT, transaction: t }).then(([r]) => Number(r.step) || 1);
+    step.catch(() => steps.delete(sequelize));
+    steps.set(sequelize, step);
+  }
+  return step;
 }
 
 /** The pending appends of `t`'s top-level transaction (made at its commit); hooks its commit and its savepoints' rollback. */

@@ -9,6 +9,17 @@ export function dateParam(sequelize: Sequelize, d: Date): Date | string {
   return sequelize.getDialect() === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', ' +00:00') : d;
 }
 
+/**
+ * A date as a replacement (escaped into the text): as each database stores it — sequelize's own escaping of a
+ * Date drops the milliseconds on MySQL, so MySQL gets the UTC text `YYYY-MM-DD HH:mm:ss.SSS` (the connection's
+ * time zone is UTC), SQLite its `YYYY-MM-DD HH:mm:ss.SSS +00:00`.
+ */
+export function dateText(sequelize: Sequelize, d: Date | null): string | null {
+  if (d === null) return null;
+  const iso = d.toISOString().replace('T', ' ');
+  return sequelize.getDialect() === 'sqlite' ? iso.replace('Z', ' +00:00') : iso.replace('Z', '');
+}
+
 /** A date as the database gives it back (a Date, or SQLite's `YYYY-MM-DD HH:MM:SS.SSS +00:00`) → ISO 8601 UTC. */
 export function isoOf(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;

@@ -3,6 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { appendOperation, verifyTrail } from '../../src/persistence/audit-chain';
 import { openDatabase, type Database } from '../../src/persistence/db';
 import { migrate } from '../../src/persistence/migrator';
+import { isoOf } from '../../src/persistence/sql';
 import { initModels } from '../../src/persistence/models';
 import { RuntimeRepository } from '../../src/persistence/repositories/runtime.repository';
 import { freshDatabaseUrl } from '../support/database';
@@ -24,7 +25,7 @@ describe('audit chain heads: read once, written once per transaction', () => {
   });
   after(() => db.close());
 
-  const op = (operation: string) => ({ instanceId: 'inst-h', operation, actor: 'sjj', at: new Date('2026-12-01T02:00:00.000Z'), data: { n: operation } });
+  const op = (operation: string) => ({ instanceId: 'inst-h', operation, actor: 'sjj', at: new Date('2026-12-01T02:00:00.250Z'), data: { n: operation } });
   const history = (activityId: string) => ({ instanceId: 'inst-h', executionId: `${activityId}_${Math.random().toString(36).slice(2)}`, activityId, activityName: null, activityType: 'bpmn:Task', startedAt: new Date('2026-12-01T02:00:00.000Z'), endedAt: null, actor: null, outcome: null });
   const heads = () => db.sequelize.query<{ name: string; lastId: number }>('SELECT name, lastId FROM audit_chain ORDER BY name', { type: QueryTypes.SELECT });
 
@@ -40,9 +41,18 @@ describe('audit chain heads: read once, written once per transaction', () => {
     const writes = statements.filter((s) => /UPDATE `?audit_chain`?/.test(s));
     expect(reads, reads.join('\n')).to.have.length(1);
     expect(writes, writes.join('\n')).to.have.length(1);
+    // the rows of each chain in one multi-row INSERT (issue 13 item 3), their hashes chained in order
+    const inserts = (table: string) => statements.filter((s) => new RegExp(`INSERT INTO \`?${table}\`?`).test(s));
+    expect(inserts('activity_history'), inserts('activity_history').join('\n')).to.have.length(1);
+    expect(inserts('operation_log'), inserts('operation_log').join('\n')).to.have.length(1);
     expect(await verifyTrail(db.sequelize)).to.deep.include({ ok: true, checked: 5 });
-    const rows = await db.sequelize.query<{ id: number }>('SELECT id FROM operation_log ORDER BY id DESC LIMIT 1', { type: QueryTypes.SELECT });
-    expect((await heads()).find((h) => h.name === 'operation_log')?.lastId).to.equal(Number(rows[0].id));
+    for (const table of ['operation_log', 'activity_history']) {
+      const rows = await db.sequelize.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id DESC LIMIT 1`, { type: QueryTypes.SELECT });
+      expect((await heads()).find((h) => h.name === table)?.lastId, table).to.equal(Number(rows[0].id));
+    }
+    // the dates keep their milliseconds (sequelize's escaping of a Date would drop them on MySQL)
+    const [last] = await db.sequelize.query<{ at: Date | string }>('SELECT at FROM operation_log ORDER BY id DESC LIMIT 1', { type: QueryTypes.SELECT });
+    expect(isoOf(last.at)).to.equal('2026-12-01T02:00:00.250Z');
   });
 
   it('savepoints that append — one kept, one rolled back — between the outer appends keep both chains valid', async () => {
@@ -79,7 +89,7 @@ describe('audit chain heads: read once, written once per transaction', () => {
     const at = (re: RegExp) => statements.findIndex((x) => re.test(x));
     expect(at(/the rest of the unit/)).to.be.greaterThan(-1);
     expect(at(/FROM `?audit_chain`?/), statements.join('\n')).to.be.greaterThan(at(/the rest of the unit/));
-    expect(at(/INSERT INTO `operation_log`/)).to.be.greaterThan(at(/FROM `?audit_chain`?/));
+    expect(at(/INSERT INTO `?operation_log`?/)).to.be.greaterThan(at(/FROM `?audit_chain`?/));
     expect((await verifyTrail(db.sequelize)).ok).to.equal(true);
   });
 
