@@ -193,7 +193,7 @@ export class RuntimeService {
 
   /** applyOnce's work inside a given unit of work (its own transaction, or a savepoint of a batch of timers). */
   private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job'): Promise<InstanceState | null> {
-    const inst = await this.d.repo.lockInstance(instanceId, uow.t);
+    const { inst, incidents: open } = await this.d.repo.lockInstanceWithIncidents(instanceId, uow.t);
     if (!inst || TERMINAL.has(inst.state)) {
       if (caller === 'job') {
         await o.claim?.(uow.t);
@@ -202,7 +202,6 @@ export class RuntimeService {
       if (!inst) throw notFound(`流程实例 ${instanceId} 不存在`);
       throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
     }
-    const open = await this.d.repo.openIncidents(inst.id, uow.t);
     uow.noIncidents = open.length === 0;
     const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
     if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
@@ -789,8 +788,11 @@ export class RuntimeService {
       }
     }
 
+    // the kinds of wait rows the instance has, in one read: the rows of a kind it has none of are not read
+    const has = await repo.waitKinds(inst.id, t);
+
     // user tasks: create the new waits, cancel the tasks whose wait is gone (a boundary event interrupted them)
-    const open = await repo.openTasks(inst.id, t);
+    const open = has.tasks ? await repo.openTasks(inst.id, t) : [];
     const waiting = new Set(r.userTasks.map((w) => w.executionId));
     for (const task of open) {
       if (!waiting.has(task.executionId)) {
@@ -848,8 +850,8 @@ export class RuntimeService {
     }
 
     // the instance's jobs and wait rows, each read once for what follows
-    const jobs = await repo.allJobsOf(inst.id, t);
-    const rows = await repo.waitRowsOf(inst.id, t);
+    const jobs = has.jobs ? await repo.allJobsOf(inst.id, t) : [];
+    const rows = has.waits ? await repo.waitRowsOf(inst.id, t) : { messages: [], signals: [], children: [] };
 
     // timers: the rows follow the engine's set of armed timers (a due date never changes once computed)
     const timers = jobs.filter((j) => j.type === 'timer');

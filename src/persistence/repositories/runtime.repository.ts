@@ -119,6 +119,35 @@ export class RuntimeRepository {
     return ProcessInstanceModel.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE });
   }
 
+  /**
+   * Locks the instance row (as lockInstance) and reads its open incidents — the incidents only when the row's
+   * read found one (an EXISTS in the same statement): most runs have none, and skip the second read.
+   */
+  async lockInstanceWithIncidents(id: string, t: Transaction): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[] }> {
+    const sequelize = ProcessInstanceModel.sequelize!;
+    const open = sequelize.literal(`EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = ${sequelize.escape(id)} AND incidents.resolvedAt IS NULL)`);
+    const inst = await ProcessInstanceModel.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE, attributes: { include: [[open, 'hasOpenIncident']] } });
+    if (!inst) return { inst: null, incidents: [] };
+    const has = Number(inst.get('hasOpenIncident'));
+    return { inst, incidents: has ? await this.openIncidents(id, t) : [] };
+  }
+
+  /**
+   * Which of the rows a save compares with the run's waits an instance has, in one statement: open tasks; timer,
+   * retry and call-start jobs; message and signal subscriptions and unended called instances. A save reads
+   * only the kinds that are there.
+   */
+  async waitKinds(instanceId: string, t: Transaction): Promise<{ tasks: boolean; jobs: boolean; waits: boolean }> {
+    const [row] = await ProcessInstanceModel.sequelize!.query<{ tasks: number | string; jobs: number | string; waits: number | string }>(
+      "SELECT EXISTS (SELECT 1 FROM tasks WHERE instanceId = $1 AND state = 'open') AS tasks, " +
+        "EXISTS (SELECT 1 FROM jobs WHERE instanceId = $1 AND type IN ('timer', 'retry', 'call-start')) AS jobs, " +
+        '(EXISTS (SELECT 1 FROM message_subscriptions WHERE instanceId = $1) OR EXISTS (SELECT 1 FROM signal_subscriptions WHERE instanceId = $1) ' +
+        "OR EXISTS (SELECT 1 FROM process_instances WHERE parentInstanceId = $1 AND state NOT IN ('completed', 'terminated'))) AS waits",
+      { type: QueryTypes.SELECT, bind: [instanceId], transaction: t },
+    );
+    return { tasks: Number(row.tasks) === 1, jobs: Number(row.jobs) === 1, waits: Number(row.waits) === 1 };
+  }
+
   findInstance(id: string) {
     return ProcessInstanceModel.findByPk(id);
   }
