@@ -88,7 +88,7 @@ function sourceContextOf(compiled: CompiledDefinition): unknown {
 export interface RunInstanceArgs {
   /** {definitionId, xml}; parsed once per definitionId */
   definition: CompiledDefinitionRef;
-  /** null for 'start'; else a previous RunResult.engineState */
+  /** null for 'start'; else a previous RunResult.engineState, or its JSON text as saved (parsed once) */
   state: unknown | null;
   action: EngineAction;
   host: EngineHost;
@@ -195,7 +195,7 @@ function checkAction(action: EngineAction, state: unknown): Record<string, unkno
     if (state !== null && state !== undefined) throw new Error('start: an instance that has a state cannot be started again');
     return assertActionVariables(action.variables, '启动流程 (start)');
   }
-  if (state === null || state === undefined || typeof state !== 'object') {
+  if (state === null || state === undefined || (typeof state !== 'object' && typeof state !== 'string') || state === '') {
     throw new Error(`${action.kind}: the instance has no engine state to recover`);
   }
   if ('variables' in action) assertActionVariables(action.variables, action.kind);
@@ -203,7 +203,8 @@ function checkAction(action: EngineAction, state: unknown): Record<string, unkno
 }
 
 function prepareState(state: unknown): SavedEngineState {
-  const copy = JSON.parse(JSON.stringify(state)) as SavedEngineState;
+  // the saved text as the database holds it is parsed once; an object is copied (the engine changes what it recovers)
+  const copy = (typeof state === 'string' ? JSON.parse(state) : JSON.parse(JSON.stringify(state))) as SavedEngineState;
   if (!Array.isArray(copy.definitions)) throw new Error('engine state without definitions');
   return copy;
 }
