@@ -679,7 +679,7 @@ export class RuntimeService {
       maxActivitiesPerRun: this.opts.maxActivitiesPerRun,
       invokeService: (inv) => this.invokeService(uow, inst, inv),
     };
-    const state = inst.engineState ? JSON.parse(inst.engineState) : null;
+    const state = inst.engineState || null; // the saved JSON text: the engine layer parses it once
     if (!state && action.kind !== 'start') throw conflict('流程实例没有可恢复的状态', 'no-state');
     const result = await this.withKnownGroups(await runInstance({ definition, state, action, host, instanceId: inst.id }));
     if (result.state === 'incident') return this.saveIncident(uow, inst, action, result, retriesIncidentId);
@@ -734,7 +734,8 @@ export class RuntimeService {
     const changed = changedVariables(inst.variables ?? {}, r.variables);
     const openIncidents = uow.noIncidents ? [] : await repo.openIncidents(inst.id, t);
     const state = openIncidents.length && !TERMINAL.has(r.state) ? 'incident' : r.state;
-    await inst.update(
+    await repo.saveRun(
+      inst,
       {
         engineState: r.engineState === null ? null : JSON.stringify(r.engineState),
         engineVersion: r.engineVersion,
@@ -745,7 +746,7 @@ export class RuntimeService {
         updatedAt: now,
         endedAt: TERMINAL.has(r.state) ? now : null,
       },
-      { transaction: t },
+      t,
     );
     if (Object.keys(changed).length) await repo.log({ instanceId: inst.id, operation: 'variables', actor, at: now, data: { changed } }, t);
 

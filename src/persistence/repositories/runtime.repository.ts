@@ -148,6 +148,29 @@ export class RuntimeRepository {
     return { tasks: Number(row.tasks) === 1, jobs: Number(row.jobs) === 1, waits: Number(row.waits) === 1 };
   }
 
+  /**
+   * Writes what a run changed on its (locked) instance row in one bound UPDATE whose text never changes — no
+   * model save (change tracking, validation, a statement built per call) — and sets the same values on the model.
+   */
+  async saveRun(
+    inst: ProcessInstanceModel,
+    values: { engineState: string | null; engineVersion: string; variables: Record<string, unknown>; activeActivityIds: string[]; state: ProcessInstanceModel['state']; revision: number; updatedAt: Date; endedAt: Date | null },
+    t: Transaction,
+  ): Promise<void> {
+    const sequelize = ProcessInstanceModel.sequelize!;
+    const v = values;
+    await executeBound(
+      sequelize,
+      'UPDATE process_instances SET engineState = $1, engineVersion = $2, variables = $3, activeActivityIds = $4, state = $5, revision = $6, updatedAt = $7, endedAt = $8 WHERE id = $9',
+      [v.engineState, v.engineVersion, JSON.stringify(v.variables), JSON.stringify(v.activeActivityIds), v.state, v.revision, dateParam(sequelize, v.updatedAt), v.endedAt && dateParam(sequelize, v.endedAt), inst.id],
+      t,
+    );
+    for (const [key, value] of Object.entries(values) as [keyof typeof values, unknown][]) {
+      inst.setDataValue(key, value as never);
+      inst.changed(key, false);
+    }
+  }
+
   findInstance(id: string) {
     return ProcessInstanceModel.findByPk(id);
   }
