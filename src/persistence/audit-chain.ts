@@ -313,7 +313,7 @@ async function flush(t: Transaction, pending: Pending[]): Promise<void> {
 
 const HISTORY_COLUMNS = ['instanceId', 'executionId', 'activityId', 'activityName', 'activityType', 'startedAt', 'endedAt', 'actor', 'outcome', 'closesId', 'prevHash', 'hash'];
 const OPERATION_COLUMNS = ['instanceId', 'taskId', 'operation', 'actor', 'at', 'data', 'prevHash', 'hash'];
-/** rows per INSERT statement (13 values each at most: far below either database's limit of parameters) */
+/** rows per INSERT statement (12 values a row at most: far below either database's limit of values in one statement) */
 const ROWS_PER_INSERT = 100;
 
 /**
