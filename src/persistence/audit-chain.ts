@@ -317,18 +317,22 @@ const OPERATION_COLUMNS = ['instanceId', 'taskId', 'operation', 'actor', 'at', '
 const ROWS_PER_INSERT = 100;
 
 /**
- * Inserts rows in one statement and answers their ids, in order. The values are escaped into the text (the text
- * protocol: a statement whose text varies with its row count is never prepared, so no server-side statement is
- * left behind). The ids of one multi-row INSERT are consecutive (`step` apart) because every insert into a
+ * Inserts rows in one statement and answers their ids, in order. On MySQL the values are escaped into the text (the
+ * text protocol: a statement whose text varies with its row count is never prepared, so no server-side statement is
+ * left behind); on SQLite they are bound (its statements live only for the call; and SQLite reads a text only up to
+ * a NUL, which an escaped element name may hold). The ids of one multi-row INSERT are consecutive (`step` apart) because every insert into a
  * chained table happens while its head is locked (no other statement allocates ids of the table meanwhile);
  * MySQL answers the first id, SQLite the last.
  */
 async function insertRows(sequelize: Sequelize, table: string, columns: string[], values: unknown[][], step: number, t: Transaction): Promise<number[]> {
-  const row = `(${columns.map(() => '?').join(', ')})`;
-  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.map(() => row).join(', ')}`;
-  const [id, affected] = (await sequelize.query(sql, { replacements: values.flat(), type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
+  const sqlite = sequelize.getDialect() === 'sqlite';
+  let n = 0;
+  const row = () => `(${columns.map(() => (sqlite ? `$${++n}` : '?')).join(', ')})`;
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.map(row).join(', ')}`;
+  const flat = values.flat();
+  const [id, affected] = (await sequelize.query(sql, { ...(sqlite ? { bind: flat } : { replacements: flat }), type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
   if (Number(affected) !== values.length) throw new Error(`${table}: ${values.length} rows inserted as ${affected}`);
-  const first = sequelize.getDialect() === 'sqlite' ? Number(id) - (values.length - 1) * step : Number(id);
+  const first = sqlite ? Number(id) - (values.length - 1) * step : Number(id);
   return values.map((_, k) => first + k * step);
 }
 

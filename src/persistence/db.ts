@@ -18,6 +18,21 @@ export interface Database {
 }
 
 /**
+ * SQLite reads an SQL text up to its first NUL character, so a string literal holding one (a query parameter
+ * `a%00b` compared in a WHERE clause) cut the statement and failed as a syntax error (answered 500). Literals that
+ * sequelize escapes into the text are written with the NUL as `char(0)`: `('a' || char(0) || 'b')`, the same value.
+ * Bound parameters carry any string and need nothing.
+ */
+function escapeNulForSqlite(sequelize: Sequelize): void {
+  const generator = (sequelize.getQueryInterface() as unknown as { queryGenerator: { escape(...args: unknown[]): string } }).queryGenerator;
+  const escape = generator.escape.bind(generator);
+  generator.escape = (...args: unknown[]) => {
+    const text = escape(...args);
+    return typeof text === 'string' && text.includes('\0') ? `(${text.replace(/\0/g, "' || char(0) || '")})` : text;
+  };
+}
+
+/**
  * DATABASE_URL: `sqlite:<path>` (`sqlite::memory:` too) or `mysql://user:pass@host:port/db`
  * (mysql2; MySQL, MariaDB, TiDB). A missing MySQL database is created.
  */
@@ -38,6 +53,7 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       pool: { max: 1, min: 0 },
     });
     waitForTheWriter(sequelize);
+    escapeNulForSqlite(sequelize);
     await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     await sequelize.query('PRAGMA foreign_keys = ON');

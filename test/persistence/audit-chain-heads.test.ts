@@ -55,6 +55,20 @@ describe('audit chain heads: read once, written once per transaction', () => {
     expect(isoOf(last.at)).to.equal('2026-12-01T02:00:00.250Z');
   });
 
+  it('text with a NUL, quotes and backslashes is stored as given and the trail verifies (fuzz seed 533951685: an element name with a NUL made the SQLite INSERT fail)', async () => {
+    const name = "I\u0000)'\\\"; --等一天";
+    await db.sequelize.transaction(async (t) => {
+      await repo.startActivity({ ...history('Nul'), activityName: name }, t);
+      await appendOperation({ ...op('nul'), actor: name, data: { note: name } }, t);
+    });
+    const [h] = await db.sequelize.query<{ activityName: string }>("SELECT activityName FROM activity_history WHERE activityId = 'Nul'", { type: QueryTypes.SELECT });
+    expect(h.activityName).to.equal(name);
+    const [o] = await db.sequelize.query<{ actor: string; data: string }>("SELECT actor, data FROM operation_log WHERE operation = 'nul'", { type: QueryTypes.SELECT });
+    expect(o.actor).to.equal(name);
+    expect(JSON.parse(typeof o.data === 'string' ? o.data : JSON.stringify(o.data)).note).to.equal(name);
+    expect((await verifyTrail(db.sequelize)).ok).to.equal(true);
+  });
+
   it('savepoints that append — one kept, one rolled back — between the outer appends keep both chains valid', async () => {
     await db.sequelize.transaction(async (t) => {
       await repo.startActivity(history('Outer1'), t);
