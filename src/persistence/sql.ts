@@ -6,7 +6,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
  * them as text.
  */
 export function dateParam(sequelize: Sequelize, d: Date): Date | string {
-  return sequelize.getDialect() === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', ' +00:00') : d;
+  return sequelize.getDialect() === 'sqlite' ? dateText(sequelize, d)! : d;
 }
 
 /**
