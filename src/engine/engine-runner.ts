@@ -381,11 +381,11 @@ function nextMacrotask(): Promise<void> {
 
 async function settle(run: RunContext, deadline: number): Promise<void> {
   for (;;) {
-    if (run.incident || run.ended) return;
+    if (run.incident || run.ended) return drain(run, deadline);
     const seq = run.eventSeq;
     if (run.pendingCount) await run.whenSomePendingSettles(deadline - Date.now());
     await nextMacrotask();
-    if (run.incident || run.ended) return;
+    if (run.incident || run.ended) return drain(run, deadline);
     if (!run.pendingCount && seq === run.eventSeq) return;
     if (Date.now() >= deadline) {
       run.fail(
@@ -395,6 +395,15 @@ async function settle(run: RunContext, deadline: number): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * The instance ended (a terminate end event on one branch) or failed while work of the run is still pending — a
+ * service invoked on another branch: it finishes inside the run (bounded by the deadline), so what it writes (a
+ * retry job, an effect) lands in the run's transaction, before its commit, and the save sees it.
+ */
+async function drain(run: RunContext, deadline: number): Promise<void> {
+  while (run.pendingCount && Date.now() < deadline) await run.whenSomePendingSettles(deadline - Date.now());
 }
 
 // ---- the result ---------------------------------------------------------------------------------
