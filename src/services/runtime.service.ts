@@ -11,7 +11,7 @@ import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOut
 import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
-import { CLAIM_PER_LANE, type JobModel, type ProcessInstanceModel, type RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import { CLAIM_PER_LANE, type JobModel, type WaitKinds, type ProcessInstanceModel, type RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction, isConflict } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
@@ -26,6 +26,13 @@ interface UnitOfWork {
   dueJobIds: number[];
   /** this unit read the instance's open incidents and found none, and has created none since (save() need not read them again) */
   noIncidents?: boolean;
+  /**
+   * the kinds of wait rows of this instance as the lock read them (RuntimeRepository.lockForRun): save() uses
+   * them instead of reading them again, unless a service invocation ran (it may write a retry job)
+   */
+  kinds?: { instanceId: string } & WaitKinds;
+  /** a service invocation ran in this unit */
+  invoked?: boolean;
 }
 
 export interface ActOptions {
@@ -40,6 +47,8 @@ export interface ActOptions {
   claim?: (t: Transaction) => Promise<void>;
   /** the open engine incident this action retries (otherwise such an incident blocks every action) */
   retriesIncidentId?: number;
+  /** the job row `claim` deletes: the wait kinds read with the lock leave it out */
+  consumes?: number;
 }
 
 export interface MigrationResult {
@@ -193,7 +202,7 @@ export class RuntimeService {
 
   /** applyOnce's work inside a given unit of work (its own transaction, or a savepoint of a batch of timers). */
   private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job'): Promise<InstanceState | null> {
-    const { inst, incidents: open } = await this.d.repo.lockInstanceWithIncidents(instanceId, uow.t);
+    const { inst, incidents: open, kinds } = await this.d.repo.lockForRun(instanceId, uow.t, o.consumes);
     if (!inst || TERMINAL.has(inst.state)) {
       if (caller === 'job') {
         await o.claim?.(uow.t);
@@ -203,6 +212,7 @@ export class RuntimeService {
       throw conflict(`流程实例已${inst.state === 'completed' ? '结束' : '终止'}`, 'instance-ended');
     }
     uow.noIncidents = open.length === 0;
+    uow.kinds = { instanceId, ...kinds };
     const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
     if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
     if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
@@ -397,7 +407,7 @@ export class RuntimeService {
       const fresh = await this.d.repo.findJob(job.id, t);
       if (!fresh || fresh.lockedBy !== job.lockedBy) throw new Skip();
     };
-    return { actor: null, operation: job.type, data: { activityId: job.activityId }, claim };
+    return { actor: null, operation: job.type, data: { activityId: job.activityId }, claim, ...(job.type === 'retry' ? {} : { consumes: job.id }) };
   }
 
   private claims = 0;
@@ -789,8 +799,11 @@ export class RuntimeService {
       }
     }
 
-    // the kinds of wait rows the instance has, in one read: the rows of a kind it has none of are not read
-    const has = await repo.waitKinds(inst.id, t);
+    // the kinds of wait rows the instance has, in one read (or as the lock read them, when nothing wrote wait
+    // rows since): the rows of a kind it has none of are not read
+    const atLock = uow.kinds?.instanceId === inst.id && !uow.invoked ? uow.kinds : null;
+    uow.kinds = undefined;
+    const has = atLock ?? (await repo.waitKinds(inst.id, t));
 
     // user tasks: create the new waits, cancel the tasks whose wait is gone (a boundary event interrupted them)
     const open = has.tasks ? await repo.openTasks(inst.id, t) : [];
@@ -975,6 +988,7 @@ export class RuntimeService {
    * task whose back-off is not over, or that has an open incident, is left waiting.
    */
   private async invokeService(uow: UnitOfWork, inst: ProcessInstanceModel, inv: ServiceInvocation): Promise<ServiceOutcome> {
+    uow.invoked = true;
     const { repo } = this.d;
     const t = uow.t;
     const now = this.d.clock.now();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { EffectModel, JobModel } from '../../src/persistence/models/runtime.model';
 import { startTestApp, type TestApp } from '../support/app';
 import { deploy, instance, setClock, startInstance, taskOf, testHandlers } from '../support/runtime';
 
@@ -165,6 +166,25 @@ describe('execution: service tasks, BPMN errors, retries, incidents', () => {
     expect(started.activeActivityIds).to.deep.equal(['FixAmount']);
     const inst = await instance(t, started.id);
     expect(inst.history.find((x: { activityId: string }) => x.activityId === 'TooBig')).to.be.an('object');
+  });
+
+  it('a run that fires a timer, invokes a service that fails and ends the instance (terminate end on another branch): the service finishes inside the run, and its retry job is removed (the wait kinds the lock read are not used after a service ran)', async () => {
+    await deploy(t, 'service-terminate.bpmn');
+    h.state.flakyFailures = 99;
+    const started = await startInstance(t, 'service-terminate');
+    expect(started.activeActivityIds).to.deep.equal(['Wait']);
+    const calls = h.calls.flaky;
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+    await t.gf.runtime.runDueJobs();
+    expect(h.calls.flaky - calls, 'the service was invoked in the timer\'s run').to.equal(1);
+    // the service finished inside the run, before its commit: what it recorded (its charge, ctx.once) is stored
+    const effects = await EffectModel.findAll({ where: { instanceId: started.id } });
+    expect(effects.map((e) => e.key), 'the service\'s effects').to.deep.equal(['charge']);
+    const inst = await instance(t, started.id);
+    expect(inst.state, 'a terminate end event ends the instance').to.equal('completed');
+    const left = await JobModel.findAll({ where: { instanceId: started.id } });
+    expect(left.map((j) => `${j.type} ${j.activityId}`), 'jobs left of the ended instance').to.deep.equal([]);
+    h.state.flakyFailures = 0;
   });
 
   it('turns a service task that keeps failing into an incident, and a retry continues it', async () => {

@@ -105,6 +105,24 @@ function mergeByCreation<R extends Created>(a: R[], b: R[]): R[] {
   return out.concat(a.slice(i), b.slice(j));
 }
 
+/** which kinds of wait rows an instance has (RuntimeRepository.waitKinds) */
+export interface WaitKinds {
+  tasks: boolean;
+  jobs: boolean;
+  waits: boolean;
+}
+
+/** waitKinds' three EXISTS expressions for an instance id written as SQL (a bind marker or an escaped literal), leaving out one job row */
+function waitKindsSql(id: string, exceptJob: number | null) {
+  return {
+    tasks: `EXISTS (SELECT 1 FROM tasks WHERE tasks.instanceId = ${id} AND tasks.state = 'open')`,
+    jobs: `EXISTS (SELECT 1 FROM jobs WHERE jobs.instanceId = ${id} AND jobs.type IN ('timer', 'retry', 'call-start')${exceptJob === null ? '' : ` AND jobs.id <> ${exceptJob}`})`,
+    waits:
+      `(EXISTS (SELECT 1 FROM message_subscriptions WHERE message_subscriptions.instanceId = ${id}) OR EXISTS (SELECT 1 FROM signal_subscriptions WHERE signal_subscriptions.instanceId = ${id}) ` +
+      `OR EXISTS (SELECT 1 FROM process_instances AS children WHERE children.parentInstanceId = ${id} AND children.state NOT IN ('completed', 'terminated')))`,
+  };
+}
+
 /** due jobs one claim takes per lane that runs them side by side (RuntimeRepository.claimDueJobs: × JOB_CONCURRENCY) */
 export const CLAIM_PER_LANE = 10;
 
@@ -121,15 +139,24 @@ export class RuntimeRepository {
 
   /**
    * Locks the instance row (as lockInstance) and reads its open incidents — the incidents only when the row's
-   * read found one (an EXISTS in the same statement): most runs have none, and skip the second read.
+   * read found one (an EXISTS in the same statement): most runs have none, and skip the second read. The same
+   * statement answers waitKinds as the rows stand at the lock, leaving out the job row the unit consumes
+   * (`consumes`): a save may use them while nothing else wrote wait rows of the instance.
    */
-  async lockInstanceWithIncidents(id: string, t: Transaction): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[] }> {
+  async lockForRun(id: string, t: Transaction, consumes?: number): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[]; kinds: WaitKinds }> {
     const sequelize = ProcessInstanceModel.sequelize!;
-    const open = sequelize.literal(`EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = ${sequelize.escape(id)} AND incidents.resolvedAt IS NULL)`);
-    const inst = await ProcessInstanceModel.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE, attributes: { include: [[open, 'hasOpenIncident']] } });
-    if (!inst) return { inst: null, incidents: [] };
+    const key = sequelize.escape(id);
+    const open = sequelize.literal(`EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = ${key} AND incidents.resolvedAt IS NULL)`);
+    const kinds = waitKindsSql(key, consumes === undefined ? null : Number(consumes));
+    const inst = await ProcessInstanceModel.findByPk(id, {
+      transaction: t,
+      lock: t.LOCK.UPDATE,
+      attributes: { include: [[open, 'hasOpenIncident'], [sequelize.literal(kinds.tasks), 'hasTasks'], [sequelize.literal(kinds.jobs), 'hasJobs'], [sequelize.literal(kinds.waits), 'hasWaits']] },
+    });
+    if (!inst) return { inst: null, incidents: [], kinds: { tasks: false, jobs: false, waits: false } };
     const has = Number(inst.get('hasOpenIncident'));
-    return { inst, incidents: has ? await this.openIncidents(id, t) : [] };
+    const found = { tasks: Number(inst.get('hasTasks')) === 1, jobs: Number(inst.get('hasJobs')) === 1, waits: Number(inst.get('hasWaits')) === 1 };
+    return { inst, incidents: has ? await this.openIncidents(id, t) : [], kinds: found };
   }
 
   /**
@@ -137,12 +164,10 @@ export class RuntimeRepository {
    * retry and call-start jobs; message and signal subscriptions and unended called instances. A save reads
    * only the kinds that are there.
    */
-  async waitKinds(instanceId: string, t: Transaction): Promise<{ tasks: boolean; jobs: boolean; waits: boolean }> {
+  async waitKinds(instanceId: string, t: Transaction): Promise<WaitKinds> {
+    const kinds = waitKindsSql('$1', null);
     const [row] = await ProcessInstanceModel.sequelize!.query<{ tasks: number | string; jobs: number | string; waits: number | string }>(
-      "SELECT EXISTS (SELECT 1 FROM tasks WHERE instanceId = $1 AND state = 'open') AS tasks, " +
-        "EXISTS (SELECT 1 FROM jobs WHERE instanceId = $1 AND type IN ('timer', 'retry', 'call-start')) AS jobs, " +
-        '(EXISTS (SELECT 1 FROM message_subscriptions WHERE instanceId = $1) OR EXISTS (SELECT 1 FROM signal_subscriptions WHERE instanceId = $1) ' +
-        "OR EXISTS (SELECT 1 FROM process_instances WHERE parentInstanceId = $1 AND state NOT IN ('completed', 'terminated'))) AS waits",
+      `SELECT ${kinds.tasks} AS tasks, ${kinds.jobs} AS jobs, ${kinds.waits} AS waits`,
       { type: QueryTypes.SELECT, bind: [instanceId], transaction: t },
     );
     return { tasks: Number(row.tasks) === 1, jobs: Number(row.jobs) === 1, waits: Number(row.waits) === 1 };
