@@ -3,6 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { GENESIS, historyHash, verifyTrail } from '../../src/persistence/audit-chain';
 import { openDatabase, type Database } from '../../src/persistence/db';
 import { migrate, migrator } from '../../src/persistence/migrator';
+import { isoOf } from '../../src/persistence/sql';
 import { initModels } from '../../src/persistence/models';
 import { RuntimeRepository } from '../../src/persistence/repositories/runtime.repository';
 import { freshDatabaseUrl } from '../support/database';
@@ -50,6 +51,15 @@ describe('migration 011: the existing history is hashed in order', () => {
     const repo = new RuntimeRepository();
     const ended = await db.sequelize.transaction((t) => repo.endActivity('inst-1', 'Archive_x', { endedAt: new Date('2026-09-17T01:00:00.456Z'), outcome: '归档', actor: 'sjj' }, t));
     expect(ended).to.equal(true);
+    // the closing row repeats its start row's fields, the start time to the millisecond
+    const pair = await db.sequelize.query<{ id: number; startedAt: Date | string; activityName: string; activityType: string; closesId: number | null }>(
+      "SELECT id, startedAt, activityName, activityType, closesId FROM activity_history WHERE executionId = 'Archive_x' ORDER BY id",
+      { type: QueryTypes.SELECT },
+    );
+    expect(pair.map((r) => [isoOf(r.startedAt), r.activityName, r.activityType, r.closesId === null ? null : Number(r.closesId)])).to.deep.equal([
+      ['2026-09-16T03:00:00.500Z', '审核', 'bpmn:UserTask', null],
+      ['2026-09-16T03:00:00.500Z', '审核', 'bpmn:UserTask', 9],
+    ]);
     await db.sequelize.transaction((t) => repo.log({ instanceId: 'inst-1', operation: 'variables', actor: 'sjj', at: new Date('2026-09-17T01:00:00.456Z'), data: { changed: { b: 1, a: [new Date(0)] } } }, t));
     expect(await verifyTrail(db.sequelize)).to.deep.equal({ ok: true, checked: 4, operationLog: { ok: true, checked: 3 } });
     const history = await repo.activityHistory('inst-1');

@@ -93,6 +93,19 @@ function historyContent(v: Omit<ChainedHistoryContent, 'closesId'>): ChainedHist
   };
 }
 
+/** a history row of one execution as endActivity reads it (ids may come as text, dates as SQLite's text) */
+interface ExecutionHistoryRow {
+  id: number | string;
+  activityId: string;
+  activityName: string | null;
+  activityType: string;
+  startedAt: Date | string;
+  endedAt: Date | string | null;
+  actor: string | null;
+  outcome: string | null;
+  closesId: number | string | null;
+}
+
 type Created = { id: number; createdAt: Date };
 const byCreation = (x: Created, y: Created) => x.createdAt.getTime() - y.createdAt.getTime() || x.id - y.id;
 
@@ -582,10 +595,16 @@ export class RuntimeRepository {
     const openPending = pending.filter((p) => !p.closes && p.content.closesId === null && p.content.endedAt === null && !closedPending.has(p)).pop();
     let open: Omit<ChainedHistoryContent, 'closesId'> & { id: number | null } | null = openPending ? { ...openPending.content, id: null } : null;
     if (!open) {
-      const rows = await ActivityHistoryModel.findAll({ where: { instanceId, executionId }, order: [['id', 'ASC']], transaction: t });
+      // one bound statement with a fixed text, plain rows (no model instances): a fired timer's hot path
+      const rows = await ActivityHistoryModel.sequelize!.query<ExecutionHistoryRow>(
+        'SELECT id, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId FROM activity_history WHERE instanceId = $1 AND executionId = $2 ORDER BY id',
+        { type: QueryTypes.SELECT, bind: [instanceId, executionId], transaction: t },
+      );
       const closed = new Set([...rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)), ...closedIds]);
-      const row = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(r.id)).pop();
-      open = row ? { ...historyContent(row), id: row.id } : null;
+      const row = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(Number(r.id))).pop();
+      open = row
+        ? { ...historyContent({ instanceId, executionId, activityId: row.activityId, activityName: row.activityName, activityType: row.activityType, startedAt: new Date(isoOf(row.startedAt)!), endedAt: null, actor: row.actor, outcome: row.outcome }), id: Number(row.id) }
+        : null;
     }
     if (!open) return false;
     const closing = historyContent({ ...open, endedAt: values.endedAt, actor: values.actor ?? open.actor, outcome: values.outcome });
