@@ -386,6 +386,7 @@ async function timers(databaseUrl: string): Promise<{ n: number; seconds: number
     let last = -1;
     let lastChange = performance.now();
     let stalledAt: number | null = null;
+    let lastSaid = t0;
     for (;;) {
       const n = await count();
       if (n >= P5_TIMERS) {
@@ -393,6 +394,10 @@ async function timers(databaseUrl: string): Promise<{ n: number; seconds: number
         break;
       }
       if (n !== last) [last, lastChange] = [n, performance.now()];
+      if (performance.now() - lastSaid >= 5000) {
+        lastSaid = performance.now();
+        say(`${((lastSaid - t0) / 1000).toFixed(0)} s: ${n} fired`);
+      }
       if ((performance.now() - t0) / 1000 > P5_TIMEOUT_S || performance.now() - lastChange > 60_000) {
         stalledAt = n;
         break;
