@@ -18,6 +18,8 @@ import type { DefinitionService } from './definition.service';
 
 /** Thrown inside a unit of work to leave without changing anything (e.g. a job that another process already ran). */
 class Skip extends Error {}
+/** a batch of timers that cannot run as one plain unit (fireTimersTogether): it runs again, each timer apart */
+class RunApart extends Error {}
 
 /** One database transaction around one engine run, plus what it queued for after the commit. */
 interface UnitOfWork {
@@ -365,11 +367,14 @@ export class RuntimeService {
   }
 
   /**
-   * Fires claimed timers in one transaction (group commit): each timer in a savepoint of its own, so a timer that
-   * fails rolls back its own work only and is released with back-off after the commit, as a job run alone is. The
-   * transaction's start, the calendar's version read, the audit heads' read and write and the commit are shared.
-   * A deadlock or lock timeout aborts the batch (MySQL may have rolled the whole transaction back), which then
-   * runs again from the start like any unit of work.
+   * Fires claimed timers in one transaction (group commit). First as one plain unit: the instances locked and the
+   * job rows consumed by one statement each, then the timers one after the other — no savepoint each (a round trip
+   * per timer on MySQL). Should a timer fail (or a job be no longer this claim's), that transaction rolls back and
+   * the batch runs again with each timer in a savepoint of its own (fireTimersApart), so that a failing timer rolls
+   * back its own work only and is released with back-off after the commit, as a job run alone is. The transaction's
+   * start, the calendar's version read, the audit heads' read and write and the commit are shared. A deadlock or
+   * lock timeout aborts the batch (MySQL may have rolled the whole transaction back), which then runs again from the
+   * start like any unit of work.
    */
   private async runTimers(jobs: JobModel[]): Promise<void> {
     // a batch that rolled back as a whole (conflicts beyond the retries, a lost connection): every timer of it is
@@ -378,8 +383,38 @@ export class RuntimeService {
     for (const { job, err } of failed) await this.jobFailed(job, err).catch((e) => this.d.log.error({ event: 'job.release-failed', jobId: job.id, err: String(e) }));
   }
 
-  /** The timers' transaction; answers the timers that failed alone (rolled back to their savepoints). */
-  private fireTimers(jobs: JobModel[]): Promise<{ job: JobModel; err: unknown }[]> {
+  /** The timers' transaction(s); answers the timers that failed alone. */
+  private async fireTimers(jobs: JobModel[]): Promise<{ job: JobModel; err: unknown }[]> {
+    return (await this.fireTimersTogether(jobs)) ? [] : this.fireTimersApart(jobs);
+  }
+
+  /** The batch as one plain unit; false (nothing written) when a timer failed or a job is no longer this claim's. */
+  private async fireTimersTogether(jobs: JobModel[]): Promise<boolean> {
+    const token = jobs[0]?.lockedBy;
+    if (!token || jobs.some((job) => job.lockedBy !== token)) return false;
+    try {
+      await inTransaction(this.d.sequelize, async (t) => {
+        await this.d.calendar.sync(t);
+        const consumed = await this.d.repo.consumeClaimedJobs(jobs.map((job) => job.instanceId), jobs.map((job) => job.id), token, t);
+        if (!consumed) throw new RunApart();
+        for (const job of jobs) {
+          try {
+            await this.applyIn({ t, dueJobIds: [] }, job.instanceId, { kind: 'resume' }, { ...this.jobOptions(job), claim: undefined }, 'job');
+          } catch (err) {
+            if (isConflict(err)) throw err;
+            throw new RunApart();
+          }
+        }
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof RunApart) return false;
+      throw err;
+    }
+  }
+
+  /** The batch with each timer in a savepoint of its own, consuming its job row; answers the timers that failed. */
+  private fireTimersApart(jobs: JobModel[]): Promise<{ job: JobModel; err: unknown }[]> {
     return inTransaction(this.d.sequelize, async (t) => {
       const failed: { job: JobModel; err: unknown }[] = [];
       await this.d.calendar.sync(t);

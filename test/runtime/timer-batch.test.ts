@@ -1,18 +1,20 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { IncidentModel, JobModel } from '../../src/persistence/models/runtime.model';
+import { RuntimeRepository } from '../../src/persistence/repositories/runtime.repository';
 import { startTestApp, type TestApp } from '../support/app';
 import { fixture } from '../support/runtime';
 
 const XML = fixture('burst-timers.bpmn');
 
 /**
- * Issue 13 item 2 (group commit) for due timers: the timers of a claim fire in one transaction, each in a savepoint
- * of its own. The batch shares the transaction (one START/BEGIN and one COMMIT for the claim); a timer that fails
- * rolls back its own work only and is released with back-off after the commit, while the timers before and after
- * it in the batch fire and stay fired; each fires exactly once.
+ * Issue 13 item 2 (group commit) for due timers: the timers of a claim fire in one transaction. First as one plain
+ * unit (the instances locked and the job rows consumed by one statement each, no savepoint per timer); should a
+ * timer fail, or a job no longer be this claim's, that transaction rolls back and the batch runs again with each
+ * timer in a savepoint of its own: a timer that fails rolls back its own work only and is released with back-off
+ * after the commit, while the timers before and after it in the batch fire and stay fired; each fires exactly once.
  */
-describe('due timers of a claim fire in one transaction, each in a savepoint', () => {
+describe('due timers of a claim fire in one transaction', () => {
   let t: TestApp;
   const statements: string[] = [];
   let counting = false;
@@ -23,8 +25,79 @@ describe('due timers of a claim fire in one transaction, each in a savepoint', (
   after(async () => t?.close());
 
   const stateOf = async (id: string) => (await t.as('admin').get(`/api/process-instances/${id}`)).body;
+  const reads = (re: RegExp) => statements.filter((s) => /SELECT/.test(s) && re.test(s));
+  const matching = (re: RegExp) => statements.filter((s) => re.test(s));
+  const BEGIN = /START TRANSACTION|BEGIN/i;
+  const SAVEPOINT = /^Executing \([^)]*\): SAVEPOINT/i;
 
-  it('fires five timers in one transaction; the one whose instance has an open engine incident rolls back alone and is released with back-off', async () => {
+  it('fires five timers as one plain unit: one transaction, no savepoint, one statement locks the instances and one consumes the jobs', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+
+    statements.length = 0;
+    counting = true;
+    expect(await t.gf.runtime.runDueJobs()).to.equal(5);
+    counting = false;
+
+    expect(matching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s))).to.have.length(1);
+    expect(matching(/\bCOMMIT\b/i)).to.have.length(1);
+    expect(matching(/ROLLBACK/i)).to.have.length(0);
+    expect(matching(SAVEPOINT), 'savepoints').to.have.length(0);
+    const deletes = matching(/DELETE FROM jobs/);
+    expect(deletes, deletes.join('\n')).to.have.length(1);
+    expect(deletes[0]).to.match(/lockedBy = \S+ AND id IN \((\S+, ){4}\S+\)/);
+    if (t.gf.db.sequelize.getDialect() !== 'sqlite') expect(reads(/FROM process_instances WHERE id IN \((\S+, ){4}\S+\) ORDER BY id FOR UPDATE/), 'the batch\'s lock').to.have.length(1);
+    // a save reads only the kinds of wait rows its instance has (issue 13 item 3): the instance's locking read says
+    // which (EXISTS, leaving out the timer's own job row), so no statement of its own asks; these instances have no
+    // open task, no other job, no subscription — none of those lists is read
+    expect(reads(/FROM `tasks`|`JobModel`\.`instanceId`|message_subscriptions WHERE instanceId = \S+ UNION/), 'wait lists read').to.have.length(0);
+    expect(reads(/FOR UPDATE|FROM `process_instances`/).filter((s) => /hasJobs/.test(s) && /jobs\.id <> \d+/.test(s)), 'the locks that read the wait kinds').to.have.length(5);
+    expect(reads(/SELECT EXISTS \(SELECT 1 FROM tasks/), 'no wait-kinds statement of its own').to.have.length(0);
+    expect(reads(/FROM `incidents`/), 'incident lists read').to.have.length(0);
+    for (const id of ids) {
+      const inst = await stateOf(id);
+      expect(inst.state, id).to.equal('completed');
+      expect(inst.history.filter((h: { activityId: string; endedAt: string | null }) => h.activityId === 'Wait' && h.endedAt)).to.have.length(1);
+      expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer')).to.have.length(1);
+    }
+    expect(await JobModel.count()).to.equal(0);
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
+
+  it('a job that went to another claim meanwhile is left to it: the batch runs apart, the others fire once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+    const claimed = await new RuntimeRepository().claimDueJobs('test-claim', t.gf.clock.now(), new Date(), 60_000, 10);
+    expect(claimed.map((j) => j.instanceId).sort()).to.deep.equal([...ids].sort());
+    const taken = claimed[1];
+    await JobModel.update({ lockedBy: 'another-process' }, { where: { id: taken.id } });
+
+    statements.length = 0;
+    counting = true;
+    await (t.gf.runtime as unknown as { runTimers(jobs: JobModel[]): Promise<void> }).runTimers(claimed);
+    counting = false;
+
+    expect(matching(/^Executing \([^)]*\): ROLLBACK;?$/i), 'the plain unit rolled back').to.have.length(1);
+    expect(matching(SAVEPOINT), 'then each timer in a savepoint').to.have.length(3);
+    for (const job of claimed) {
+      const inst = await stateOf(job.instanceId);
+      if (job.id === taken.id) {
+        expect(inst.activeActivityIds, 'left waiting for the other claim').to.deep.equal(['Wait']);
+        expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer')).to.have.length(0);
+      } else {
+        expect(inst.state).to.equal('completed');
+        expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer')).to.have.length(1);
+      }
+    }
+    const left = await JobModel.findAll();
+    expect(left.map((j) => [j.id, j.lockedBy, j.attempts])).to.deep.equal([[taken.id, 'another-process', 0]]);
+    await left[0].destroy();
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
+
+  it('a timer that fails (its instance has an open engine incident): the plain unit rolls back, the batch runs again in savepoints, the failed one alone is released with back-off', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
     const blocked = ids[2];
@@ -36,23 +109,16 @@ describe('due timers of a claim fire in one transaction, each in a savepoint', (
     expect(await t.gf.runtime.runDueJobs()).to.equal(5);
     counting = false;
 
-    const begins = statements.filter((s) => /START TRANSACTION|BEGIN/i.test(s) && !/SAVEPOINT/i.test(s));
-    const commits = statements.filter((s) => /\bCOMMIT\b/i.test(s));
-    const savepoints = statements.filter((s) => /^Executing \([^)]*\): SAVEPOINT/i.test(s));
-    const rollbacks = statements.filter((s) => /ROLLBACK TO SAVEPOINT/i.test(s));
-    expect(begins, begins.join('\n')).to.have.length(1);
-    expect(commits, commits.join('\n')).to.have.length(1);
-    expect(savepoints).to.have.length(5);
-    expect(rollbacks).to.have.length(1);
-    // a save reads only the kinds of wait rows its instance has (issue 13 item 3): the instance's locking read says
-    // which (EXISTS, leaving out the timer's own job row, which the unit deletes), so no statement of its own asks;
-    // these instances have no open task, no other job, no subscription — none of those lists is read; the open
-    // incidents are read only for the instance whose lock found one
-    const reads = (re: RegExp) => statements.filter((s) => /SELECT/.test(s) && re.test(s));
-    expect(reads(/FROM `tasks`|`JobModel`\.`instanceId`|message_subscriptions WHERE instanceId = \S+ UNION/), 'wait lists read').to.have.length(0);
-    expect(reads(/FOR UPDATE|FROM `process_instances`/).filter((s) => /hasJobs/.test(s) && /jobs\.id <> \d+/.test(s)), 'the locks that read the wait kinds').to.have.length(5);
-    expect(reads(/SELECT EXISTS \(SELECT 1 FROM tasks/), 'no wait-kinds statement of its own').to.have.length(0);
-    expect(reads(/FROM `incidents`/), 'incident lists read').to.have.length(1);
+    // the plain unit (ids[0], ids[1] fired, ids[2] failed) rolled back; then one transaction of five savepoints
+    expect(matching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s)), 'two transactions').to.have.length(2);
+    expect(matching(/\bCOMMIT\b/i), 'one committed').to.have.length(1);
+    expect(matching(/^Executing \([^)]*\): ROLLBACK;?$/i), 'one rolled back').to.have.length(1);
+    expect(matching(SAVEPOINT)).to.have.length(5);
+    expect(matching(/ROLLBACK TO SAVEPOINT/i)).to.have.length(1);
+    // each timer consumes its job in its savepoint — but the failing one, refused before its claim
+    expect(matching(/DELETE FROM jobs WHERE id = \S+ AND lockedBy/), 'jobs consumed one by one').to.have.length(4);
+    // the incidents are read only for the instance whose lock found one (once in each pass)
+    expect(reads(/FROM `incidents`/), 'incident lists read').to.have.length(2);
 
     for (const id of ids) {
       const inst = await stateOf(id);

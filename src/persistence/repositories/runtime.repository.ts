@@ -448,6 +448,23 @@ export class RuntimeRepository {
     return (await executeBound(JobModel.sequelize!, 'DELETE FROM jobs WHERE id = $1 AND lockedBy = $2', [id, lockedBy], t)) === 1;
   }
 
+  /**
+   * A batch of claimed timers consumed at once (RuntimeService.fireTimers): their instances locked in id order
+   * (MySQL; a SQLite transaction holds the whole database) — the order a unit of work takes, instance before its
+   * jobs — then their job rows deleted by one statement while this claim still holds every one of them. false
+   * when one went to another claim or is gone: the caller rolls the transaction back.
+   */
+  async consumeClaimedJobs(instanceIds: string[], jobIds: number[], lockedBy: string, t: Transaction): Promise<boolean> {
+    const sequelize = JobModel.sequelize!;
+    const marks = (count: number, from: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+    if (sequelize.getDialect() !== 'sqlite') {
+      const ids = [...new Set(instanceIds)].sort();
+      await sequelize.query(`SELECT id FROM process_instances WHERE id IN (${marks(ids.length, 1)}) ORDER BY id FOR UPDATE`, { type: QueryTypes.SELECT, bind: ids, transaction: t });
+    }
+    const deleted = await executeBound(sequelize, `DELETE FROM jobs WHERE lockedBy = $1 AND id IN (${marks(jobIds.length, 2)})`, [lockedBy, ...jobIds], t);
+    return deleted === jobIds.length;
+  }
+
   /** Claims a job with a lease: an atomic conditional update, so of several app processes exactly one wins. */
   async claimJob(id: number, owner: string, clockNow: Date, wallNow: Date, leaseMs: number): Promise<boolean> {
     // one statement text, every value bound (issue 11: a text per call exhausted MariaDB's prepared statements)
