@@ -22,7 +22,7 @@
  * if something tries, the run becomes an incident.
  */
 import * as Elements from 'bpmn-elements';
-import type { ActivityElement, ElementBroker, ElementContent, ElementMessage } from './bpmn-internals';
+import { type ActivityElement, type ElementBroker, type ElementContent, type ElementMessage, copyContent } from './bpmn-internals';
 import { feelErrorMessage } from './feel-expressions';
 import {
   IsoFormatError,
@@ -63,10 +63,6 @@ interface ResolvedTimer {
 interface TimerEventDefinitionDef {
   type?: string;
   behaviour?: Partial<Record<TimerType, string>>;
-}
-
-function cloneContent(content: ElementContent, extend: Record<string, unknown> = {}): ElementContent {
-  return { ...(JSON.parse(JSON.stringify(content)) as ElementContent), ...extend };
 }
 
 function describeValue(v: unknown): string {
@@ -144,7 +140,7 @@ export class DurableTimerEventDefinition {
     }
     this.timer = timer;
 
-    const timerContent = (this.timerContent = cloneContent(content, {
+    const timerContent = (this.timerContent = copyContent(content, {
       timerType: timer.timerType,
       [timer.timerType]: timer.expression,
       timerExpression: timer.expression,
@@ -161,8 +157,8 @@ export class DurableTimerEventDefinition {
     });
 
     // the execution message bpmn-elements keeps in the state: it now carries the due date
-    this.broker.publish('execution', 'execute.timer', cloneContent(timerContent));
-    this.broker.publish('event', 'activity.timer', cloneContent(timerContent));
+    this.broker.publish('execution', 'execute.timer', copyContent(timerContent));
+    this.broker.publish('event', 'activity.timer', copyContent(timerContent));
 
     run.timers.set(activityExecutionId, {
       activityId: this.activity.id,
@@ -241,7 +237,7 @@ export class DurableTimerEventDefinition {
       runningTime: Math.max(0, now.getTime() - timer.dueAt.getTime()),
       state: 'timeout',
     };
-    this.broker.publish('event', 'activity.timeout', cloneContent(timerContent, done));
+    this.broker.publish('event', 'activity.timeout', copyContent(timerContent, done));
 
     const cycle = timer.cycle;
     if (cycle && (cycle.remaining === -1 || cycle.remaining > 1)) {
@@ -253,9 +249,9 @@ export class DurableTimerEventDefinition {
         nextDueAt: next.toISOString(),
       };
       run.cycleRepeats.set(this.activityExecutionId, repeat);
-      this.broker.publish('execution', 'execute.repeat', cloneContent(timerContent, { ...done, repeat }));
+      this.broker.publish('execution', 'execute.repeat', copyContent(timerContent, { ...done, repeat }));
     }
-    this.broker.publish('execution', 'execute.completed', cloneContent(timerContent, done));
+    this.broker.publish('execution', 'execute.completed', copyContent(timerContent, done));
   }
 
   private onApiMessage(message: ElementMessage): void {
@@ -267,7 +263,7 @@ export class DurableTimerEventDefinition {
         const content = this.timerContent;
         this.halt();
         this.forget();
-        this.broker.publish('execution', 'execute.completed', cloneContent(content, { state: 'cancel' }), { correlationId });
+        this.broker.publish('execution', 'execute.completed', copyContent(content, { state: 'cancel' }), { correlationId });
         return;
       }
       case 'stop':
@@ -278,7 +274,7 @@ export class DurableTimerEventDefinition {
         const content = this.timerContent;
         this.halt();
         this.forget();
-        this.broker.publish('execution', 'execute.discard', cloneContent(content, { state: 'discard' }), { correlationId });
+        this.broker.publish('execution', 'execute.discard', copyContent(content, { state: 'discard' }), { correlationId });
         return;
       }
     }

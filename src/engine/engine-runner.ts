@@ -481,7 +481,7 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     return { state: 'incident', engineState: null, ...base, ...empty, incident };
   }
 
-  let engineState: unknown;
+  let engineStateText: string;
   try {
     // getState() serializes no diagram: every Engine shares its definition's source context, whose serialize()
     // sourceContextOf made a no-op once (it would cost about 2 ms for a 2,000-line diagram, then be deleted below)
@@ -489,7 +489,7 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     // the source is supplied again from the definition cache on recover; keeping it out of the
     // state keeps every saved state small (it would carry the whole serialized diagram)
     for (const d of raw.definitions ?? []) delete d.source;
-    engineState = JSON.parse(JSON.stringify(raw));
+    engineStateText = JSON.stringify(raw);
   } catch (err) {
     return {
       state: 'incident',
@@ -510,9 +510,8 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
   const runningApis = running ? await runningActivities(engine) : [];
   const armed = armedExecutions(run, runningApis);
   const active = runningApis.filter((a) => !armed.has(a.executionId));
-  return {
+  return withEngineState(engineStateText, {
     state,
-    engineState,
     ...base,
     history: run.history.slice(),
     // where the tokens are: boundary events are listeners of their activity, not positions
@@ -529,6 +528,18 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
     calls: running ? [...run.calls.values()].map((e) => e.wait) : [],
     services: running ? [...run.services.values()] : [],
     incident: null,
-  };
+  });
+}
+
+/**
+ * The saved state as text (what the database column takes) and, read only when asked, as the object: the state
+ * is serialised once per run (a save writes the text; a caller that wants the object — a test, a second run on it —
+ * parses it once, on first read).
+ */
+function withEngineState(text: string, result: Omit<RunResult, 'engineState' | 'engineStateText'>): RunResult {
+  let parsed: unknown;
+  const withText = { ...result, engineStateText: text } as RunResult;
+  Object.defineProperty(withText, 'engineState', { enumerable: true, configurable: true, get: () => (parsed ??= JSON.parse(text)) });
+  return withText;
 }
 

@@ -192,6 +192,8 @@ export interface RunResult {
   state: 'running' | 'completed' | 'terminated' | 'incident';
   /** engine.getState(), JSON-serialisable; absent on incident (keep the previous state) */
   engineState: unknown | null;
+  /** engineState as JSON text, when the run produced one (what a save writes) */
+  engineStateText?: string;
   engineVersion: string;
   variables: Record<string, unknown>;
   activeActivityIds: string[];

@@ -750,7 +750,7 @@ export class RuntimeService {
       const message =
         `用户任务「${w.name ?? w.activityId}」的候选组 ${unknown.map((g) => `"${g}"`).join('、')} 不存在，没有人能看到这个任务 ` +
         `(candidate group ${unknown.join(', ')} does not exist)`;
-      return { ...result, state: 'incident', engineState: null, incident: { activityId: w.activityId, message } };
+      return { ...result, state: 'incident', engineState: null, engineStateText: undefined, incident: { activityId: w.activityId, message } };
     }
     return result;
   }
@@ -782,7 +782,7 @@ export class RuntimeService {
     await repo.saveRun(
       inst,
       {
-        engineState: r.engineState === null ? null : JSON.stringify(r.engineState),
+        engineState: r.engineStateText ?? (r.engineState === null ? null : JSON.stringify(r.engineState)),
         engineVersion: r.engineVersion,
         variables: r.variables,
         activeActivityIds: r.activeActivityIds,
