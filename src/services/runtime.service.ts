@@ -392,6 +392,9 @@ export class RuntimeService {
   private async fireTimersTogether(jobs: JobModel[]): Promise<boolean> {
     const token = jobs[0]?.lockedBy;
     if (!token || jobs.some((job) => job.lockedBy !== token)) return false;
+    // two timers of one instance: the first one's run fires the other too (it is due) and its save drops that job
+    // row, which a unit of its own would then find gone (skipped) — here the row is gone already, so they run apart
+    if (new Set(jobs.map((job) => job.instanceId)).size !== jobs.length) return false;
     try {
       await inTransaction(this.d.sequelize, async (t) => {
         await this.d.calendar.sync(t);

@@ -97,6 +97,28 @@ describe('due timers of a claim fire in one transaction', () => {
     expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
   });
 
+  it('two timers of one instance in a batch: the first fires both, the second finds its job gone (skipped, as a unit alone does)', async () => {
+    await t.gf.definitions.deploy({ xml: fixture('twin-timers.bpmn') }, 'admin');
+    const single = (await t.gf.runtime.start('batched-timer', { variables: {} }, 'admin')).id;
+    const twin = (await t.gf.runtime.start('twin-timers', { variables: {} }, 'admin')).id;
+    expect(await JobModel.count({ where: { instanceId: twin } })).to.equal(2);
+    await t.gf.clock.set(new Date(t.gf.clock.now().getTime() + 2 * 3600_000));
+
+    statements.length = 0;
+    counting = true;
+    expect(await t.gf.runtime.runDueJobs()).to.equal(3);
+    counting = false;
+
+    expect(matching(SAVEPOINT), 'run apart, each in a savepoint').to.have.length(3);
+    const inst = await stateOf(twin);
+    expect(inst.state).to.equal('completed');
+    expect(inst.operations.filter((o: { operation: string }) => o.operation === 'timer'), 'one unit ran').to.have.length(1);
+    for (const id of ['WaitA', 'WaitB']) expect(inst.history.filter((h: { activityId: string; endedAt: string | null }) => h.activityId === id && h.endedAt)).to.have.length(1);
+    expect((await stateOf(single)).state).to.equal('completed');
+    expect(await JobModel.count()).to.equal(0);
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
+
   it('a timer that fails (its instance has an open engine incident): the plain unit rolls back, the batch runs again in savepoints, the failed one alone is released with back-off', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await t.gf.runtime.start('batched-timer', { variables: { i } }, 'admin')).id);
