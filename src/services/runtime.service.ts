@@ -11,7 +11,7 @@ import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOut
 import type { ProjectPort } from '../domain/project';
 import type { NotificationRequest, OrganisationPort } from '../handlers/handler';
 import type { HandlerRegistry } from '../handlers/registry';
-import { CLAIM_PER_LANE, type JobModel, type OpenHistory, type WaitKinds, type ProcessInstanceModel, type RuntimeRepository } from '../persistence/repositories/runtime.repository';
+import { CLAIM_PER_LANE, type JobModel, type WaitKinds, type ProcessInstanceModel, type RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction, isConflict } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
@@ -35,8 +35,6 @@ interface UnitOfWork {
   kinds?: { instanceId: string } & WaitKinds;
   /** a service invocation ran in this unit */
   invoked?: boolean;
-  /** the instance's open activity executions as the lock read them: save() closes their rows without reading them */
-  openHistory?: OpenHistory;
 }
 
 export interface ActOptions {
@@ -206,7 +204,7 @@ export class RuntimeService {
 
   /** applyOnce's work inside a given unit of work (its own transaction, or a savepoint of a batch of timers). */
   private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job'): Promise<InstanceState | null> {
-    const { inst, incidents: open, kinds, openHistory } = await this.d.repo.lockForRun(instanceId, uow.t, o.consumes);
+    const { inst, incidents: open, kinds } = await this.d.repo.lockForRun(instanceId, uow.t, o.consumes);
     if (!inst || TERMINAL.has(inst.state)) {
       if (caller === 'job') {
         await o.claim?.(uow.t);
@@ -217,7 +215,6 @@ export class RuntimeService {
     }
     uow.noIncidents = open.length === 0;
     uow.kinds = { instanceId, ...kinds };
-    uow.openHistory = openHistory ?? undefined;
     const blocking = open.find((i) => i.kind === 'engine' && i.id !== o.retriesIncidentId);
     if (blocking && caller === 'job') throw new Error('instance has an open engine incident'); // released with back-off, tried again later
     if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
@@ -833,14 +830,12 @@ export class RuntimeService {
       }
       const ev = step.end;
       const values = endValues(ev);
-      const ended = await repo.endActivity(inst.id, ev.executionId, values, t, uow.openHistory);
+      const ended = await repo.endActivity(inst.id, ev.executionId, values, t);
       // a discard without a start is a path not taken (the other branch of a gateway): not history
       if (!ended && ev.event !== 'discard') {
         await repo.startActivity({ instanceId: inst.id, executionId: ev.executionId, activityId: ev.activityId, activityName: ev.activityName, activityType: ev.type, startedAt: ev.at, endedAt: ev.at, actor: null, outcome: values.outcome }, t);
       }
     }
-
-    uow.openHistory = undefined;
 
     // the kinds of wait rows the instance has, in one read (or as the lock read them, when nothing wrote wait
     // rows since): the rows of a kind it has none of are not read

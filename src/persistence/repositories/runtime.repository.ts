@@ -136,43 +136,6 @@ function waitKindsSql(id: string, exceptJob: number | null) {
   };
 }
 
-/** An instance's open activity executions as its locking read found them (RuntimeRepository.lockForRun). */
-export interface OpenHistory {
-  instanceId: string;
-  rows: Map<string, ExecutionHistoryRow[]>;
-}
-
-const OPEN_HISTORY_FIELDS = ['id', 'executionId', 'activityId', 'activityName', 'activityType', 'startedAt', 'actor', 'outcome'];
-
-/**
- * The instance's activity executions still open in the history (a start row without an end and without a closing
- * row), as one JSON array — the rows endActivity would read one execution at a time.
- */
-function openHistorySql(dialect: string, id: string): string {
-  const pairs = OPEN_HISTORY_FIELDS.map((f) => `'${f}', h.${f}`).join(', ');
-  const list = dialect === 'sqlite' ? `json_group_array(json_object(${pairs}))` : `JSON_ARRAYAGG(JSON_OBJECT(${pairs}))`;
-  return `(SELECT ${list} FROM activity_history h WHERE h.instanceId = ${id} AND h.closesId IS NULL AND h.endedAt IS NULL AND NOT EXISTS (SELECT 1 FROM activity_history c WHERE c.closesId = h.id))`;
-}
-
-/** The open executions by execution id; null when the text is not a whole JSON array (MariaDB cuts an aggregate at group_concat_max_len). */
-function parseOpenHistory(value: unknown): Map<string, ExecutionHistoryRow[]> | null {
-  const open = new Map<string, ExecutionHistoryRow[]>();
-  if (value === null || value === undefined) return open;
-  let rows: unknown;
-  try {
-    rows = typeof value === 'string' ? JSON.parse(value) : value;
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(rows)) return null;
-  for (const r of rows as (ExecutionHistoryRow & { executionId: string })[]) {
-    const row = { ...r, endedAt: null, closesId: null };
-    open.set(r.executionId, [...(open.get(r.executionId) ?? []), row]);
-  }
-  for (const list of open.values()) list.sort((a, b) => Number(a.id) - Number(b.id));
-  return open;
-}
-
 /** due jobs one claim takes per lane that runs them side by side (RuntimeRepository.claimDueJobs: × JOB_CONCURRENCY) */
 export const CLAIM_PER_LANE = 10;
 
@@ -193,28 +156,20 @@ export class RuntimeRepository {
    * statement answers waitKinds as the rows stand at the lock, leaving out the job row the unit consumes
    * (`consumes`): a save may use them while nothing else wrote wait rows of the instance.
    */
-  async lockForRun(
-    id: string,
-    t: Transaction,
-    consumes?: number,
-  ): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[]; kinds: WaitKinds; openHistory: OpenHistory | null }> {
+  async lockForRun(id: string, t: Transaction, consumes?: number): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[]; kinds: WaitKinds }> {
     const sequelize = ProcessInstanceModel.sequelize!;
     const key = sequelize.escape(id);
     const open = sequelize.literal(`EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = ${key} AND incidents.resolvedAt IS NULL)`);
     const kinds = waitKindsSql(key, consumes === undefined ? null : Number(consumes));
-    const history = sequelize.literal(openHistorySql(sequelize.getDialect(), key));
     const inst = await ProcessInstanceModel.findByPk(id, {
       transaction: t,
       lock: t.LOCK.UPDATE,
-      attributes: {
-        include: [[open, 'hasOpenIncident'], [sequelize.literal(kinds.tasks), 'hasTasks'], [sequelize.literal(kinds.jobs), 'hasJobs'], [sequelize.literal(kinds.waits), 'hasWaits'], [history, 'openHistory']],
-      },
+      attributes: { include: [[open, 'hasOpenIncident'], [sequelize.literal(kinds.tasks), 'hasTasks'], [sequelize.literal(kinds.jobs), 'hasJobs'], [sequelize.literal(kinds.waits), 'hasWaits']] },
     });
-    if (!inst) return { inst: null, incidents: [], kinds: { tasks: false, jobs: false, waits: false }, openHistory: null };
+    if (!inst) return { inst: null, incidents: [], kinds: { tasks: false, jobs: false, waits: false } };
     const has = Number(inst.get('hasOpenIncident'));
     const found = { tasks: Number(inst.get('hasTasks')) === 1, jobs: Number(inst.get('hasJobs')) === 1, waits: Number(inst.get('hasWaits')) === 1 };
-    const rows = parseOpenHistory(inst.get('openHistory'));
-    return { inst, incidents: has ? await this.openIncidents(id, t) : [], kinds: found, openHistory: rows && { instanceId: id, rows } };
+    return { inst, incidents: has ? await this.openIncidents(id, t) : [], kinds: found };
   }
 
   /**
@@ -650,29 +605,18 @@ export class RuntimeRepository {
    * Ends the open execution of an activity: a closing row naming its start row (the start row is never updated).
    * The start row may be one this transaction appends at its commit.
    */
-  async endActivity(
-    instanceId: string,
-    executionId: string,
-    values: { endedAt: Date; outcome: string | null; actor: string | null },
-    t: Transaction,
-    openHistory?: OpenHistory,
-  ): Promise<boolean> {
+  async endActivity(instanceId: string, executionId: string, values: { endedAt: Date; outcome: string | null; actor: string | null }, t: Transaction): Promise<boolean> {
     const pending = pendingHistoryOf(t, instanceId, executionId);
     const closedPending = new Set(pending.map((p) => p.closes).filter((p) => p !== null));
     const closedIds = new Set(pending.map((p) => p.content.closesId).filter((id) => id !== null));
     const openPending = pending.filter((p) => !p.closes && p.content.closesId === null && p.content.endedAt === null && !closedPending.has(p)).pop();
     let open: Omit<ChainedHistoryContent, 'closesId'> & { id: number | null } | null = openPending ? { ...openPending.content, id: null } : null;
     if (!open) {
-      // the open rows as the instance's lock read them (nothing but this transaction's own appends, which are
-      // pending until its commit, writes an instance's history while it is locked); else one bound statement with a
-      // fixed text, plain rows (no model instances)
-      const rows =
-        openHistory?.instanceId === instanceId
-          ? (openHistory.rows.get(executionId) ?? [])
-          : await ActivityHistoryModel.sequelize!.query<ExecutionHistoryRow>(
-              'SELECT id, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId FROM activity_history WHERE instanceId = $1 AND executionId = $2 ORDER BY id',
-              { type: QueryTypes.SELECT, bind: [instanceId, executionId], transaction: t },
-            );
+      // one bound statement with a fixed text, plain rows (no model instances): a fired timer's hot path
+      const rows = await ActivityHistoryModel.sequelize!.query<ExecutionHistoryRow>(
+        'SELECT id, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId FROM activity_history WHERE instanceId = $1 AND executionId = $2 ORDER BY id',
+        { type: QueryTypes.SELECT, bind: [instanceId, executionId], transaction: t },
+      );
       const closed = new Set([...rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)), ...closedIds]);
       const row = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(Number(r.id))).pop();
       open = row
