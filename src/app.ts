@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Transaction } from 'sequelize';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
+import { installSmqpFastPath, pauseSmqpFastPath } from './engine/smqp-fast-path';
 import { BUILTIN_HANDLERS } from './handlers';
 import { elementTemplates } from './handlers/element-templates';
 import type { HandlerDescriptor } from './handlers/handler';
@@ -92,6 +93,8 @@ export interface GovFlowOptions {
 
 export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): Promise<GovFlow> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'govflow' } });
+  if (config.engineFastPath) installSmqpFastPath();
+  else pauseSmqpFastPath();
   const db = await openDatabase(config.databaseUrl, { lockWaitTimeoutS: config.dbLockWaitTimeoutS, logging: opts.sqlLogging });
   const applied = await migrateWithLock(db.sequelize, db.dialect);
   if (applied.length) log.info({ event: 'db.migrated', migrations: applied }, 'migrations applied');

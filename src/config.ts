@@ -26,6 +26,8 @@ export interface Config {
   measuresValidity: { from: string | null; until: string | null };
   /** MySQL only: seconds a statement waits for another transaction's row lock before it fails and is retried (DB_LOCK_WAIT_TIMEOUT; the server's own default when unset) */
   dbLockWaitTimeoutS: number | null;
+  /** the engine's message broker with its two shortcuts (src/engine/smqp-fast-path.ts); ENGINE_FAST_PATH=off: as shipped */
+  engineFastPath: boolean;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -88,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobConcurrency: positiveInteger(env.JOB_CONCURRENCY, 4, 'JOB_CONCURRENCY'),
     measuresValidity,
     dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
+    engineFastPath: env.ENGINE_FAST_PATH !== 'off',
   };
 }

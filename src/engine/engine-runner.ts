@@ -33,6 +33,7 @@ import { ZeebeMultiInstanceLoop } from './multi-instance';
 import { armedExecutions, createEventSubProcessExtension } from './event-subprocesses';
 import { BroadcastSignalEventDefinition } from './signals';
 import { createRefusingScripts } from './refusing-scripts';
+import { installSmqpFastPath } from './smqp-fast-path';
 import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
@@ -47,6 +48,9 @@ function readEngineVersion(): string {
   };
   return pkg.version;
 }
+
+// the broker's shortcuts, for every engine this process runs (ENGINE_FAST_PATH=off pauses them: see app.ts)
+installSmqpFastPath();
 
 /** bpmn-engine's package version, saved with every state. */
 export const ENGINE_VERSION: string = readEngineVersion();

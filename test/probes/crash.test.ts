@@ -112,6 +112,10 @@ describe('probe: crash harness — SIGKILL at random points, restart, invariants
     const submits = new Set<number>();
     let clock = new Date('2026-09-15T10:00:00+08:00').getTime();
     const answered5xx: string[] = [];
+    /** a 5xx with the end of what the server printed (its error log line says why) */
+    const note5xx = (what: string, res: { status: number; text: string }, s: ServerProcess) => {
+      if (res.status >= 500) answered5xx.push(`${what}: ${res.status} ${res.text}; ${s.describe().slice(-1500)}`);
+    };
 
     /** One unit of scripted work, chosen at random; its outcome is recorded only when it answered. */
     const work = async (): Promise<void> => {
@@ -119,17 +123,17 @@ describe('probe: crash harness — SIGKILL at random points, restart, invariants
       const r = random();
       if (r < 0.25) {
         const res = await s.api.post('/api/process-definitions/simple-approval/instances').set('Authorization', await bearer('admin')).send({});
-        if (res.status >= 500) answered5xx.push(`start: ${res.status} ${res.text}`);
+        note5xx('start', res, s);
       } else if (r < 0.4) {
         const res = await s.api.post('/api/process-definitions/long-timers/instances').set('Authorization', await bearer('admin')).send({});
-        if (res.status >= 500) answered5xx.push(`start timers: ${res.status} ${res.text}`);
+        note5xx('start timers', res, s);
       } else if (r < 0.6) {
         const created = await s.api.post('/api/projects').set('Authorization', await bearer('rmyy')).send(draft({ name: `崩溃探针项目${Math.floor(random() * 1e6)}` }));
-        if (created.status >= 500) answered5xx.push(`draft: ${created.status} ${created.text}`);
+        note5xx('draft', created, s);
         if (created.status !== 201) return;
         const res = await s.api.post(`/api/projects/${created.body.id}/submit`).set('Authorization', await bearer('rmyy'));
         if (res.status === 201) submits.add(created.body.id);
-        if (res.status >= 500) answered5xx.push(`submit: ${res.status} ${res.text}`);
+        note5xx('submit', res, s);
       } else if (r < 0.9) {
         const tasks = (await s.api.get('/api/tasks').set('Authorization', await bearer('sjj'))).body as { id: number; activityId: string }[];
         const reviews = tasks.filter((t) => t.activityId === 'Review');
@@ -138,11 +142,11 @@ describe('probe: crash harness — SIGKILL at random points, restart, invariants
         const decision = random() < 0.7 ? 'approve' : 'reject';
         const res = await s.api.post(`/api/tasks/${task.id}/complete`).set('Authorization', await bearer('sjj')).send({ variables: { decision, opinion: '探针' } });
         if (res.status === 200) completions.add(task.id);
-        if (res.status >= 500) answered5xx.push(`complete: ${res.status} ${res.text}`);
+        note5xx('complete', res, s);
       } else {
         clock += (10 + Math.floor(random() * 60)) * 86_400_000; // 10–70 days: the 40-day timers fall due
         const res = await s.api.post('/api/dev/clock').set('Authorization', await bearer('admin')).send({ now: new Date(clock).toISOString() });
-        if (res.status >= 500) answered5xx.push(`clock: ${res.status} ${res.text}`);
+        note5xx('clock', res, s);
       }
     };
 
