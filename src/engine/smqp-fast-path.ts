@@ -96,15 +96,16 @@ function fastPublish(original: SmqpExchange['publish']): SmqpExchange['publish']
     }
     const message: DeliveryMessage = { content: { content, properties }, ack };
     consumer[K_CONSUMING] = true;
-    let delivered: unknown;
     try {
-      delivered = this[K_TYPE] === 'topic' ? this._onTopicMessage(routingKey, message) : this._onDirectMessage(routingKey, message);
+      if (this[K_TYPE] === 'topic') this._onTopicMessage(routingKey, message);
+      else this._onDirectMessage(routingKey, message);
     } finally {
       consumer[K_CONSUMING] = false;
     }
     // what was published meanwhile waits in the queue (and in the consumer's own): routed now, in order
     if (consumer[K_INTERNAL_QUEUE].messages.length) consumer._push([]);
-    return delivered;
+    // what smqp's publish answers for a message its idle queue hands to the consumer: one message handed on
+    return 1;
   };
 }
 
