@@ -17,7 +17,8 @@
  *    queue as before.
  *
  * Both rely on smqp's internals (symbols, prototype methods), which both pinned versions share; `install` checks the
- * shape first and leaves smqp alone when it differs. ENGINE_FAST_PATH=off: the engine runner does not install them.
+ * shape first and leaves smqp alone when it differs. The engine runner installs them when it loads; ENGINE_FAST_PATH=off
+ * pauses them (`createGovFlow`).
  */
 import { createRequire } from 'node:module';
 

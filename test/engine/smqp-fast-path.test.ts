@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../../src/engine/smqp-fast-path';
+import { benchDiagram } from '../../bench/profiling';
 import { EngineInstance } from '../support/engine-instance';
+import { fixture } from '../support/runtime';
 import type { CompiledDefinitionRef, RunResult } from '../../src/engine/types';
 
 /**
@@ -122,7 +124,7 @@ function brokerScenario(Broker: BrokerClass): string[] {
   return log;
 }
 
-const P1_XML = readFileSync(join(__dirname, '../../bench/run.ts'), 'utf8').match(/const XML = `([\s\S]*?)`;/)![1];
+const P1_XML = benchDiagram('XML');
 let seq = 0;
 const definition = (xml: string): CompiledDefinitionRef => ({ definitionId: `smqp-fast-path:${seq++}`, xml });
 
@@ -158,14 +160,13 @@ async function drive(xml: string, variables: Record<string, unknown>): Promise<u
   return trace;
 }
 
-const root = join(__dirname, '../..');
 const DIAGRAMS: [string, string, Record<string, unknown>][] = [
   ['the bench diagram (start → user task → end)', P1_XML, {}],
-  ['a parallel multi-instance review with a deadline', readFileSync(join(root, 'test/fixtures/runtime/multi-sign-deadline.bpmn'), 'utf8'), { experts: ['sjj', 'czj', 'fgw'] }],
-  ['event sub-processes', readFileSync(join(root, 'test/fixtures/runtime/event-subprocesses.bpmn'), 'utf8'), {}],
-  ['timers meeting at a join', readFileSync(join(root, 'test/fixtures/runtime/rendezvous-timers.bpmn'), 'utf8'), {}],
-  ['escalation', readFileSync(join(root, 'test/fixtures/runtime/escalation.bpmn'), 'utf8'), {}],
-  ['第16条 implementation and acceptance (processes/)', readFileSync(join(root, 'processes/implementation-acceptance.bpmn'), 'utf8'), { projectId: 1, budget: 800000 }],
+  ['a parallel multi-instance review with a deadline', fixture('multi-sign-deadline.bpmn'), { experts: ['sjj', 'czj', 'fgw'] }],
+  ['event sub-processes', fixture('event-subprocesses.bpmn'), {}],
+  ['timers meeting at a join', fixture('rendezvous-timers.bpmn'), {}],
+  ['escalation', fixture('escalation.bpmn'), {}],
+  ['第16条 implementation and acceptance (processes/)', readFileSync(join(__dirname, '../../processes/implementation-acceptance.bpmn'), 'utf8'), { projectId: 1, budget: 800000 }],
 ];
 
 describe('the broker shortcuts (smqp fast path)', () => {
