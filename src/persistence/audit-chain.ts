@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { dateText, executeBound, isoOf } from './sql';
+import { executeBound, runStatement, selectRows } from './direct';
+import { dateText, isoOf } from './sql';
 import { AuditChainModel } from './models/runtime.model';
 
 /**
@@ -259,9 +260,11 @@ async function flush(t: Transaction, pending: Pending[]): Promise<void> {
   // both heads in one locking read, in primary-key order — the history head ('activity_history') before the
   // operation head ('operation_log') in every transaction, so two units never wait for each other's second head
   const lock = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'; // SQLite: the IMMEDIATE transaction holds the writer
-  const rows = await sequelize.query<{ name: string; lastId: number | null; lastHash: string }>(
+  const rows = await selectRows<{ name: string; lastId: number | null; lastHash: string }>(
+    sequelize,
     `SELECT name, lastId, lastHash FROM audit_chain WHERE name IN (${names.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY name${lock}`,
-    { bind: names, type: QueryTypes.SELECT, transaction: t },
+    names,
+    t,
   );
   const heads = new Map(rows.map((r) => [r.name, { lastId: r.lastId === null ? null : Number(r.lastId), lastHash: r.lastHash }]));
   for (const name of names) if (!heads.has(name)) throw new Error(`the ${name} chain has no head (migration 011 not applied)`);
@@ -327,10 +330,9 @@ const ROWS_PER_INSERT = 100;
 async function insertRows(sequelize: Sequelize, table: string, columns: string[], values: unknown[][], step: number, t: Transaction): Promise<number[]> {
   const sqlite = sequelize.getDialect() === 'sqlite';
   let n = 0;
-  const row = () => `(${columns.map(() => (sqlite ? `$${++n}` : '?')).join(', ')})`;
+  const row = (r: unknown[]) => `(${r.map((v) => (sqlite ? `$${++n}` : sequelize.escape(v as string))).join(', ')})`;
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.map(row).join(', ')}`;
-  const flat = values.flat();
-  const [id, affected] = (await sequelize.query(sql, { ...(sqlite ? { bind: flat } : { replacements: flat }), type: QueryTypes.INSERT, transaction: t })) as unknown as [number, number];
+  const { insertId: id, changes: affected } = await runStatement(sequelize, sql, sqlite ? values.flat() : [], t);
   if (Number(affected) !== values.length) throw new Error(`${table}: ${values.length} rows inserted as ${affected}`);
   const first = sqlite ? Number(id) - (values.length - 1) * step : Number(id);
   return values.map((_, k) => first + k * step);

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 
 /**
  * A date as a bound parameter: MySQL takes the Date (mysql2 writes it in the connection's time zone,
@@ -28,14 +28,4 @@ export function isoOf(value: Date | string | null | undefined): string | null {
   const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`unreadable date from the database: ${value}`);
   return d.toISOString();
-}
-
-/**
- * Runs an UPDATE or DELETE whose text never changes, every value bound (`$1`, `$2`, …): on MySQL it is
- * one prepared statement however often it runs (sequelize writes dates of a WHERE into the text, and
- * every new text is one more server-side statement). Returns the number of rows it matched.
- */
-export async function executeBound(sequelize: Sequelize, sql: string, bind: unknown[], t?: Transaction): Promise<number> {
-  const [, affected] = (await sequelize.query(sql, { bind, type: QueryTypes.UPDATE, transaction: t })) as unknown as [unknown, number];
-  return Number(affected);
 }

@@ -1,3 +1,4 @@
+import { selectRows } from '../direct';
 import type { Transaction } from 'sequelize';
 import type { YearSchedule } from '../../domain/calendar';
 import { CalendarDayModel, CalendarYearModel } from '../models/calendar.model';
@@ -33,10 +34,10 @@ export class CalendarRepository {
    * SQLite ignores row locks (its transactions take the database write lock at BEGIN).
    */
   async version(t: Transaction, lock: 'share' | 'update' | null = null): Promise<string | null> {
-    const row = await SettingModel.findByPk(CALENDAR_VERSION_KEY, {
-      transaction: t,
-      lock: lock === 'share' ? t.LOCK.SHARE : lock === 'update' ? t.LOCK.UPDATE : undefined,
-    });
+    // one indexed read on the driver connection (every unit of work that computes a deadline makes it)
+    const sequelize = SettingModel.sequelize!;
+    const locking = sequelize.getDialect() === 'sqlite' || !lock ? '' : lock === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
+    const [row] = await selectRows<{ value: string | null }>(sequelize, `SELECT \`value\` FROM settings WHERE \`key\` = $1${locking}`, [CALENDAR_VERSION_KEY], t);
     return row?.value ?? null;
   }
 

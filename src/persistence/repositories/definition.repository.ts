@@ -1,3 +1,4 @@
+import { columnsOf, modelsOf, selectRows } from '../direct';
 import { fn, col, Op, type Transaction } from 'sequelize';
 import { FormDefinitionModel, IncidentModel, ProcessDefinitionModel, ProcessInstanceModel } from '../models/runtime.model';
 
@@ -40,7 +41,9 @@ const row = (m: ProcessDefinitionModel): DefinitionRow => ({
 
 export class DefinitionRepository {
   async latest(key: string, transaction?: Transaction): Promise<DefinitionRow | null> {
-    const m = await ProcessDefinitionModel.findOne({ where: { key }, order: [['version', 'DESC']], transaction });
+    // on the driver connection: every start reads it
+    const rows = await selectRows(ProcessDefinitionModel.sequelize!, `SELECT ${columnsOf(ProcessDefinitionModel)} FROM process_definitions WHERE \`key\` = $1 ORDER BY version DESC LIMIT 1`, [key], transaction);
+    const [m] = modelsOf(ProcessDefinitionModel, rows);
     return m ? row(m) : null;
   }
 

@@ -1,6 +1,7 @@
 import { Op } from 'sequelize';
 import { NotificationModel, OutboxModel } from '../models/runtime.model';
-import { dateParam, executeBound } from '../sql';
+import { executeBound } from '../direct';
+import { dateParam } from '../sql';
 import { isUniqueViolation, retryConflicts } from '../transaction';
 
 export class NotificationRepository {

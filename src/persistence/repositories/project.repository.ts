@@ -1,7 +1,7 @@
 import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Project, ProjectFields } from '../../domain/project';
 import { AnnualPlanItemModel, AnnualPlanModel, LossReportModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
-import { executeBound } from '../sql';
+import { executeBound } from '../direct';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 

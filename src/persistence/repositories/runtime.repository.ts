@@ -1,6 +1,7 @@
-import { Op, QueryTypes, type CreationAttributes, type FindOptions, type Order, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type CreationAttributes, type FindOptions, type Model, type ModelStatic, type Order, type Sequelize, type Transaction } from 'sequelize';
 import { appendHistory, appendOperation, pendingHistoryOf, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
-import { dateParam, executeBound, isoOf } from '../sql';
+import { columnsOf, executeBound, insertModels, modelsOf, runStatement, selectRows, updateModel } from '../direct';
+import { dateParam, isoOf } from '../sql';
 import { retryConflicts } from '../transaction';
 import {
   ActivityHistoryModel,
@@ -125,8 +126,8 @@ export interface WaitKinds {
   waits: boolean;
 }
 
-/** waitKinds' three EXISTS expressions for an instance id written as SQL (a bind marker or an escaped literal), leaving out one job row */
-function waitKindsSql(id: string, exceptJob: number | null) {
+/** waitKinds' three EXISTS expressions for an instance id written as SQL (a bind marker), leaving out one job row (its bind marker) */
+function waitKindsSql(id: string, exceptJob: string | null) {
   return {
     tasks: `EXISTS (SELECT 1 FROM tasks WHERE tasks.instanceId = ${id} AND tasks.state = 'open')`,
     jobs: `EXISTS (SELECT 1 FROM jobs WHERE jobs.instanceId = ${id} AND jobs.type IN ('timer', 'retry', 'call-start')${exceptJob === null ? '' : ` AND jobs.id <> ${exceptJob}`})`,
@@ -136,13 +137,24 @@ function waitKindsSql(id: string, exceptJob: number | null) {
   };
 }
 
+/** a locking read's suffix: FOR UPDATE on MySQL; SQLite's transactions are IMMEDIATE (the writer's lock held from BEGIN) */
+const forUpdate = (sequelize: Sequelize) => (sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE');
+
+/** one row of a model's table by primary key, on the driver connection (../direct.ts), locked with `lock` (in t) */
+async function byId<M extends Model>(model: ModelStatic<M>, id: string | number, t: Transaction | undefined, lock: boolean): Promise<M | null> {
+  const sequelize = model.sequelize!;
+  const rows = await selectRows(sequelize, `SELECT ${columnsOf(model as unknown as ModelStatic<Model>)} FROM ${model.getTableName() as string} WHERE id = $1${lock ? forUpdate(sequelize) : ''}`, [id], t);
+  return modelsOf(model, rows)[0] ?? null;
+}
+
 /** due jobs one claim takes per lane that runs them side by side (RuntimeRepository.claimDueJobs: × JOB_CONCURRENCY) */
 export const CLAIM_PER_LANE = 10;
 
 export class RuntimeRepository {
   // ---- instances
-  createInstance(values: CreationAttributes<ProcessInstanceModel>, t: Transaction) {
-    return ProcessInstanceModel.create(values, { transaction: t });
+  async createInstance(values: CreationAttributes<ProcessInstanceModel>, t: Transaction) {
+    const [inst] = await insertModels(ProcessInstanceModel, [values as Record<string, unknown>], t);
+    return inst;
   }
 
   /** Locks the instance row for the rest of the transaction (FOR UPDATE on MySQL; SQLite transactions are IMMEDIATE). */
@@ -158,14 +170,18 @@ export class RuntimeRepository {
    */
   async lockForRun(id: string, t: Transaction, consumes?: number): Promise<{ inst: ProcessInstanceModel | null; incidents: IncidentModel[]; kinds: WaitKinds }> {
     const sequelize = ProcessInstanceModel.sequelize!;
-    const key = sequelize.escape(id);
-    const open = sequelize.literal(`EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = ${key} AND incidents.resolvedAt IS NULL)`);
-    const kinds = waitKindsSql(key, consumes === undefined ? null : Number(consumes));
-    const inst = await ProcessInstanceModel.findByPk(id, {
-      transaction: t,
-      lock: t.LOCK.UPDATE,
-      attributes: { include: [[open, 'hasOpenIncident'], [sequelize.literal(kinds.tasks), 'hasTasks'], [sequelize.literal(kinds.jobs), 'hasJobs'], [sequelize.literal(kinds.waits), 'hasWaits']] },
-    });
+    // one text per dialect (the job it consumes bound as $2): on the driver connection (../direct.ts)
+    const kinds = waitKindsSql('$1', consumes === undefined ? null : '$2');
+    const [inst] = modelsOf(
+      ProcessInstanceModel,
+      await selectRows(
+        sequelize,
+        `SELECT ${columnsOf(ProcessInstanceModel)}, EXISTS (SELECT 1 FROM incidents WHERE incidents.instanceId = $1 AND incidents.resolvedAt IS NULL) AS hasOpenIncident, ` +
+          `${kinds.tasks} AS hasTasks, ${kinds.jobs} AS hasJobs, ${kinds.waits} AS hasWaits FROM process_instances WHERE id = $1${forUpdate(sequelize)}`,
+        consumes === undefined ? [id] : [id, Number(consumes)],
+        t,
+      ),
+    );
     if (!inst) return { inst: null, incidents: [], kinds: { tasks: false, jobs: false, waits: false } };
     const has = Number(inst.get('hasOpenIncident'));
     const found = { tasks: Number(inst.get('hasTasks')) === 1, jobs: Number(inst.get('hasJobs')) === 1, waits: Number(inst.get('hasWaits')) === 1 };
@@ -179,9 +195,11 @@ export class RuntimeRepository {
    */
   async waitKinds(instanceId: string, t: Transaction): Promise<WaitKinds> {
     const kinds = waitKindsSql('$1', null);
-    const [row] = await ProcessInstanceModel.sequelize!.query<{ tasks: number | string; jobs: number | string; waits: number | string }>(
+    const [row] = await selectRows<{ tasks: number | string; jobs: number | string; waits: number | string }>(
+      ProcessInstanceModel.sequelize!,
       `SELECT ${kinds.tasks} AS tasks, ${kinds.jobs} AS jobs, ${kinds.waits} AS waits`,
-      { type: QueryTypes.SELECT, bind: [instanceId], transaction: t },
+      [instanceId],
+      t,
     );
     return { tasks: Number(row.tasks) === 1, jobs: Number(row.jobs) === 1, waits: Number(row.waits) === 1 };
   }
@@ -210,7 +228,7 @@ export class RuntimeRepository {
   }
 
   findInstance(id: string) {
-    return ProcessInstanceModel.findByPk(id);
+    return byId(ProcessInstanceModel, id, undefined, false);
   }
 
   listInstances(where: { definitionKey?: string; state?: string; businessKey?: string }, limit = 500) {
@@ -247,17 +265,17 @@ export class RuntimeRepository {
   }
 
   // ---- tasks
-  openTasks(instanceId: string, t: Transaction) {
-    return TaskModel.findAll({ where: { instanceId, state: 'open' }, transaction: t });
+  async openTasks(instanceId: string, t: Transaction) {
+    return modelsOf(TaskModel, await selectRows(TaskModel.sequelize!, `SELECT ${columnsOf(TaskModel)} FROM tasks WHERE instanceId = $1 AND state = 'open'`, [instanceId], t));
   }
 
   async createTask(values: CreationAttributes<TaskModel>, t: Transaction) {
-    const task = await TaskModel.create(values, { transaction: t });
+    const [task] = await insertModels(TaskModel, [values as Record<string, unknown>], t);
     const candidates = [
-      ...task.candidateGroups.map((value) => ({ taskId: task.id, kind: 'group' as const, value })),
-      ...task.candidateUsers.map((value) => ({ taskId: task.id, kind: 'user' as const, value })),
+      ...(task.candidateGroups ?? []).map((value) => ({ taskId: task.id, kind: 'group' as const, value })),
+      ...(task.candidateUsers ?? []).map((value) => ({ taskId: task.id, kind: 'user' as const, value })),
     ];
-    if (candidates.length) await TaskCandidateModel.bulkCreate(candidates, { transaction: t, ignoreDuplicates: true });
+    await insertModels(TaskCandidateModel, candidates, t, { ignore: true });
     return task;
   }
 
@@ -267,12 +285,12 @@ export class RuntimeRepository {
    * candidates read (the task keeps its candidate lists).
    */
   async endTasks(tasks: TaskModel[], values: Partial<CreationAttributes<TaskModel>> & { state: 'completed' | 'canceled'; completedAt: Date }, t: Transaction) {
-    for (const task of tasks) await task.update({ ...values, revision: task.revision + 1 }, { transaction: t });
-    if (tasks.length) await TaskCandidateModel.destroy({ where: { taskId: { [Op.in]: tasks.map((x) => x.id) } }, transaction: t });
+    for (const task of tasks) await updateModel(task, { ...values, revision: task.revision + 1 }, t);
+    if (tasks.length) await runStatement(TaskModel.sequelize!, `DELETE FROM task_candidates WHERE taskId IN (${tasks.map((_, i) => `$${i + 1}`).join(', ')})`, tasks.map((x) => x.id), t);
   }
 
   findTask(id: number, t?: Transaction) {
-    return TaskModel.findByPk(id, { transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
+    return Number.isSafeInteger(Number(id)) ? byId(TaskModel, Number(id), t, !!t) : Promise.resolve(null);
   }
 
   /** Open tasks without an assignee (the administrators' queue); those without any candidate first. */
@@ -530,11 +548,13 @@ export class RuntimeRepository {
    * subscriptions and its called instances that have not ended (ids and keys only).
    */
   async waitRowsOf(instanceId: string, t: Transaction) {
-    const rows = await ProcessInstanceModel.sequelize!.query<{ kind: 'm' | 's' | 'c'; id: string | number; executionId: string | null; name: string | null }>(
+    const rows = await selectRows<{ kind: 'm' | 's' | 'c'; id: string | number; executionId: string | null; name: string | null }>(
+      ProcessInstanceModel.sequelize!,
       "SELECT 'm' AS kind, id, executionId, messageName AS name FROM message_subscriptions WHERE instanceId = $1 " +
         "UNION ALL SELECT 's' AS kind, id, executionId, signalName AS name FROM signal_subscriptions WHERE instanceId = $1 " +
         "UNION ALL SELECT 'c' AS kind, id, parentExecutionId AS executionId, NULL AS name FROM process_instances WHERE parentInstanceId = $1 AND state NOT IN ('completed', 'terminated')",
-      { type: QueryTypes.SELECT, bind: [instanceId], transaction: t },
+      [instanceId],
+      t,
     );
     const of = (kind: 'm' | 's') => rows.filter((r) => r.kind === kind).map((r) => ({ id: Number(r.id), executionId: r.executionId ?? '', name: r.name ?? '' }));
     return {
@@ -613,9 +633,11 @@ export class RuntimeRepository {
     let open: Omit<ChainedHistoryContent, 'closesId'> & { id: number | null } | null = openPending ? { ...openPending.content, id: null } : null;
     if (!open) {
       // one bound statement with a fixed text, plain rows (no model instances): a fired timer's hot path
-      const rows = await ActivityHistoryModel.sequelize!.query<ExecutionHistoryRow>(
+      const rows = await selectRows<ExecutionHistoryRow>(
+        ActivityHistoryModel.sequelize!,
         'SELECT id, activityId, activityName, activityType, startedAt, endedAt, actor, outcome, closesId FROM activity_history WHERE instanceId = $1 AND executionId = $2 ORDER BY id',
-        { type: QueryTypes.SELECT, bind: [instanceId, executionId], transaction: t },
+        [instanceId, executionId],
+        t,
       );
       const closed = new Set([...rows.filter((r) => r.closesId !== null).map((r) => Number(r.closesId)), ...closedIds]);
       const row = rows.filter((r) => r.closesId === null && r.endedAt === null && !closed.has(Number(r.id))).pop();
@@ -678,8 +700,8 @@ export class RuntimeRepository {
   }
 
   // ---- 加签 (migration 014)
-  signersOf(taskId: number, t?: Transaction) {
-    return TaskSignerModel.findAll({ where: { taskId }, order: [['id', 'ASC']], transaction: t });
+  async signersOf(taskId: number, t?: Transaction) {
+    return modelsOf(TaskSignerModel, await selectRows(TaskSignerModel.sequelize!, `SELECT ${columnsOf(TaskSignerModel)} FROM task_signers WHERE taskId = $1 ORDER BY id`, [taskId], t));
   }
 
   signersOfTasks(taskIds: number[]) {
@@ -730,6 +752,6 @@ export class RuntimeRepository {
   /** Queues a message once: a second call with the same key changes nothing. */
   async enqueue(values: { dedupeKey: string; channel: 'inbox' | 'email'; payload: Record<string, unknown>; createdAt: Date }, t: Transaction) {
     // INSERT OR IGNORE / INSERT IGNORE on the unique dedupeKey: one statement, no read before it
-    await OutboxModel.bulkCreate([{ ...values, sentAt: null, lockedUntil: null, lastError: null }], { transaction: t, ignoreDuplicates: true });
+    await insertModels(OutboxModel, [{ ...values, sentAt: null, lockedUntil: null, lastError: null }], t, { ignore: true });
   }
 }

@@ -1,0 +1,266 @@
+import { Sequelize, type Model, type ModelStatic, type Transaction } from 'sequelize';
+import { dateParam, isoOf } from './sql';
+
+/**
+ * The thin query layer of the hot path (issue 13 item 3): a statement with bound parameters straight on the
+ * driver connection (sqlite3's `all`/`run`, mysql2's `execute`: one prepared statement per text), without
+ * sequelize's query pipeline — options cloned, a Query object, a stack trace formatted for every statement, the
+ * result handed through the dialect's formatter — which cost more than the statement itself (about 0.5 ms of CPU
+ * each, measured with `bench/profile-p1.ts`).
+ *
+ * What it keeps of sequelize's: the connection (the transaction's, else one from sequelize's pool, given back),
+ * the transaction of the async context when none is passed (as sequelize's CLS does), the refusal to use a
+ * finished transaction, the logging hook (`Executing (…): sql`), and sequelize's errors (a unique key taken is a
+ * UniqueConstraintError, formatted by the dialect as sequelize formats it). Rows are read as the driver gives
+ * them on sequelize's connections (mysql2 with sequelize's type casts: dates as Date; SQLite: dates as text).
+ *
+ * Placeholders are `$1`, `$2`, … (the same text as `sequelize.query`'s bind); a number may repeat.
+ */
+
+interface SqliteDatabase {
+  all(sql: string, params: unknown[], cb: (err: Error | null, rows: Record<string, unknown>[]) => void): unknown;
+  run(sql: string, params: unknown[], cb: (this: { changes: number; lastID: number }, err: Error | null) => void): unknown;
+}
+interface MysqlConnection {
+  execute(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): unknown;
+  query(options: { sql: string }, cb: (err: Error | null, result: unknown) => void): unknown;
+}
+interface ConnectionManager {
+  getConnection(options: Record<string, unknown>): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<void> | void;
+}
+type DialectQuery = new (connection: unknown, sequelize: Sequelize, options: Record<string, unknown>) => { formatError(err: Error, stack?: string): Error };
+
+export interface RunResult {
+  /** rows inserted, updated or deleted (on MySQL sequelize's connections count the rows an UPDATE changed, as before) */
+  changes: number;
+  /** the generated key of an INSERT */
+  insertId: number;
+}
+
+const mysqlTexts = new Map<string, { sql: string; order: number[] }>();
+
+/** `$n` → `?` for mysql2, with the order in which the bound values are taken (a `$n` may repeat) */
+function forMysql(sql: string): { sql: string; order: number[] } {
+  let known = mysqlTexts.get(sql);
+  if (!known) {
+    const order: number[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    known = { sql: text, order };
+    if (mysqlTexts.size < 2000) mysqlTexts.set(sql, known);
+  }
+  return known;
+}
+
+/** `$n` in order of first use, each once, as SQLite numbers them: an array binds by that position */
+const sqliteTexts = new Map<string, boolean>();
+function sqliteBindsInOrder(sql: string): boolean {
+  let ok = sqliteTexts.get(sql);
+  if (ok === undefined) {
+    const seen: number[] = [];
+    for (const m of sql.matchAll(/\$(\d+)/g)) if (!seen.includes(Number(m[1]))) seen.push(Number(m[1]));
+    ok = seen.every((n, i) => n === i + 1);
+    if (sqliteTexts.size < 2000) sqliteTexts.set(sql, ok);
+  }
+  return ok;
+}
+
+/** a value as the driver binds it: undefined as NULL, booleans as 1/0, bigints as text (sequelize does the same) */
+function param(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return v.toString();
+  return v;
+}
+
+function transactionOf(t: Transaction | undefined): Transaction | undefined {
+  if (t) return t;
+  const cls = (Sequelize as unknown as { _cls?: { get(key: string): Transaction | undefined } })._cls;
+  return cls?.get('transaction') ?? undefined;
+}
+
+async function execute<R>(sequelize: Sequelize, sql: string, bind: unknown[], t: Transaction | undefined, kind: 'all' | 'run'): Promise<R> {
+  const tx = transactionOf(t) as (Transaction & { id: string; finished?: string; connection: unknown }) | undefined;
+  if (tx?.finished) throw Object.assign(new Error(`${tx.finished} has been called on this transaction(${tx.id}), you can no longer use it. (The rejected query is attached as the 'sql' property of this error)`), { sql });
+  const logging = (sequelize as unknown as { options: { logging?: unknown } }).options.logging;
+  if (typeof logging === 'function') (logging as (sql: string) => void)(`Executing (${tx ? tx.id : 'default'}): ${sql}`);
+  const manager = (sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
+  const connection = tx ? tx.connection : await manager.getConnection({ type: kind === 'all' ? 'SELECT' : 'RAW', uuid: 'default' });
+  const params = bind.map(param);
+  try {
+    if (sequelize.getDialect() === 'sqlite') {
+      const db = connection as SqliteDatabase;
+      const values = sqliteBindsInOrder(sql) ? params : Object.fromEntries(params.map((v, i) => [`$${i + 1}`, v]));
+      return await new Promise<R>((resolve, reject) => {
+        if (kind === 'all') db.all(sql, values as unknown[], (err, rows) => (err ? reject(err) : resolve(rows as R)));
+        else
+          db.run(sql, values as unknown[], function (err) {
+            if (err) reject(err);
+            else resolve({ changes: this.changes, insertId: this.lastID } as R);
+          });
+      });
+    }
+    const text = forMysql(sql);
+    const result = await new Promise<unknown>((resolve, reject) => {
+      const done = (err: Error | null, res: unknown) => (err ? reject(err) : resolve(res));
+      // without values the text protocol, as sequelize does: a text that is never prepared leaves no statement behind
+      if (!text.order.length) (connection as MysqlConnection).query({ sql }, done);
+      else (connection as MysqlConnection).execute(text.sql, text.order.map((i) => params[i] ?? null), done);
+    });
+    if (kind === 'all') return result as R;
+    const header = result as { affectedRows: number; insertId: number };
+    return { changes: Number(header.affectedRows), insertId: Number(header.insertId) } as R;
+  } catch (err) {
+    const e = err as Error & { sql?: string; parameters?: unknown };
+    e.sql = sql;
+    e.parameters = params;
+    const Query = (sequelize as unknown as { dialect: { Query: DialectQuery } }).dialect.Query;
+    throw new Query(connection, sequelize, {}).formatError(e, e.stack);
+  } finally {
+    if (!tx) await manager.releaseConnection(connection);
+  }
+}
+
+/** A SELECT: the rows as the driver gives them. */
+export function selectRows<R = Record<string, unknown>>(sequelize: Sequelize, sql: string, bind: unknown[], t?: Transaction): Promise<R[]> {
+  return execute<R[]>(sequelize, sql, bind, t, 'all');
+}
+
+/** An INSERT, UPDATE or DELETE: the rows it matched and the generated key. */
+export function runStatement(sequelize: Sequelize, sql: string, bind: unknown[], t?: Transaction): Promise<RunResult> {
+  return execute<RunResult>(sequelize, sql, bind, t, 'run');
+}
+
+// ---- model rows
+
+type AttributeKind = 'date' | 'json' | 'boolean' | 'integer' | 'other';
+const kindsOf = new WeakMap<object, Map<string, AttributeKind>>();
+
+function attributeKinds(model: ModelStatic<Model>): Map<string, AttributeKind> {
+  let kinds = kindsOf.get(model);
+  if (!kinds) {
+    kinds = new Map();
+    for (const [name, attr] of Object.entries(model.getAttributes())) {
+      const key = (attr.type as unknown as { key?: string }).key;
+      kinds.set(name, key === 'DATE' ? 'date' : key === 'JSON' ? 'json' : key === 'BOOLEAN' ? 'boolean' : key === 'INTEGER' || key === 'BIGINT' ? 'integer' : 'other');
+    }
+    kindsOf.set(model, kinds);
+  }
+  return kinds;
+}
+
+/** a row's value as sequelize gives it on a model: dates as Date, JSON parsed, booleans as booleans, integers as numbers */
+function modelValue(kind: AttributeKind | undefined, v: unknown): unknown {
+  if (v === null || v === undefined) return v ?? null;
+  switch (kind) {
+    case 'date':
+      return v instanceof Date ? v : new Date(isoOf(String(v))!);
+    case 'json':
+      return typeof v === 'string' ? JSON.parse(v) : v;
+    case 'boolean':
+      return typeof v === 'boolean' ? v : Number(v) === 1;
+    case 'integer':
+      return typeof v === 'number' ? v : Number(v);
+    default:
+      return v;
+  }
+}
+
+/**
+ * Rows of a model's table read with selectRows, as the model instances sequelize's own finder would give (its
+ * bulkBuild of found rows): columns not of the model (an EXISTS, say) are kept as they came, for `get(name)`.
+ */
+export function modelsOf<M extends Model>(model: ModelStatic<M>, rows: Record<string, unknown>[]): M[] {
+  const kinds = attributeKinds(model as unknown as ModelStatic<Model>);
+  const values = rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) out[k] = modelValue(kinds.get(k), v);
+    return out;
+  });
+  return model.bulkBuild(values as never, { isNewRecord: false, raw: true });
+}
+
+/** the model's columns as a SELECT list (its table's alias-free column names, quoted) */
+const columnLists = new WeakMap<object, string>();
+export function columnsOf(model: ModelStatic<Model>): string {
+  let list = columnLists.get(model);
+  if (!list) {
+    list = Object.values(model.getAttributes())
+      .map((a) => `\`${a.field ?? ''}\``)
+      .join(', ');
+    columnLists.set(model, list);
+  }
+  return list;
+}
+
+/** a model attribute's value as a bound parameter, stored as sequelize stores it (dates per dialect, JSON as text) */
+export function columnParam(model: ModelStatic<Model>, sequelize: Sequelize, name: string, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  const kind = attributeKinds(model).get(name);
+  if (kind === 'date') return dateParam(sequelize, v instanceof Date ? v : new Date(v as string));
+  if (kind === 'json') return JSON.stringify(v);
+  if (kind === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+/**
+ * Runs an UPDATE or DELETE whose text never changes, every value bound (`$1`, `$2`, …): on MySQL it is
+ * one prepared statement however often it runs (sequelize writes dates of a WHERE into the text, and
+ * every new text is one more server-side statement). On the driver connection. Returns the number of
+ * rows it changed.
+ */
+export async function executeBound(sequelize: Sequelize, sql: string, bind: unknown[], t?: Transaction): Promise<number> {
+  return (await runStatement(sequelize, sql, bind, t)).changes;
+}
+
+/**
+ * Inserts rows of a model's table in one statement (`ignore`: a row whose unique key is taken is left out, as
+ * sequelize's `ignoreDuplicates`) and answers the rows as built instances after a save: defaults applied, the
+ * generated key set when there is one row. The columns are those the first row gives a value to.
+ */
+export async function insertModels<M extends Model>(model: ModelStatic<M>, values: Record<string, unknown>[], t: Transaction, o: { ignore?: boolean } = {}): Promise<M[]> {
+  if (!values.length) return [];
+  const sequelize = model.sequelize!;
+  const attrs = model.getAttributes() as Record<string, { field?: string; autoIncrement?: boolean }>;
+  const built = values.map((v) => model.build(v as never));
+  const data = (m: M) => (m as unknown as { dataValues: Record<string, unknown> }).dataValues;
+  const first = data(built[0]);
+  const names = Object.keys(attrs).filter((k) => first[k] !== undefined && !(attrs[k].autoIncrement && first[k] === null));
+  let n = 0;
+  const rows = built.map(() => `(${names.map(() => `$${++n}`).join(', ')})`).join(', ');
+  const verb = o.ignore ? (sequelize.getDialect() === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
+  const sql = `${verb} INTO ${model.getTableName() as string} (${names.map((k) => `\`${attrs[k].field ?? k}\``).join(', ')}) VALUES ${rows}`;
+  const bind = built.flatMap((m) => names.map((k) => columnParam(model as unknown as ModelStatic<Model>, sequelize, k, data(m)[k])));
+  const { insertId } = await runStatement(sequelize, sql, bind, t);
+  const key = Object.keys(attrs).find((k) => attrs[k].autoIncrement);
+  if (key && built.length === 1 && !o.ignore && data(built[0])[key] == null) built[0].setDataValue(key as never, Number(insertId) as never);
+  for (const m of built) saved(m);
+  return built;
+}
+
+/** an instance as sequelize leaves it after a save: not new, nothing changed, the stored values its previous ones */
+function saved(m: Model): void {
+  const inner = m as unknown as { dataValues: Record<string, unknown>; _previousDataValues: Record<string, unknown>; isNewRecord: boolean };
+  inner.isNewRecord = false;
+  for (const k of Object.keys(inner.dataValues)) {
+    inner._previousDataValues[k] = inner.dataValues[k];
+    m.changed(k as never, false);
+  }
+}
+
+/** Updates one row of a model (by its `id`) with the given attributes in one bound statement, and the instance with it. */
+export async function updateModel<M extends Model>(instance: M, values: Record<string, unknown>, t: Transaction): Promise<void> {
+  const model = instance.constructor as ModelStatic<Model>;
+  const sequelize = model.sequelize!;
+  const attrs = model.getAttributes() as Record<string, { field?: string }>;
+  const names = Object.keys(values).filter((k) => k in attrs && values[k] !== undefined);
+  if (!names.length) return;
+  const sets = names.map((k, i) => `\`${attrs[k].field ?? k}\` = $${i + 1}`).join(', ');
+  const id = instance.get('id');
+  await runStatement(sequelize, `UPDATE ${model.getTableName() as string} SET ${sets} WHERE id = $${names.length + 1}`, [...names.map((k) => columnParam(model, sequelize, k, values[k])), id], t);
+  for (const k of names) instance.setDataValue(k as never, values[k] as never);
+  saved(instance);
+}
