@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Model } from 'sequelize';
 import { openDatabase, type Database } from '../../src/persistence/db';
-import { columnsOf, insertModels, modelsOf, runStatement, selectRows, updateModel } from '../../src/persistence/direct';
+import { columnsOf, insertModels, modelsOf, runStatement, selectRows, SQLITE_STATEMENTS_PER_CONNECTION, updateModel } from '../../src/persistence/direct';
 import { migrate } from '../../src/persistence/migrator';
 import { initModels } from '../../src/persistence/models';
 import { ProcessDefinitionModel, ProcessInstanceModel, TaskModel, TaskSignerModel } from '../../src/persistence/models/runtime.model';
@@ -179,6 +179,27 @@ describe('the thin query layer: the driver connection, the same rows as sequeliz
     expect((bad as Error & { sql: string }).sql).to.contain('no_such_table');
     // the pool still answers (the connection of the failed statement was given back)
     for (let i = 0; i < 15; i++) expect(await selectRows(db.sequelize, 'SELECT $1 AS n', [i])).to.have.length(1);
+  });
+
+  it('SQLite: keeps a bounded set of prepared statements per connection, usable after a failed run, finalized at close', async function () {
+    if (db.dialect !== 'sqlite') this.skip();
+    const url = await freshDatabaseUrl();
+    const other = await openDatabase(url);
+    await other.sequelize.query('CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER)');
+    const put = (k: string, v: number) => runStatement(other.sequelize, 'INSERT INTO kv (k, v) VALUES ($1, $2)', [k, v]);
+    await put('a', 1);
+    const dup = await put('a', 2).catch((e: unknown) => e);
+    expect(isUniqueViolation(dup)).to.equal(true);
+    await put('b', 2); // the same statement, after its failed run
+    for (let i = 0; i < SQLITE_STATEMENTS_PER_CONNECTION + 20; i++) {
+      const [row] = await selectRows<{ v: number; n: number }>(other.sequelize, `SELECT v, ${i} AS n FROM kv WHERE k = $1`, ['b']);
+      expect([row.v, row.n]).to.deep.equal([2, i]);
+    }
+    expect(await selectRows(other.sequelize, 'SELECT k FROM kv ORDER BY k', [])).to.deep.equal([{ k: 'a' }, { k: 'b' }]);
+    await other.close(); // sqlite3 refuses to close a database whose statements are not finalized
+    const again = await openDatabase(url);
+    expect(await selectRows(again.sequelize, 'SELECT COUNT(*) AS n FROM kv', [])).to.deep.equal([{ n: 2 }]);
+    await again.close();
   });
 
   it('logs each statement through the database\'s logging hook, as sequelize does', async () => {
