@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Sequelize, Transaction } from 'sequelize';
+import { transactionStatementsOnTheDriver } from './direct';
 
 /** mysql2 keeps at most this many prepared statements per connection (it closes the oldest): see issue 11, hole 12 */
 export const MAX_PREPARED_STATEMENTS_PER_CONNECTION = 50;
@@ -54,6 +55,7 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
     });
     waitForTheWriter(sequelize);
     escapeNulForSqlite(sequelize);
+    transactionStatementsOnTheDriver(sequelize);
     await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     await sequelize.query('PRAGMA foreign_keys = ON');
@@ -94,6 +96,7 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       if (lockWait) await c.query(`SET SESSION innodb_lock_wait_timeout = ${Math.floor(lockWait)}`);
     });
     await sequelize.authenticate();
+    transactionStatementsOnTheDriver(sequelize);
     return { sequelize, dialect: 'mysql', close: () => sequelize.close() };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or mysql:// (got "${url.split(':')[0]}:…")`);

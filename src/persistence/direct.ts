@@ -26,6 +26,7 @@ interface SqliteStatement {
 }
 interface SqliteDatabase {
   prepare(sql: string, cb: (err: Error | null) => void): SqliteStatement;
+  run(sql: string, params: unknown, cb: RunCallback): unknown;
   close(cb?: (err: Error | null) => void): unknown;
 }
 
@@ -151,7 +152,7 @@ function transactionOf(t: Transaction | undefined): Transaction | undefined {
   return cls?.get('transaction') ?? undefined;
 }
 
-async function execute<R>(sequelize: Sequelize, sql: string, bind: unknown[], t: Transaction | undefined, kind: 'all' | 'run'): Promise<R> {
+async function execute<R>(sequelize: Sequelize, sql: string, bind: unknown[], t: Transaction | undefined, kind: 'all' | 'run', once = false): Promise<R> {
   const tx = transactionOf(t) as (Transaction & { id: string; finished?: string; connection: unknown }) | undefined;
   if (tx?.finished) throw Object.assign(new Error(`${tx.finished} has been called on this transaction(${tx.id}), you can no longer use it. (The rejected query is attached as the 'sql' property of this error)`), { sql });
   const logging = (sequelize as unknown as { options: { logging?: unknown } }).options.logging;
@@ -161,16 +162,18 @@ async function execute<R>(sequelize: Sequelize, sql: string, bind: unknown[], t:
   const params = bind.map(param);
   try {
     if (sequelize.getDialect() === 'sqlite') {
-      const statement = await sqliteStatement(connection as SqliteDatabase, sql);
+      // a text used once (a savepoint's name) is not kept: the database's run prepares and finalizes it
+      const statement = once ? null : await sqliteStatement(connection as SqliteDatabase, sql);
       const values = sqliteBindsInOrder(sql) ? params : Object.fromEntries(params.map((v, i) => [`$${i + 1}`, v]));
       return await new Promise<R>((resolve, reject) => {
         // a statement that failed as it ran (a constraint, a busy database) stays usable: the next call resets it
-        if (kind === 'all') statement.all(values, (err, rows) => (err ? reject(err) : resolve(rows as R)));
-        else
-          statement.run(values, function (err) {
-            if (err) reject(err);
-            else resolve({ changes: this.changes, insertId: this.lastID } as R);
-          });
+        const ran = function (this: { changes: number; lastID: number }, err: Error | null) {
+          if (err) reject(err);
+          else resolve({ changes: this.changes, insertId: this.lastID } as R);
+        };
+        if (!statement) (connection as SqliteDatabase).run(sql, values, ran);
+        else if (kind === 'all') statement.all(values, (err, rows) => (err ? reject(err) : resolve(rows as R)));
+        else statement.run(values, ran);
       });
     }
     const text = forMysql(sql);
@@ -333,4 +336,30 @@ export async function updateModel<M extends Model>(instance: M, values: Record<s
   await runStatement(sequelize, `UPDATE ${model.getTableName() as string} SET ${sets} WHERE id = $${names.length + 1}`, [...names.map((k) => columnParam(model, sequelize, k, values[k])), id], t);
   for (const k of names) instance.setDataValue(k as never, values[k] as never);
   saved(instance);
+}
+
+/**
+ * A transaction's BEGIN (or a savepoint) and COMMIT on the driver connection too (sequelize's query pipeline ran
+ * them: two of a unit of work's statements): sequelize's Transaction keeps everything else — its connection, its
+ * savepoints, its rollback, `finished`, the hooks after a commit.
+ */
+export function transactionStatementsOnTheDriver(sequelize: Sequelize): void {
+  type Tx = Transaction & { parent?: Tx; name?: string; finished?: string };
+  const qi = sequelize.getQueryInterface() as unknown as {
+    queryGenerator: { startTransactionQuery(t: Tx): string; commitTransactionQuery(t: Tx): string };
+    startTransaction(t: Tx, options?: unknown): Promise<unknown>;
+    commitTransaction(t: Tx, options?: unknown): Promise<unknown>;
+  };
+  const generator = qi.queryGenerator;
+  qi.startTransaction = async (transaction: Tx) => {
+    const target = transaction.parent ?? transaction;
+    target.name = transaction.parent ? transaction.name : undefined;
+    await execute<RunResult>(sequelize, generator.startTransactionQuery(transaction), [], target, 'run', !!transaction.parent);
+  };
+  qi.commitTransaction = async (transaction: Tx) => {
+    if (transaction.parent) return; // a savepoint ends with its transaction
+    const done = execute<RunResult>(sequelize, generator.commitTransactionQuery(transaction), [], transaction, 'run');
+    transaction.finished = 'commit';
+    await done;
+  };
 }

@@ -181,6 +181,29 @@ describe('the thin query layer: the driver connection, the same rows as sequeliz
     for (let i = 0; i < 15; i++) expect(await selectRows(db.sequelize, 'SELECT $1 AS n', [i])).to.have.length(1);
   });
 
+  it('a task list narrowed to an instance or a business key: the tasks sequelize\'s finder gives, in its order', async () => {
+    const at = (n: number) => new Date(Date.UTC(2026, 11, 1, 8, 0, n));
+    const make = (executionId: string, extra: Record<string, unknown>) =>
+      db.sequelize.transaction((t) => repo.createTask({ ...task(900), instanceId: 'inst-list', executionId, businessKey: 'GF-LIST', candidateGroups: [], candidateUsers: [], ...extra }, t));
+    await make('e1', { candidateGroups: ['data-bureau'], createdAt: at(5) });
+    await make('e2', { candidateUsers: ['sjj'], createdAt: at(1) });
+    await make('e3', { assignee: 'sjj', createdAt: at(3) });
+    await make('e4', { assignee: 'czj', candidateGroups: ['data-bureau'], createdAt: at(2) });
+    await make('e5', { candidateGroups: ['finance-bureau'], createdAt: at(4) });
+    await make('e6', { candidateGroups: ['data-bureau'], state: 'completed', createdAt: at(0) });
+    await make('e7', { candidateGroups: ['data-bureau', 'finance-bureau'], createdAt: at(1) });
+    const cols = (r: Record<string, unknown>) => ({ id: r.id, executionId: undefined, state: r.state, assignee: r.assignee, createdAt: r.createdAt, candidateGroups: r.candidateGroups, provisional: r.provisional });
+    for (const [user, groups] of [['sjj', ['data-bureau']], ['czj', ['finance-bureau']], ['sjj', []], ['nobody', ['其他', 'x\u0000y']]] as [string, string[]][]) {
+      for (const filter of [{ instanceId: 'inst-list' }, { businessKey: 'GF-LIST' }, { instanceId: 'inst-list', businessKey: 'GF-LIST' }]) {
+        const mine = await repo.taskListFor(user, groups, filter);
+        const theirs = await repo.tasksFor(user, groups, filter);
+        expect(mine.map(cols), `${user} ${JSON.stringify(groups)} ${JSON.stringify(filter)}`).to.deep.equal(theirs.map((m) => cols(m.get({ plain: true }))));
+      }
+    }
+    expect((await repo.taskListFor('sjj', ['data-bureau'], { instanceId: 'inst-list' })).map((r) => r.createdAt.getUTCSeconds())).to.deep.equal([1, 1, 3, 5]);
+    expect(await repo.taskListFor('nobody', ['其他'], { instanceId: 'inst-list' })).to.deep.equal([]);
+  });
+
   it('SQLite: keeps a bounded set of prepared statements per connection, usable after a failed run, finalized at close', async function () {
     if (db.dialect !== 'sqlite') this.skip();
     const url = await freshDatabaseUrl();

@@ -310,7 +310,23 @@ export class RuntimeRepository {
    * The same tasks as plain rows of the listed columns (TASK_LIST_COLUMNS), not models: building 1,000 sequelize
    * models cost three times the statement (issue 13 P3).
    */
-  taskListFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }): Promise<TaskListRow[]> {
+  async taskListFor(username: string, groups: string[], filter: { instanceId?: string; businessKey?: string }): Promise<TaskListRow[]> {
+    if (filter.instanceId || filter.businessKey) {
+      // narrowed to an instance or a business key (a page's list of one project, a client following its instance):
+      // the same statement as openTasksFor's, bound, on the driver connection (../direct.ts)
+      const bind: unknown[] = [username];
+      const mark = (v: unknown) => `$${bind.push(v)}`;
+      const byGroup = groups.length ? `(c.kind = 'group' AND c.\`value\` IN (${groups.map(mark).join(', ')})) OR ` : '';
+      const narrow = [filter.instanceId ? ` AND instanceId = ${mark(filter.instanceId)}` : '', filter.businessKey ? ` AND businessKey = ${mark(filter.businessKey)}` : ''].join('');
+      const rows = await selectRows<RawRow>(
+        TaskModel.sequelize!,
+        `SELECT ${TASK_LIST_COLUMNS.map((c) => `\`${c}\``).join(', ')} FROM tasks WHERE state = 'open'${narrow} ` +
+          `AND (assignee = $1 OR (assignee IS NULL AND id IN (SELECT c.taskId FROM task_candidates c WHERE ${byGroup}(c.kind = 'user' AND c.\`value\` = $1)))) ` +
+          `ORDER BY createdAt, id LIMIT ${TASK_PAGE}`,
+        bind,
+      );
+      return rows.map(taskListRow);
+    }
     return this.openTasksFor(username, groups, filter, async (options) => ((await TaskModel.findAll({ ...options, attributes: [...TASK_LIST_COLUMNS], raw: true })) as unknown as RawRow[]).map(taskListRow));
   }
 
