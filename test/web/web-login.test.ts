@@ -16,6 +16,14 @@ describe('web sign-in with CSRF, shell, errors', () => {
     expect(res.headers.location).to.equal('/login?next=%2Ftasks');
   });
 
+  it('sets no CSRF nonce on an API answer to a bearer token; a page and a cookie-less API call still get one', async () => {
+    const token = (await t.api.post('/api/auth/token').send({ username: 'sjj', password: PASSWORD }).expect(200)).body.token as string;
+    const cookies = (res: { headers: Record<string, unknown> }) => ((res.headers['set-cookie'] as string[] | undefined) ?? []).filter((c) => c.startsWith('gf_csrf='));
+    expect(cookies(await t.api.get('/api/tasks').set('authorization', `Bearer ${token}`).expect(200))).to.deep.equal([]);
+    expect(cookies(await t.api.get('/login').expect(200))).to.have.length(1);
+    expect(cookies(await t.api.get('/api/tasks').expect(401))).to.have.length(1);
+  });
+
   it('refuses a login form without a valid CSRF token', async () => {
     const agent = supertest.agent(t.gf.app);
     await agent.get('/login').expect(200);

@@ -13,6 +13,9 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrf(secret: string, secureCookies: boolean) {
   const sign = (nonce: string) => crypto.createHmac('sha256', secret).update(nonce).digest('base64url');
   return (req: Request, res: Response, next: NextFunction) => {
+    // an API call with a bearer token: no ambient credential to protect, no form to sign — no nonce cookie set
+    // and no HMAC computed for it (a cookie per answer the client never needs)
+    if (req.authVia === 'bearer' && req.path.startsWith('/api/')) return next();
     let nonce = req.cookies?.[CSRF_COOKIE];
     if (typeof nonce !== 'string' || !/^[A-Za-z0-9_-]{20,}$/.test(nonce)) {
       nonce = crypto.randomBytes(24).toString('base64url');
