@@ -297,7 +297,14 @@ export class DefinitionService {
   }
 
   async get(key: string, version?: number): Promise<DefinitionRow> {
-    const d = version === undefined ? await this.repo.latest(key) : await this.repo.byVersion(key, version);
+    if (version === undefined) {
+      // the newest version's id, then the version itself from the cache (a version never changes): a start does not
+      // read the document again
+      const id = await this.repo.latestId(key);
+      if (id === null) throw notFound(`流程定义「${key}」不存在`);
+      return this.byId(id);
+    }
+    const d = await this.repo.byVersion(key, version);
     if (!d) throw notFound(version === undefined ? `流程定义「${key}」不存在` : `流程定义「${key}」没有版本 ${version}`);
     return d;
   }

@@ -6,8 +6,9 @@ import { deploy, fixture, form, startInstance } from '../support/runtime';
 
 describe('deployments (POST /api/process-definitions)', () => {
   let t: TestApp;
+  let statements: string[] | null = null;
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual' });
+    t = await startTestApp({ CLOCK: 'manual' }, {}, { sqlLogging: (sql) => statements?.push(sql) });
   });
   after(() => t.close());
 
@@ -37,6 +38,17 @@ describe('deployments (POST /api/process-definitions)', () => {
     const xml = await t.as('sjj').get('/api/process-definitions/simple-approval/xml?version=2');
     expect(xml.headers['content-type']).to.match(/application\/xml/);
     expect(xml.text).to.contain('审核（第二版）');
+  });
+
+  it('a start reads the newest version\'s id, not its document again, once this process knows the version (issue 13)', async () => {
+    await deploy(t, 'approval.bpmn', ['review-form.form']);
+    await startInstance(t, 'simple-approval'); // the newest version is read once
+    statements = [];
+    await startInstance(t, 'simple-approval');
+    const reads = statements.filter((s) => /FROM `?process_definitions`?/.test(s));
+    statements = null;
+    expect(reads, reads.join('\n')).to.have.length(1);
+    expect(reads[0]).to.match(/SELECT id FROM process_definitions WHERE `key` = \$1 ORDER BY version DESC LIMIT 1/);
   });
 
   it('hands out a diagram written without a layout (no BPMN DI) laid out, so the modeler draws it; the deployed document is unchanged', async () => {

@@ -47,6 +47,12 @@ export class DefinitionRepository {
     return m ? row(m) : null;
   }
 
+  /** The id of the newest version of a key (null when none): one indexed read without the document. */
+  async latestId(key: string): Promise<number | null> {
+    const [r] = await selectRows<{ id: number | string }>(ProcessDefinitionModel.sequelize!, 'SELECT id FROM process_definitions WHERE `key` = $1 ORDER BY version DESC LIMIT 1', [key]);
+    return r ? Number(r.id) : null;
+  }
+
   async byVersion(key: string, version: number): Promise<DefinitionRow | null> {
     const m = await ProcessDefinitionModel.findOne({ where: { key, version } });
     return m ? row(m) : null;
