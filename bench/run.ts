@@ -77,6 +77,9 @@ const onlyP4 = only === 'p4';
 const fillOnly = onlyP3 || onlyP4;
 if (only !== null && !onlyP3 && !onlyP4 && !onlyP5) throw new Error('--only takes p3, p4 or p5');
 
+/** the raw engine is measured over at least this many instances */
+const RAW_MIN = 300;
+
 async function raw(n: number): Promise<number> {
   // the best case for the raw engine: the diagram parsed once (our runtime caches its parse too)
   const moddleName: string = 'bpmn-moddle'; // ESM-only, untyped
@@ -426,12 +429,14 @@ async function main() {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const started = new Date();
   // the raw engine as shipped (the goal's measure), then with the broker shortcuts GovFlow's runtime installs
+  // (warmed up with 100 instances and measured over at least 300 — a second or two: with --quick's 30 after 20, the
+  // raw figure spread from 128 to 322 instances/s between runs on this machine, and the ratio with it)
   pauseSmqpFastPath();
-  await raw(Math.min(N, 20)); // warm-up
-  const rawRate = await raw(N);
+  await raw(100); // warm-up
+  const rawRate = await raw(Math.max(N, RAW_MIN));
   installSmqpFastPath();
-  await raw(Math.min(N, 20));
-  const rawFastRate = await raw(N);
+  await raw(100);
+  const rawFastRate = await raw(Math.max(N, RAW_MIN));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govflow-bench-'));
   const targets: [string, string][] = [['sqlite', `sqlite:${path.join(dir, 'bench.db')}`]];
   if (process.env.BENCH_DATABASE_URL) targets.push(['mysql', process.env.BENCH_DATABASE_URL]);
