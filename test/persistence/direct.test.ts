@@ -162,6 +162,12 @@ describe('the thin query layer: the driver connection, the same rows as sequeliz
     expect((await runStatement(db.sequelize, 'DELETE FROM task_signers WHERE taskId = $1 AND username = $2', [taskId, 'zgj'])).changes).to.equal(0);
   });
 
+  it('runs a text without values as it is: a value escaped into it may hold a `$1`', async () => {
+    const text = `costs $1 and $2 ${'\u4e07\u5143'}`;
+    await runStatement(db.sequelize, `INSERT INTO settings (\`key\`, \`value\`, updatedAt) VALUES ('direct.dollar', ${db.sequelize.escape(text)}, CURRENT_TIMESTAMP)`, []);
+    expect(await selectRows(db.sequelize, 'SELECT `value` FROM settings WHERE `key` = $1', ['direct.dollar'])).to.deep.equal([{ value: text }]);
+  });
+
   it('gives sequelize\'s errors: a unique key taken, a finished transaction, a bad statement — and leaves nothing behind', async () => {
     const inst = { id: 'inst-direct-dup', definitionId, definitionKey: 'k', definitionVersion: 1, state: 'running', variables: {}, activeActivityIds: [], revision: 0, startedAt: new Date(), updatedAt: new Date() };
     await db.sequelize.transaction((t) => repo.createInstance(inst, t));
