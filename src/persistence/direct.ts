@@ -146,14 +146,21 @@ function param(v: unknown): unknown {
   return v;
 }
 
-function transactionOf(t: Transaction | undefined): Transaction | undefined {
+export function transactionOf(t: Transaction | undefined): Transaction | undefined {
   if (t) return t;
   const cls = (Sequelize as unknown as { _cls?: { get(key: string): Transaction | undefined } })._cls;
   return cls?.get('transaction') ?? undefined;
 }
 
+/** a statement that writes (what SQLite lets one writer do at a time) */
+export const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
 async function execute<R>(sequelize: Sequelize, sql: string, bind: unknown[], t: Transaction | undefined, kind: 'all' | 'run', once = false): Promise<R> {
   const tx = transactionOf(t) as (Transaction & { id: string; finished?: string; connection: unknown }) | undefined;
+  // SQLite: a write outside a transaction takes the writer's turn as a transaction of its own (see db.ts, waitForTheWriter)
+  if (!tx && kind === 'run' && sequelize.getDialect() === 'sqlite' && WRITE_STATEMENT.test(sql)) {
+    return sequelize.transaction((own) => execute<R>(sequelize, sql, bind, own, kind, once));
+  }
   if (tx?.finished) throw Object.assign(new Error(`${tx.finished} has been called on this transaction(${tx.id}), you can no longer use it. (The rejected query is attached as the 'sql' property of this error)`), { sql });
   const logging = (sequelize as unknown as { options: { logging?: unknown } }).options.logging;
   if (typeof logging === 'function') (logging as (sql: string) => void)(`Executing (${tx ? tx.id : 'default'}): ${sql}`);

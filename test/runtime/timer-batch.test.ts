@@ -28,6 +28,20 @@ describe('due timers of a claim fire in one transaction', () => {
   const reads = (re: RegExp) => statements.filter((s) => /SELECT/.test(s) && re.test(s));
   const matching = (re: RegExp) => statements.filter((s) => re.test(s));
   const BEGIN = /START TRANSACTION|BEGIN/i;
+  /**
+   * The statements of the units of work: every statement but those of a claim's or a release's own transaction (on SQLite a write
+   * outside a unit of work — the claim of due jobs, a failed job given back — takes the writer's turn as a transaction of its own).
+   */
+  const inUnits = () => {
+    const byConnection = new Map<string, string[]>();
+    for (const s of statements) {
+      const id = /^Executing \(([^)]+)\)/.exec(s)?.[1] ?? 'default';
+      byConnection.set(id, [...(byConnection.get(id) ?? []), s]);
+    }
+    const claimOnly = (list: string[]) => list.every((s) => /: (BEGIN|COMMIT)|: UPDATE `?jobs`? SET /i.test(s));
+    return [...byConnection.entries()].filter(([id, list]) => id === 'default' || !claimOnly(list)).flatMap(([, list]) => list);
+  };
+  const unitsMatching = (re: RegExp) => inUnits().filter((s) => re.test(s));
   const SAVEPOINT = /^Executing \([^)]*\): SAVEPOINT/i;
 
   it('fires five timers as one plain unit: one transaction, no savepoint, one statement locks the instances and one consumes the jobs', async () => {
@@ -40,8 +54,8 @@ describe('due timers of a claim fire in one transaction', () => {
     expect(await t.gf.runtime.runDueJobs()).to.equal(5);
     counting = false;
 
-    expect(matching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s))).to.have.length(1);
-    expect(matching(/\bCOMMIT\b/i)).to.have.length(1);
+    expect(unitsMatching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s))).to.have.length(1);
+    expect(unitsMatching(/\bCOMMIT\b/i)).to.have.length(1);
     expect(matching(/ROLLBACK/i)).to.have.length(0);
     expect(matching(SAVEPOINT), 'savepoints').to.have.length(0);
     const deletes = matching(/DELETE FROM jobs/);
@@ -133,8 +147,8 @@ describe('due timers of a claim fire in one transaction', () => {
     counting = false;
 
     // the plain unit (ids[0], ids[1] fired, ids[2] failed) rolled back; then one transaction of five savepoints
-    expect(matching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s)), 'two transactions').to.have.length(2);
-    expect(matching(/\bCOMMIT\b/i), 'one committed').to.have.length(1);
+    expect(unitsMatching(BEGIN).filter((s) => !/SAVEPOINT/i.test(s)), 'two transactions').to.have.length(2);
+    expect(unitsMatching(/\bCOMMIT\b/i), 'one committed').to.have.length(1);
     expect(matching(/^Executing \([^)]*\): ROLLBACK;?$/i), 'one rolled back').to.have.length(1);
     expect(matching(SAVEPOINT)).to.have.length(5);
     expect(matching(/ROLLBACK TO SAVEPOINT/i)).to.have.length(1);
