@@ -51,7 +51,23 @@ export interface ActOptions {
   retriesIncidentId?: number;
   /** the job row `claim` deletes: the wait kinds read with the lock leave it out */
   consumes?: number;
+  /**
+   * The engine may run before the writer's turn (a task completion: `before` only checks and ends the task, the
+   * action is final): the user task's activity, the key under which a run that reached a service is remembered.
+   */
+  runsAhead?: { activityId: string };
 }
+
+/** A run made before the unit of work, on the instance as read then; used only if the locked row is that one. */
+interface RunAhead {
+  revision: number;
+  definitionId: number;
+  calendar: unknown;
+  result: RunResult;
+  used: boolean;
+}
+/** act()'s options inside the service: with the run made ahead, if any */
+type Acting = ActOptions & { ahead?: RunAhead };
 
 export interface MigrationResult {
   instanceId: string;
@@ -180,7 +196,8 @@ export class RuntimeService {
   /** Applies one action to one instance in one unit of work; then runs the jobs it made due. */
   async act(instanceId: string, action: EngineAction, o: ActOptions): Promise<InstanceState | null> {
     await this.d.clock.refresh();
-    const applied = await this.applyOnce(instanceId, action, o, 'request');
+    const ahead = o.runsAhead ? await this.runAhead(instanceId, action, o.runsAhead.activityId) : null;
+    const applied = await this.applyOnce(instanceId, action, ahead ? { ...o, ahead } : o, 'request');
     if (!applied) return null;
     if (!applied.dueJobIds.length) return applied.state;
     await this.drain(applied.dueJobIds);
@@ -192,7 +209,52 @@ export class RuntimeService {
    * and an open engine incident 409; for a job the trigger is consumed silently on an ended instance,
    * and an engine incident fails the job so that it is tried again with back-off. null: skipped.
    */
-  private async applyOnce(instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job') {
+  /**
+   * The engine run of an action, made before the unit of work takes the writer's turn (SQLite's one writer, MySQL's
+   * instance row lock): on SQLite the run's CPU no longer holds every other writer back, on MySQL the lock is held
+   * for the saves only. The unit uses it only when the locked instance is the one it ran on — same revision, same
+   * version, the calendar unchanged — and only once (a unit run again runs the engine again), as Camunda's optimistic
+   * locking does with its revisions. A run that reaches a service task is dropped (a handler acts in the unit's
+   * transaction): the unit runs the engine itself, and completions of that task no longer run ahead.
+   */
+  private async runAhead(instanceId: string, action: EngineAction, activityId: string): Promise<RunAhead | null> {
+    try {
+      const inst = await this.d.repo.findInstance(instanceId);
+      if (!inst || inst.state !== 'running' || !inst.engineState) return null;
+      const key = `${inst.definitionId}:${activityId}`;
+      if (this.reachesServices.has(key)) return null;
+      const definition = await this.d.definitions.compiled(inst.definitionId);
+      const calendar = this.d.calendar.current();
+      let invoked = false;
+      const host: EngineHost = {
+        clock: this.d.clock,
+        calendar,
+        maxActivitiesPerRun: this.opts.maxActivitiesPerRun,
+        invokeService: async () => {
+          invoked = true;
+          return { kind: 'wait' };
+        },
+      };
+      const result = await this.withKnownGroups(await runInstance({ definition, state: inst.engineState, action, host, instanceId }));
+      if (invoked) this.reachesServices.add(key);
+      if (invoked || result.state === 'incident') {
+        this.runsAhead.dropped++;
+        return null;
+      }
+      this.runsAhead.made++;
+      return { revision: inst.revision, definitionId: inst.definitionId, calendar, result, used: false };
+    } catch {
+      return null; // the unit runs the engine and answers the error itself
+    }
+  }
+
+  /** `definitionId:activityId` of user tasks whose completion reached a service task (see runAhead) */
+  private readonly reachesServices = new Set<string>();
+
+  /** runs made ahead in this process: kept, dropped (a service reached, an incident), saved by their unit, run again by it */
+  readonly runsAhead = { made: 0, dropped: 0, saved: 0, ranAgain: 0 };
+
+  private async applyOnce(instanceId: string, action: EngineAction, o: Acting, caller: 'request' | 'job') {
     try {
       const { value, uow } = await this.unit((uow) => this.applyIn(uow, instanceId, action, o, caller));
       return { state: value, dueJobIds: uow.dueJobIds };
@@ -203,7 +265,7 @@ export class RuntimeService {
   }
 
   /** applyOnce's work inside a given unit of work (its own transaction, or a savepoint of a batch of timers). */
-  private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: ActOptions, caller: 'request' | 'job'): Promise<InstanceState | null> {
+  private async applyIn(uow: UnitOfWork, instanceId: string, action: EngineAction, o: Acting, caller: 'request' | 'job'): Promise<InstanceState | null> {
     const { inst, incidents: open, kinds } = await this.d.repo.lockForRun(instanceId, uow.t, o.consumes);
     if (!inst || TERMINAL.has(inst.state)) {
       if (caller === 'job') {
@@ -220,7 +282,7 @@ export class RuntimeService {
     if (blocking) throw conflict(`流程实例存在未解决的异常（${blocking.message}），请先处理异常`, 'instance-incident');
     await o.claim?.(uow.t);
     if (o.before) await o.before(inst, uow.t);
-    await this.run(uow, inst, action, o.actor, o.retriesIncidentId);
+    await this.run(uow, inst, action, o.actor, o.retriesIncidentId, o.ahead);
     if (o.after) await o.after(inst, uow.t);
     await this.d.repo.log({ instanceId, operation: o.operation, actor: o.actor, at: this.d.clock.now(), data: o.data ?? null }, uow.t);
     return this.stateOf(inst);
@@ -719,7 +781,14 @@ export class RuntimeService {
   }
 
   /** Runs the engine for one action and saves everything it produced, in uow's transaction. */
-  private async run(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, actor: string | null, retriesIncidentId?: number) {
+  private async run(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, actor: string | null, retriesIncidentId?: number, ahead?: RunAhead) {
+    if (ahead && !ahead.used && !retriesIncidentId && ahead.revision === inst.revision && ahead.definitionId === inst.definitionId && ahead.calendar === this.d.calendar.current()) {
+      ahead.used = true;
+      this.runsAhead.saved++;
+      return this.save(uow, inst, ahead.result, actor);
+    }
+    if (ahead && !ahead.used) this.runsAhead.ranAgain++;
+    if (ahead) ahead.used = true;
     const definition = await this.d.definitions.compiled(inst.definitionId, uow.t);
     const host: EngineHost = {
       clock: this.d.clock,

@@ -256,6 +256,7 @@ export class TaskService {
         actor: user.username,
         operation: 'complete',
         data: { taskId: task.id, activityId: task.activityId },
+        runsAhead: { activityId: task.activityId },
         before: async (locked, t) => {
           const fresh = await this.d.repo.findTask(id, t);
           if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');

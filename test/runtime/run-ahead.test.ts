@@ -1,0 +1,148 @@
+import { expect } from 'chai';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { OutboxModel } from '../../src/persistence/models/runtime.model';
+import { startTestApp, type TestApp } from '../support/app';
+import { onMysql } from '../support/database';
+import { instance, startInstance, taskOf } from '../support/runtime';
+
+const PARALLEL = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="aheadDefinitions" targetNamespace="http://govflow.example/test">
+  <bpmn:process id="ahead-parallel" name="会签后汇总" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Fork" />
+    <bpmn:parallelGateway id="Fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="Fork" targetRef="ReviewA" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Fork" targetRef="ReviewB" />
+    <bpmn:userTask id="ReviewA" name="技术审核">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="data-bureau" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:userTask id="ReviewB" name="财务审核">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="data-bureau" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f4" sourceRef="ReviewA" targetRef="Join" />
+    <bpmn:sequenceFlow id="f5" sourceRef="ReviewB" targetRef="Join" />
+    <bpmn:parallelGateway id="Join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="Join" targetRef="Summary" />
+    <bpmn:userTask id="Summary" name="汇总">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="data-bureau" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f7" sourceRef="Summary" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+  <bpmn:process id="ahead-service" name="审核后通知" isExecutable="true">
+    <bpmn:startEvent id="SStart" />
+    <bpmn:sequenceFlow id="s1" sourceRef="SStart" targetRef="Check" />
+    <bpmn:userTask id="Check" name="审核">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="data-bureau" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="s2" sourceRef="Check" targetRef="Notify" />
+    <bpmn:serviceTask id="Notify" name="通知">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="notify" />
+        <zeebe:ioMapping>
+          <zeebe:input source="=[&quot;group:data-bureau&quot;]" target="to" />
+          <zeebe:input source="=&quot;审核完成&quot;" target="title" />
+        </zeebe:ioMapping>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="s3" sourceRef="Notify" targetRef="SEnd" />
+    <bpmn:endEvent id="SEnd" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/**
+ * A task completion's engine run is made before its unit of work takes the writer's turn (issue 13, P2): the unit
+ * saves it only if the locked instance is the one it ran on. Two completions of one instance that both ran ahead on
+ * the same revision: the second unit finds the first one's revision and runs the engine again — else it would save
+ * a state without the first completion and the join would wait forever. A run that reaches a service task is
+ * dropped (the handler acts in the unit's transaction, once). Both databases.
+ */
+describe('a completion runs the engine before its unit of work, and the unit checks the revision it ran on', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '3600000' });
+    const res = await t.as('admin').post('/api/process-definitions', { xml: PARALLEL });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  });
+  after(async () => t?.close());
+
+  const complete = (taskId: number) => t.as('sjj').post(`/api/tasks/${taskId}/complete`, { variables: {} });
+
+  it('a plain completion saves the run made ahead', async () => {
+    const inst = await startInstance(t, 'ahead-parallel');
+    const before = { ...t.gf.runtime.runsAhead };
+    const res = await complete((await taskOf(t, 'sjj', inst.id, 'ReviewA')).id);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(t.gf.runtime.runsAhead.made - before.made).to.equal(1);
+    expect(t.gf.runtime.runsAhead.saved - before.saved).to.equal(1);
+    expect((await instance(t, inst.id)).activeActivityIds).to.deep.equal(['ReviewB']);
+  });
+
+  it('two completions that ran ahead on one revision: the second unit runs the engine again, and the join goes on', async () => {
+    const inst = await startInstance(t, 'ahead-parallel');
+    const a = await taskOf(t, 'sjj', inst.id, 'ReviewA');
+    const b = await taskOf(t, 'sjj', inst.id, 'ReviewB');
+    const sequelize = t.gf.db.sequelize;
+
+    // hold the instance (MySQL: its row lock; SQLite: the one writer) until both completions have run ahead
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const holder = sequelize.transaction(async (tx: Transaction) => {
+      if (onMysql()) await sequelize.query('SELECT id FROM process_instances WHERE id = ? FOR UPDATE', { replacements: [inst.id], type: QueryTypes.SELECT, transaction: tx });
+      held();
+      await gate;
+    });
+    await holding;
+    // a unit of work asks for its transaction after its run ahead: two asks, both runs made
+    const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+    let asked = 0;
+    let bothAsked!: () => void;
+    const twoAsks = new Promise<void>((r) => (bothAsked = r));
+    (sequelize as unknown as { transaction: typeof original }).transaction = (...args: unknown[]) => {
+      if (++asked === 2) bothAsked();
+      return original(...args);
+    };
+    const counts = { ...t.gf.runtime.runsAhead };
+    let done: Awaited<ReturnType<typeof complete>>[];
+    try {
+      const both = Promise.all([complete(a.id), complete(b.id)]);
+      await twoAsks;
+      expect(t.gf.runtime.runsAhead.made - counts.made, 'both ran ahead on the same revision').to.equal(2);
+      release();
+      await holder;
+      done = await both;
+    } finally {
+      (sequelize as unknown as { transaction: typeof original }).transaction = original;
+      release();
+    }
+    expect(done.map((r) => r.status), JSON.stringify(done.map((r) => r.body))).to.deep.equal([200, 200]);
+    expect(t.gf.runtime.runsAhead.saved - counts.saved, 'the first unit saved its run').to.equal(1);
+    expect(t.gf.runtime.runsAhead.ranAgain - counts.ranAgain, 'the second ran the engine again').to.equal(1);
+    const now = await instance(t, inst.id);
+    expect(now.activeActivityIds).to.deep.equal(['Summary']);
+    const ended = (id: string) => now.history.filter((h: { activityId: string; endedAt: string | null }) => h.activityId === id && h.endedAt).length;
+    expect([ended('ReviewA'), ended('ReviewB'), ended('Join')]).to.deep.equal([1, 1, 1]);
+    const summary = await taskOf(t, 'sjj', inst.id, 'Summary');
+    expect((await complete(summary.id)).status).to.equal(200);
+    expect((await instance(t, inst.id)).state).to.equal('completed');
+    expect((await t.as('admin').get('/api/audit/verify')).body.ok).to.equal(true);
+  });
+
+  it('a completion that reaches a service task: the handler acts once, in the unit; that task no longer runs ahead', async () => {
+    const counts = { ...t.gf.runtime.runsAhead };
+    for (let round = 0; round < 2; round++) {
+      const inst = await startInstance(t, 'ahead-service');
+      const res = await complete((await taskOf(t, 'sjj', inst.id, 'Check')).id);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect((await instance(t, inst.id)).state).to.equal('completed');
+      const rows = (await OutboxModel.findAll()).filter((o) => JSON.stringify(o.payload).includes(inst.id));
+      expect(rows.filter((o) => o.channel === 'inbox' && (o.payload as { title?: string }).title === '审核完成'), 'the notification, once').to.have.length(1);
+    }
+    expect(t.gf.runtime.runsAhead.dropped - counts.dropped, 'the first run ahead was dropped, the second not made').to.equal(1);
+    expect(t.gf.runtime.runsAhead.made - counts.made).to.equal(0);
+    expect(t.gf.runtime.runsAhead.saved - counts.saved).to.equal(0);
+  });
+});
