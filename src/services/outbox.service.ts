@@ -13,6 +13,12 @@ interface EmailPayload {
   text: string;
 }
 
+/** who a round's inbox rows reach: `recipients` of an address list, and whether a recipient may see an instance */
+interface Audience {
+  recipients(to: string[]): User[];
+  sees(user: User, instanceId: string): boolean;
+}
+
 interface InboxPayload {
   to: string[];
   kind: string;
@@ -60,11 +66,20 @@ export class OutboxService {
   private async dispatchRound(limit: number): Promise<number> {
     let delivered = 0;
     for (const channel of ['inbox', 'email'] as const) {
-      for (const row of await this.d.repo.unsent(channel, new Date(), limit)) {
-        if (!(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
+      const rows = await this.d.repo.unsent(channel, new Date(), limit);
+      // who each inbox row reaches, read once for the round's rows: a group's members once, each recipient's
+      // visibility once over the instances of every row addressed to them (per row it was a dozen reads)
+      const audience = channel === 'inbox' ? await this.audienceOf(rows.map((r) => r.payload as unknown as InboxPayload)) : null;
+      for (const row of rows) {
+        // an inbox row is delivered in one transaction (nothing outside the database to wait for); an e-mail is
+        // leased first, sent, then marked — the SMTP conversation happens outside any transaction
+        if (channel === 'email' && !(await this.d.repo.claim(row.id, new Date(), 60_000))) continue;
         try {
-          if (channel === 'inbox') await this.deliverInbox(row.dedupeKey, row.payload as unknown as InboxPayload);
-          else await this.sendEmail(row.payload as unknown as EmailPayload);
+          if (channel === 'inbox') {
+            if (await this.deliverInbox(row.id, row.dedupeKey, row.payload as unknown as InboxPayload, audience!)) delivered++;
+            continue;
+          }
+          await this.sendEmail(row.payload as unknown as EmailPayload);
           await this.d.repo.markSent(row.id, new Date());
           delivered++;
         } catch (err) {
@@ -77,44 +92,61 @@ export class OutboxService {
     return delivered;
   }
 
-  private async deliverInbox(key: string, p: InboxPayload) {
-    for (const u of await this.recipients(p.to ?? [])) {
-      // nobody is told about a project they may not see (第5条), however a diagram addresses it
-      if (p.instanceId && !(await this.d.visibility.notificationFilter(u, [p.instanceId]))(p.instanceId)) {
-        this.d.log.info({ event: 'notification.withheld', instanceId: p.instanceId, username: u.username });
+  /** One inbox entry per recipient who may see the instance (and an e-mail row per mailbox with SMTP), with the row marked sent. */
+  private async deliverInbox(id: number, key: string, p: InboxPayload, audience: Audience): Promise<boolean> {
+    const now = this.d.clock.now();
+    const entries: Parameters<NotificationRepository['deliverInbox']>[2] = [];
+    const emails: Parameters<NotificationRepository['deliverInbox']>[3] = [];
+    const withheld: string[] = [];
+    for (const u of audience.recipients(p.to ?? [])) {
+      if (p.instanceId && !audience.sees(u, p.instanceId)) {
+        withheld.push(u.username);
         continue;
       }
-      await this.d.repo.deliver({
-        username: u.username,
-        kind: p.kind,
-        title: p.title,
-        body: p.body,
-        instanceId: p.instanceId ?? null,
-        taskId: p.taskId ?? null,
-        dedupeKey: `${key}:${u.username}`,
-        createdAt: this.d.clock.now(),
-      });
+      entries.push({ username: u.username, kind: p.kind, title: p.title, body: p.body, instanceId: p.instanceId ?? null, taskId: p.taskId ?? null, dedupeKey: `${key}:${u.username}`, createdAt: now });
       if (this.d.mailer && u.email) {
-        await this.d.repo.enqueue({
-          dedupeKey: `${key}:mail:${u.username}`,
-          channel: 'email',
-          payload: { to: u.email, subject: `[GovFlow] ${p.title}`, text: p.body },
-          createdAt: this.d.clock.now(),
-        });
+        emails.push({ dedupeKey: `${key}:mail:${u.username}`, channel: 'email', payload: { to: u.email, subject: `[GovFlow] ${p.title}`, text: p.body }, createdAt: now });
       }
     }
+    if (!(await this.d.repo.deliverInbox(id, new Date(), entries, emails))) return false;
+    for (const username of withheld) this.d.log.info({ event: 'notification.withheld', instanceId: p.instanceId, username });
+    return true;
+  }
+
+  /** The recipients of the given payloads (active users, each once) and what each may see of the instances they name. */
+  private async audienceOf(payloads: InboxPayload[]): Promise<Audience> {
+    const addresses = [...new Set(payloads.flatMap((p) => p.to ?? []))];
+    const groups = addresses.filter((x) => x.startsWith('group:')).map((x) => x.slice(6));
+    const names = addresses.filter((x) => !x.startsWith('group:'));
+    const [members, named] = await Promise.all([
+      groups.length ? this.d.org.usersInGroups(groups) : Promise.resolve([] as User[]),
+      names.length ? this.d.org.findUsersByUsername(names) : Promise.resolve([] as User[]),
+    ]);
+    const byName = new Map(named.filter((u) => u.active).map((u) => [u.username, u]));
+    const byGroup = new Map<string, User[]>();
+    for (const u of members.filter((m) => m.active)) for (const g of u.groups) if (groups.includes(g)) byGroup.set(g, [...(byGroup.get(g) ?? []), u]);
+    const recipients = (to: string[]) => {
+      const users = to.flatMap((x) => (x.startsWith('group:') ? (byGroup.get(x.slice(6)) ?? []) : byName.has(x) ? [byName.get(x)!] : []));
+      return [...new Map(users.map((u) => [u.username, u])).values()];
+    };
+    // each recipient's visibility over the instances of the rows that reach them
+    const instancesOf = new Map<string, { user: User; ids: Set<string> }>();
+    for (const p of payloads) {
+      if (!p.instanceId) continue;
+      for (const u of recipients(p.to ?? [])) {
+        const entry = instancesOf.get(u.username) ?? { user: u, ids: new Set<string>() };
+        entry.ids.add(p.instanceId);
+        instancesOf.set(u.username, entry);
+      }
+    }
+    const filters = new Map<string, (instanceId: string | null) => boolean>();
+    for (const { user, ids } of instancesOf.values()) filters.set(user.username, await this.d.visibility.notificationFilter(user, [...ids]));
+    return { recipients, sees: (u, instanceId) => filters.get(u.username)?.(instanceId) ?? false };
   }
 
   private async sendEmail(p: EmailPayload) {
     if (!this.d.mailer) throw new Error('SMTP is not configured');
     await this.d.mailer.send({ to: p.to, subject: p.subject, text: p.text });
-  }
-
-  private async recipients(to: string[]): Promise<User[]> {
-    const groups = to.filter((x) => x.startsWith('group:')).map((x) => x.slice(6));
-    const names = to.filter((x) => !x.startsWith('group:'));
-    const users = [...(groups.length ? await this.d.org.usersInGroups(groups) : []), ...(names.length ? await this.d.org.findUsersByUsername(names) : [])];
-    return [...new Map(users.filter((u) => u.active).map((u) => [u.username, u])).values()];
   }
 
   async inbox(user: User) {

@@ -74,9 +74,11 @@ export class VisibilityService {
    * from an instance without a project reaches whom its diagram addressed.
    */
   async notificationFilter(user: User, instanceIds: string[]): Promise<(instanceId: string | null) => boolean> {
-    const rows = await this.d.runtime.instancesByIds([...new Set(instanceIds)]);
+    // only an instance of a project can be hidden: the project rule is read only when one is among them
+    const rows = (await this.d.runtime.instancesByIds([...new Set(instanceIds)])).filter((i) => i.projectId !== null);
+    if (!rows.length) return () => true;
     const visible = await this.instanceFilter(user, rows);
-    const hidden = new Set(rows.filter((i) => i.projectId !== null && !visible(i)).map((i) => i.id));
+    const hidden = new Set(rows.filter((i) => !visible(i)).map((i) => i.id));
     return (id) => !id || !hidden.has(id);
   }
 

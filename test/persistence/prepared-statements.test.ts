@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { MAX_PREPARED_STATEMENTS_PER_CONNECTION } from '../../src/persistence/db';
-import { JobModel } from '../../src/persistence/models/runtime.model';
+import { JobModel, OutboxModel } from '../../src/persistence/models/runtime.model';
 import { NotificationRepository } from '../../src/persistence/repositories/notification.repository';
 import { RuntimeRepository } from '../../src/persistence/repositories/runtime.repository';
 import { startTestApp, type TestApp } from '../support/app';
@@ -34,7 +34,7 @@ describe('MariaDB prepared statements stay bounded (issue 11, hole 12)', functio
     const outbox = new NotificationRepository();
     const base = Date.parse('2027-01-04T08:00:00Z');
     const job = await JobModel.create({ type: 'timer', instanceId: 'no-such-instance', executionId: 'x', activityId: 'x', dueAt: new Date(base), payload: {}, lockedBy: null, lockedUntil: null, lastError: null, createdAt: new Date(base) });
-    await outbox.enqueue({ dedupeKey: 'hole-12', channel: 'inbox', payload: { to: [] }, createdAt: new Date(base) });
+    await OutboxModel.create({ dedupeKey: 'hole-12', channel: 'inbox', payload: { to: [] }, createdAt: new Date(base), sentAt: null, lockedUntil: null, lastError: null });
     const [row] = await outbox.unsent('inbox', new Date(base), 1);
     const start = await prepared();
     const N = 2000;

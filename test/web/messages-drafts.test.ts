@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
-import { NotificationRepository } from '../../src/persistence/repositories/notification.repository';
+import { NotificationModel } from '../../src/persistence/models/runtime.model';
 import { setClock, taskOf } from '../support/runtime';
 
 /**
@@ -32,7 +32,7 @@ describe('消息 and 修改草稿 over HTTP', function () {
   /** an inbox entry as the outbox delivers it (no instance: a plain 通知) */
   let seq = 0;
   const deliver = (username: string, title: string, body = '') =>
-    new NotificationRepository().deliver({ username, kind: 'info', title, body, instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date() });
+    NotificationModel.create({ username, kind: 'info', title, body, instanceId: null, taskId: null, dedupeKey: `test:${++seq}:${username}`, createdAt: new Date(), readAt: null });
 
   before(async () => {
     t = await startTestApp({ CLOCK: 'manual' });
