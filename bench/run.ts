@@ -2,8 +2,10 @@
  * npm run bench [-- --quick]   (issue 13: P1–P5 side by side, one table)
  * P1 the same diagram (start → user task → complete → end) on raw in-memory bpmn-engine and through the HTTP
  *    API with persistence, on SQLite and — with BENCH_DATABASE_URL (mysql://…) — on MySQL/MariaDB;
- *    prints `persisted/raw ratio: X` per database.
- * P2 task completions/s through the API with 1, 8 and 32 concurrent clients, errors (5xx / other) counted.
+ *    prints `persisted/raw ratio: X` per database. The server is a process of its own (`src/main.ts`, as
+ *    `npm start` runs it: the system clock, its scheduler delivering the outbox meanwhile), this one its client.
+ * P2 task completions/s through the API with 1, 8 and 32 concurrent clients, errors (5xx / other) counted,
+ *    against the same server process.
  * P3 `GET /api/tasks` p50/p95/p99 after a bulk fill: one real waiting instance is started through the API,
  *    then cloned by multi-row INSERTs into the real tables (process_instances, tasks, task_candidates,
  *    activity_history: the instance's own history rows padded to 10 per instance with ended rows).
@@ -54,9 +56,9 @@ const TIMER_XML = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`;
 
 const quick = process.argv.includes('--quick');
-const N = quick ? 30 : 300;
+const N = quick ? 100 : 300;
 /** P2: tasks completed per concurrency level */
-const P2_TASKS = quick ? 64 : 320;
+const P2_TASKS = quick ? 160 : 320;
 /** P3/P4: waiting instances (open tasks) of the fill; history rows are 10 per instance */
 const FILL_STEPS = quick ? [10_000] : [10_000, 100_000];
 const HISTORY_PER_INSTANCE = 10;
@@ -259,14 +261,69 @@ function rssMb(pid: number): number {
 async function target(name: string, databaseUrl: string): Promise<TargetFigures> {
   const say = (s: string) => process.stderr.write(`[${name}] ${s}\n`);
   await freshDatabase(databaseUrl);
-  // the system clock, as in production (the manual clock of the tests reads the shared time at every action)
+  const seedPassword = loadConfig({ ...process.env, DATABASE_URL: databaseUrl }).seedPassword;
+
+  // P1 and P2: a server process as `npm start` runs it — the system clock, its scheduler running (the outbox's
+  // notification of every task delivered meanwhile, as in production) — and this process its client
+  let p1 = 0;
+  const p2: TargetFigures['p2'] = [];
+  if (!fillOnly) {
+    const proc = await serverProcess(databaseUrl, seedPassword, { CLOCK: 'system' });
+    try {
+      const call = must(proc.call);
+      const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: seedPassword })).token as string;
+      const admin = await token('admin');
+      const sjj = await token('sjj');
+      await call('POST', '/api/process-definitions', admin, { xml: XML });
+      const startOne = async (i: number) => {
+        const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
+        const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
+        return { instanceId: started.id as string, taskId: task.id as number };
+      };
+      // P1: sequential start → list → complete, after a warm-up
+      for (let i = 0; i < 20; i++) await call('POST', `/api/tasks/${(await startOne(i)).taskId}/complete`, sjj, {});
+      say(`P1: ${N} instances`);
+      const t0 = performance.now();
+      for (let i = 0; i < N; i++) {
+        const { taskId } = await startOne(i);
+        const done = await call('POST', `/api/tasks/${taskId}/complete`, sjj, {});
+        if (done.processInstance.state !== 'completed') throw new Error(`task ${taskId} did not complete its instance`);
+      }
+      p1 = N / ((performance.now() - t0) / 1000);
+
+      // P2: open tasks made first (4 clients), then completed by 1, 8, 32 clients
+      for (const clients of [1, 8, 32]) {
+        say(`P2: ${P2_TASKS} completions, ${clients} clients`);
+        const taskIds: number[] = [];
+        await pool(P2_TASKS, 4, async (i) => void taskIds.push((await startOne(i)).taskId));
+        let fiveXX = 0;
+        let other = 0;
+        let ok = 0;
+        const t = performance.now();
+        await pool(taskIds.length, clients, async (i) => {
+          try {
+            const r = await proc.call('POST', `/api/tasks/${taskIds[i]}/complete`, sjj, {});
+            if (r.status >= 500) fiveXX++;
+            else if (r.status >= 300) other++;
+            else ok++;
+          } catch {
+            other++; // connection reset, timeout
+          }
+        });
+        p2.push({ clients, rate: ok / ((performance.now() - t) / 1000), fiveXX, other });
+      }
+    } finally {
+      await proc.stop();
+    }
+  }
+
+  // P3 and P4: the fill through this process's own GovFlow (bulk inserts into the real tables)
   const gf = await createGovFlow({ ...loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CLOCK: 'system' }) });
   await gf.seed();
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const raw = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const call = must(raw);
-  const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: gf.config.seedPassword })).token as string;
+  const call = must(client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: seedPassword })).token as string;
   const admin = await token('admin');
   const sjj = await token('sjj');
   await call('POST', '/api/process-definitions', admin, { xml: XML });
@@ -276,45 +333,11 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
     return { instanceId: started.id as string, taskId: task.id as number };
   };
 
-  // P1: sequential start → list → complete
-  say(`P1: ${fillOnly ? 0 : N} instances`);
-  const t0 = performance.now();
-  for (let i = 0; i < (fillOnly ? 0 : N); i++) {
-    const { taskId } = await startOne(i);
-    const done = await call('POST', `/api/tasks/${taskId}/complete`, sjj, {});
-    if (done.processInstance.state !== 'completed') throw new Error(`task ${taskId} did not complete its instance`);
-  }
-  const p1 = N / ((performance.now() - t0) / 1000);
-
-  // P2: open tasks made first (4 clients), then completed by 1, 8, 32 clients
-  const p2: TargetFigures['p2'] = [];
-  for (const clients of fillOnly ? [] : [1, 8, 32]) {
-    say(`P2: ${P2_TASKS} completions, ${clients} clients`);
-    const taskIds: number[] = [];
-    await pool(P2_TASKS, 4, async (i) => void taskIds.push((await startOne(i)).taskId));
-    let fiveXX = 0;
-    let other = 0;
-    let ok = 0;
-    const t = performance.now();
-    await pool(taskIds.length, clients, async (i) => {
-      try {
-        const r = await raw('POST', `/api/tasks/${taskIds[i]}/complete`, sjj, {});
-        if (r.status >= 500) fiveXX++;
-        else if (r.status >= 300) other++;
-        else ok++;
-      } catch {
-        other++; // connection reset, timeout
-      }
-    });
-    p2.push({ clients, rate: ok / ((performance.now() - t) / 1000), fiveXX, other });
-  }
-
   // P3 + P4: the fill, in steps; P4 at each step, P3 at the last
   const p4: TargetFigures['p4'] = [];
   let p3: TargetFigures['p3'] = null;
   const seed = await startOne(0);
   let have = 1;
-  const seedPassword = gf.config.seedPassword;
   for (const step of onlyP3 ? FILL_STEPS.slice(-1) : FILL_STEPS) {
     say(`fill to ${step} waiting instances`);
     const tf = performance.now();
