@@ -258,6 +258,20 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** Signs admin and sjj in, deploys the bench diagram; `startOne` starts an instance and answers its waiting task. */
+async function benchSession(call: ReturnType<typeof must>, seedPassword: string) {
+  const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: seedPassword })).token as string;
+  const admin = await token('admin');
+  const sjj = await token('sjj');
+  await call('POST', '/api/process-definitions', admin, { xml: XML });
+  const startOne = async (i: number) => {
+    const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
+    const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
+    return { instanceId: started.id as string, taskId: task.id as number };
+  };
+  return { token, admin, sjj, startOne };
+}
+
 async function target(name: string, databaseUrl: string): Promise<TargetFigures> {
   const say = (s: string) => process.stderr.write(`[${name}] ${s}\n`);
   await freshDatabase(databaseUrl);
@@ -271,15 +285,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
     const proc = await serverProcess(databaseUrl, seedPassword, { CLOCK: 'system' });
     try {
       const call = must(proc.call);
-      const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: seedPassword })).token as string;
-      const admin = await token('admin');
-      const sjj = await token('sjj');
-      await call('POST', '/api/process-definitions', admin, { xml: XML });
-      const startOne = async (i: number) => {
-        const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
-        const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
-        return { instanceId: started.id as string, taskId: task.id as number };
-      };
+      const { sjj, startOne } = await benchSession(call, seedPassword);
       // P1: sequential start → list → complete, after a warm-up
       for (let i = 0; i < 20; i++) await call('POST', `/api/tasks/${(await startOne(i)).taskId}/complete`, sjj, {});
       say(`P1: ${N} instances`);
@@ -323,15 +329,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const call = must(client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  const token = async (username: string) => (await call('POST', '/api/auth/token', null, { username, password: seedPassword })).token as string;
-  const admin = await token('admin');
-  const sjj = await token('sjj');
-  await call('POST', '/api/process-definitions', admin, { xml: XML });
-  const startOne = async (i: number) => {
-    const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
-    const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
-    return { instanceId: started.id as string, taskId: task.id as number };
-  };
+  const { token, sjj, startOne } = await benchSession(call, seedPassword);
 
   // P3 + P4: the fill, in steps; P4 at each step, P3 at the last
   const p4: TargetFigures['p4'] = [];
