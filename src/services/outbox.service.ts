@@ -99,6 +99,7 @@ export class OutboxService {
     const emails: Parameters<NotificationRepository['deliverInbox']>[3] = [];
     const withheld: string[] = [];
     for (const u of audience.recipients(p.to ?? [])) {
+      // nobody is told about a project they may not see (第5条), however a diagram addresses it
       if (p.instanceId && !audience.sees(u, p.instanceId)) {
         withheld.push(u.username);
         continue;

@@ -205,11 +205,6 @@ export class RuntimeService {
   }
 
   /**
-   * The unit of work of act(): lock, check, claim, run, log. For a request an ended instance is 404/409
-   * and an open engine incident 409; for a job the trigger is consumed silently on an ended instance,
-   * and an engine incident fails the job so that it is tried again with back-off. null: skipped.
-   */
-  /**
    * The engine run of an action, made before the unit of work takes the writer's turn (SQLite's one writer, MySQL's
    * instance row lock): on SQLite the run's CPU no longer holds every other writer back, on MySQL the lock is held
    * for the saves only. The unit uses it only when the locked instance is the one it ran on — same revision, same
@@ -254,6 +249,11 @@ export class RuntimeService {
   /** runs made ahead in this process: kept, dropped (a service reached, an incident), saved by their unit, run again by it */
   readonly runsAhead = { made: 0, dropped: 0, saved: 0, ranAgain: 0 };
 
+  /**
+   * The unit of work of act(): lock, check, claim, run, log. For a request an ended instance is 404/409
+   * and an open engine incident 409; for a job the trigger is consumed silently on an ended instance,
+   * and an engine incident fails the job so that it is tried again with back-off. null: skipped.
+   */
   private async applyOnce(instanceId: string, action: EngineAction, o: Acting, caller: 'request' | 'job') {
     try {
       const { value, uow } = await this.unit((uow) => this.applyIn(uow, instanceId, action, o, caller));
