@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Sequelize, Transaction } from 'sequelize';
 import { WRITE_STATEMENT, transactionOf, transactionStatementsOnTheDriver } from './direct';
 
@@ -10,12 +10,22 @@ export const MAX_PREPARED_STATEMENTS_PER_CONNECTION = 50;
 /** how long an SQLite connection waits for another writer (another process, or a write outside a transaction) */
 export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
 
+/** at most this many units of work share one SQLite transaction (group commit: see waitForTheWriter) */
+export const SQLITE_UNITS_PER_COMMIT = 32;
+
 export type Dialect = 'sqlite' | 'mysql';
 
 export interface Database {
   sequelize: Sequelize;
   dialect: Dialect;
   close(): Promise<void>;
+  /** SQLite: the units of work the writer queue ran, and the transactions it committed them in (group commit) */
+  writer?: WriterStats;
+}
+
+export interface WriterStats {
+  units: number;
+  transactions: number;
 }
 
 /**
@@ -53,13 +63,13 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       retry: { max: 10, match: [/SQLITE_BUSY/] },
       pool: { max: 1, min: 0 },
     });
-    waitForTheWriter(sequelize);
+    const writer = waitForTheWriter(sequelize);
     escapeNulForSqlite(sequelize);
     transactionStatementsOnTheDriver(sequelize);
     await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     await sequelize.query('PRAGMA foreign_keys = ON');
-    return { sequelize, dialect: 'sqlite', close: () => sequelize.close() };
+    return { sequelize, dialect: 'sqlite', close: () => sequelize.close(), writer };
   }
   if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
     const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
@@ -162,7 +172,8 @@ function configureConnection(connection: SqliteConnection, tableInfo: Map<string
  *   Should a transaction end without its COMMIT or ROLLBACK reaching the database, a ROLLBACK follows,
  *   so the next one starts clean.
  */
-function waitForTheWriter(sequelize: Sequelize) {
+function waitForTheWriter(sequelize: Sequelize): WriterStats {
+  const stats: WriterStats = { units: 0, transactions: 0 };
   const manager = (sequelize as unknown as {
     connectionManager: { getConnection(o?: { uuid?: string }): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection, force?: boolean): unknown };
   }).connectionManager;
@@ -193,7 +204,67 @@ function waitForTheWriter(sequelize: Sequelize) {
 
   const original = sequelize.transaction.bind(sequelize) as (options?: unknown, fn?: (t: Transaction) => Promise<unknown>) => Promise<unknown>;
   const inside = new AsyncLocalStorage<Transaction>();
-  let tail: Promise<unknown> = Promise.resolve();
+  const waiting: Waiting[] = [];
+  let draining = false;
+
+  /** a unit of work alone, in a transaction of its own */
+  const alone = (unit: Waiting) =>
+    unit
+      .start((fn) => queuedRun.run(true, () => original(unit.options, (t) => inside.run(t, () => fn(t)))))
+      .then(unit.resolve, async (err: unknown) => {
+        await rollbackLeftovers();
+        unit.reject(err);
+      });
+
+  /**
+   * Group commit (issue 13, item 2): the units that waited while the writer was busy run one after the other in
+   * one transaction, each in a savepoint of its own — one BEGIN, one COMMIT, one append to the audit chains for
+   * all of them. A unit's caller hears of it once the group's COMMIT is done (its work is then as durable as it
+   * was alone). A unit that fails rolls back to its savepoint and is answered at once; it ends the group (the
+   * units after it go into the next one): an error may have ended the whole transaction in SQLite (a full disk,
+   * an I/O error), and a later unit must never run outside it. The group then commits what went before; should
+   * that COMMIT fail, every unit of the group is answered with its error (none of their work is stored).
+   */
+  const together = async (group: Waiting[]) => {
+    const done: { unit: Waiting; value: unknown }[] = [];
+    let failedAt = -1;
+    try {
+      await queuedRun.run(true, () =>
+        original(undefined, async (root) => {
+          for (const [i, unit] of group.entries()) {
+            try {
+              const value = await unit.start((fn) => original({ ...(unit.options as object | undefined), transaction: root }, (sp) => inside.run(sp, () => fn(sp))));
+              done.push({ unit, value });
+            } catch (err) {
+              failedAt = i;
+              unit.reject(err);
+              return;
+            }
+          }
+        }),
+      );
+      for (const { unit, value } of done) unit.resolve(value);
+    } catch (err) {
+      await rollbackLeftovers();
+      for (const { unit } of done) unit.reject(err);
+    }
+    if (failedAt >= 0) waiting.unshift(...group.slice(failedAt + 1));
+  };
+
+  const drain = async () => {
+    draining = true;
+    try {
+      while (waiting.length) {
+        const group = waiting.splice(0, SQLITE_UNITS_PER_COMMIT);
+        stats.units += group.length;
+        stats.transactions++;
+        await (group.length === 1 ? alone(group[0]) : together(group));
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
   const queued = (a?: unknown, b?: unknown) => {
     const [options, fn] = typeof a === 'function' ? [undefined, a as (t: Transaction) => Promise<unknown>] : [a, b as ((t: Transaction) => Promise<unknown>) | undefined];
     if (!fn) return original(options, fn);
@@ -201,14 +272,12 @@ function waitForTheWriter(sequelize: Sequelize) {
     // inside another transaction (a migration that opens its own, run in the migrations' transaction): a
     // savepoint of that one — a second connection would wait for the write lock its own caller holds
     if (outer) return original({ ...(options as object | undefined), transaction: (options as { transaction?: Transaction } | undefined)?.transaction ?? outer }, fn);
-    const run = () =>
-      queuedRun.run(true, () => original(options, (t) => inside.run(t, () => fn(t)))).catch(async (err: unknown) => {
-        await rollbackLeftovers();
-        throw err;
-      });
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
-    return result;
+    return new Promise((resolve, reject) => {
+      // the unit's callback runs in its caller's async context (its request's), whichever caller's drain runs it
+      const start = AsyncResource.bind((open: (fn: (t: Transaction) => Promise<unknown>) => Promise<unknown>) => open(fn));
+      waiting.push({ options, start, resolve, reject });
+      if (!draining) void drain();
+    });
   };
   (sequelize as unknown as { transaction: typeof queued }).transaction = queued;
 
@@ -225,6 +294,15 @@ function waitForTheWriter(sequelize: Sequelize) {
     }
     return query(sql, options);
   };
+  return stats;
+}
+
+/** a unit of work waiting for the writer: `start` opens it (a transaction or a savepoint) in its caller's context */
+interface Waiting {
+  options: unknown;
+  start: (open: (fn: (t: Transaction) => Promise<unknown>) => Promise<unknown>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 let contextInstalled = false;

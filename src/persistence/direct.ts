@@ -351,8 +351,10 @@ export async function updateModel<M extends Model>(instance: M, values: Record<s
  * them: two of a unit of work's statements): sequelize's Transaction keeps everything else — its connection, its
  * savepoints, its rollback, `finished`, the hooks after a commit.
  */
+let savepoints = 0;
+
 export function transactionStatementsOnTheDriver(sequelize: Sequelize): void {
-  type Tx = Transaction & { parent?: Tx; name?: string; finished?: string };
+  type Tx = Transaction & { id: string; parent?: Tx; name?: string; finished?: string };
   const qi = sequelize.getQueryInterface() as unknown as {
     queryGenerator: { startTransactionQuery(t: Tx): string; commitTransactionQuery(t: Tx): string };
     startTransaction(t: Tx, options?: unknown): Promise<unknown>;
@@ -360,8 +362,13 @@ export function transactionStatementsOnTheDriver(sequelize: Sequelize): void {
   };
   const generator = qi.queryGenerator;
   qi.startTransaction = async (transaction: Tx) => {
+    // sequelize names a savepoint `<transaction id>-sp-<its parent's savepoint count>`, and a savepoint of a savepoint
+    // has its top-level transaction's id: the third savepoint of a unit could be named as the third unit of a group
+    // commit is (db.ts), and `ROLLBACK TO` that name (the most recent of the name) would roll back too little
+    // (sequelize's own startTransaction also wrote the savepoint's name onto its parent: a savepoint of a savepoint
+    // renamed its parent, whose ROLLBACK TO then went back to the child's start only)
+    if (transaction.parent) transaction.name = `${transaction.id}-sp-${++savepoints}`;
     const target = transaction.parent ?? transaction;
-    target.name = transaction.parent ? transaction.name : undefined;
     await execute<RunResult>(sequelize, generator.startTransactionQuery(transaction), [], target, 'run', !!transaction.parent);
   };
   qi.commitTransaction = async (transaction: Tx) => {
