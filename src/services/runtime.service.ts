@@ -53,9 +53,10 @@ export interface ActOptions {
   consumes?: number;
   /**
    * The engine may run before the writer's turn (a task completion: `before` only checks and ends the task, the
-   * action is final): the user task's activity, the key under which a run that reached a service is remembered.
+   * action is final): the user task's activity, the key under which a run that reached a service is remembered;
+   * the instance as the caller read it (outside the unit: the unit checks its revision), else it is read here.
    */
-  runsAhead?: { activityId: string };
+  runsAhead?: { activityId: string; instance?: ProcessInstanceModel | null };
 }
 
 /** A run made before the unit of work, on the instance as read then; used only if the locked row is that one. */
@@ -196,7 +197,7 @@ export class RuntimeService {
   /** Applies one action to one instance in one unit of work; then runs the jobs it made due. */
   async act(instanceId: string, action: EngineAction, o: ActOptions): Promise<InstanceState | null> {
     await this.d.clock.refresh();
-    const ahead = o.runsAhead ? await this.runAhead(instanceId, action, o.runsAhead.activityId) : null;
+    const ahead = o.runsAhead ? await this.runAhead(instanceId, action, o.runsAhead) : null;
     const applied = await this.applyOnce(instanceId, action, ahead ? { ...o, ahead } : o, 'request');
     if (!applied) return null;
     if (!applied.dueJobIds.length) return applied.state;
@@ -212,9 +213,9 @@ export class RuntimeService {
    * locking does with its revisions. A run that reaches a service task is dropped (a handler acts in the unit's
    * transaction): the unit runs the engine itself, and completions of that task no longer run ahead.
    */
-  private async runAhead(instanceId: string, action: EngineAction, activityId: string): Promise<RunAhead | null> {
+  private async runAhead(instanceId: string, action: EngineAction, { activityId, instance }: NonNullable<ActOptions['runsAhead']>): Promise<RunAhead | null> {
     try {
-      const inst = await this.d.repo.findInstance(instanceId);
+      const inst = instance?.id === instanceId ? instance : await this.d.repo.findInstance(instanceId);
       if (!inst || inst.state !== 'running' || !inst.engineState) return null;
       const key = `${inst.definitionId}:${activityId}`;
       if (this.reachesServices.has(key)) return null;

@@ -256,14 +256,15 @@ export class TaskService {
         actor: user.username,
         operation: 'complete',
         data: { taskId: task.id, activityId: task.activityId },
-        runsAhead: { activityId: task.activityId },
+        runsAhead: { activityId: task.activityId, instance: inst },
         before: async (locked, t) => {
-          const fresh = await this.d.repo.findTask(id, t);
+          const found = await this.d.repo.taskWithUnsigned(id, t);
+          const fresh = found?.task;
           if (!fresh || fresh.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
           if (!mayAct(fresh, user)) throw forbidden('此任务不由您办理');
           if (fresh.delegationState === 'pending') throw conflict('任务正在委派办理中', 'delegation-pending');
-          const unsigned = (await this.d.repo.signersOf(id, t)).filter((s) => !s.signedAt);
-          if (unsigned.length) {
+          if (found.unsigned) {
+            const unsigned = (await this.d.repo.signersOf(id, t)).filter((s) => !s.signedAt);
             const names = (await this.d.users.findUsersByUsername(unsigned.map((s) => s.username))).map((u) => u.displayName);
             throw conflict(`加签人 ${names.join('、')} 尚未签署，暂不能办理完成`, 'signers-pending');
           }

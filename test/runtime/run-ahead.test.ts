@@ -61,13 +61,35 @@ describe('a completion runs the engine before its unit of work, and the unit che
   this.timeout(60_000);
   let t: TestApp;
   before(async () => {
-    t = await startTestApp({ CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '3600000' });
+    t = await startTestApp({ CLOCK: 'manual', SCHEDULER_INTERVAL_MS: '3600000' }, {}, { sqlLogging: (sql) => void (logging && sqlLog.push(sql)) });
     const res = await t.as('admin').post('/api/process-definitions', { xml: PARALLEL });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
   });
   after(async () => t?.close());
 
   const complete = (taskId: number) => t.as('sjj').post(`/api/tasks/${taskId}/complete`, { variables: {} });
+  const sqlLog: string[] = [];
+  let logging = false;
+
+  it('a completion reads its instance once before its unit of work (the task service’s read is the run’s), and its task with the signers yet to sign in one statement', async () => {
+    const inst = await startInstance(t, 'ahead-parallel');
+    const task = await taskOf(t, 'sjj', inst.id, 'ReviewA');
+    await t.token('sjj');
+    sqlLog.length = 0;
+    logging = true;
+    let res;
+    try {
+      res = await complete(task.id);
+    } finally {
+      logging = false;
+    }
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const outside = sqlLog.filter((l) => /^Executing \(default\): SELECT .* FROM `?process_instances`? WHERE/.test(l));
+    expect(outside, outside.join('\n')).to.have.length(1);
+    const signers = sqlLog.filter((l) => /^Executing \([^)]+\): SELECT [^(]* FROM `?task_signers`? WHERE/.test(l));
+    expect(signers, signers.join('\n')).to.have.length(0);
+    expect(sqlLog.filter((l) => /FROM tasks WHERE id = /.test(l) && /task_signers/.test(l))).to.have.length(1);
+  });
 
   it('a plain completion saves the run made ahead', async () => {
     const inst = await startInstance(t, 'ahead-parallel');

@@ -293,6 +293,16 @@ export class RuntimeRepository {
     return Number.isSafeInteger(Number(id)) ? byId(TaskModel, Number(id), t, !!t) : Promise.resolve(null);
   }
 
+  /** The task locked in `t` with how many of its signers (加签) have not signed yet, in one statement (a completion's check). */
+  async taskWithUnsigned(id: number, t: Transaction): Promise<{ task: TaskModel; unsigned: number } | null> {
+    if (!Number.isSafeInteger(Number(id))) return null;
+    const sequelize = TaskModel.sequelize!;
+    const unsigned = '(SELECT COUNT(*) FROM task_signers WHERE task_signers.taskId = tasks.id AND task_signers.signedAt IS NULL) AS unsignedSigners';
+    const rows = await selectRows(sequelize, `SELECT ${columnsOf(TaskModel)}, ${unsigned} FROM tasks WHERE id = $1${forUpdate(sequelize)}`, [Number(id)], t);
+    const [task] = modelsOf(TaskModel, rows);
+    return task ? { task, unsigned: Number(task.get('unsignedSigners')) } : null;
+  }
+
   /** Open tasks without an assignee (the administrators' queue); those without any candidate first. */
   async unassignedTasks(filter: { instanceId?: string; businessKey?: string }) {
     const where: Record<string, unknown> = { state: 'open', assignee: null };
