@@ -13,7 +13,9 @@
  * P5 (BENCH_DATABASE_URL only) two server processes on MySQL, N instances waiting at a timer, the shared
  *    manual clock moved past their due time: seconds until all fired, and how many fired exactly once.
  * `--only p3` (with or without --quick) runs the raw engine and P3 alone: the before/after of a task-list change;
- * `--only p4` the fill with P4 at each step (P3 at the last); `--only p5` the timers alone (BENCH_DATABASE_URL).
+ * `--only p4` the fill with P4 at each step (P3 at the last); `--only p5` the timers alone (BENCH_DATABASE_URL);
+ * `--only p2` P1 and P2 alone. BENCH_P2_TASKS sets P2's completions per level; BENCH_SERVER_NODE_ARGS node's options
+ * of the server processes (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles them).
  * Never part of `npm test`.
  */
 import http from 'node:http';
@@ -58,7 +60,7 @@ const TIMER_XML = `<?xml version="1.0" encoding="UTF-8"?>
 const quick = process.argv.includes('--quick');
 const N = quick ? 100 : 300;
 /** P2: tasks completed per concurrency level */
-const P2_TASKS = quick ? 160 : 320;
+const P2_TASKS = Number(process.env.BENCH_P2_TASKS ?? (quick ? 160 : 320));
 /** P3/P4: waiting instances (open tasks) of the fill; history rows are 10 per instance */
 const FILL_STEPS = quick ? [10_000] : [10_000, 100_000];
 const HISTORY_PER_INSTANCE = 10;
@@ -75,9 +77,11 @@ const onlyP3 = only === 'p3';
 const onlyP5 = only === 'p5';
 /** --only p4: the fill with P4 at each step (and P3 at the last), without P1 and P2 */
 const onlyP4 = only === 'p4';
+/** --only p2: P1 and P2 alone (without the fill, P3, P4 and P5) */
+const onlyP2 = only === 'p2';
 /** P1 and P2 skipped */
 const fillOnly = onlyP3 || onlyP4;
-if (only !== null && !onlyP3 && !onlyP4 && !onlyP5) throw new Error('--only takes p3, p4 or p5');
+if (only !== null && !onlyP2 && !onlyP3 && !onlyP4 && !onlyP5) throw new Error('--only takes p2, p3, p4 or p5');
 
 /** the raw engine is measured over at least this many instances */
 const RAW_MIN = 300;
@@ -220,7 +224,9 @@ interface Proc {
 
 /** a real server process (`npm start`'s entry point) on PORT=0; the port is read from what it prints */
 async function serverProcess(databaseUrl: string, seedPassword: string, env: Record<string, string> = {}): Promise<Proc> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
+  // BENCH_SERVER_NODE_ARGS: node's options for the server processes alone (`--cpu-prof --cpu-prof-dir=…` profiles them)
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_PASSWORD: seedPassword, LOG_LEVEL: 'warn', CLOCK: 'manual', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -323,6 +329,7 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
     }
   }
 
+  if (onlyP2) return { p1, p2, p3: null, p4: [] };
   // P3 and P4: the fill through this process's own GovFlow (bulk inserts into the real tables)
   const gf = await createGovFlow({ ...loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CLOCK: 'system' }) });
   await gf.seed();
@@ -464,7 +471,7 @@ async function main() {
   const figures: [string, TargetFigures][] = [];
   if (!onlyP5) for (const [name, url] of targets) figures.push([name, await target(name, url)]);
   else figures.push(['mysql', { p1: NaN, p2: [], p3: null, p4: [] }]);
-  const p5 = process.env.BENCH_DATABASE_URL && !fillOnly ? await timers(process.env.BENCH_DATABASE_URL) : null;
+  const p5 = process.env.BENCH_DATABASE_URL && !fillOnly && !onlyP2 ? await timers(process.env.BENCH_DATABASE_URL) : null;
   // BENCH_KEEP=1 keeps the SQLite database (and the MySQL one is never dropped at the end) for EXPLAIN by hand
   if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept: ${dir}\n`);
   else fs.rmSync(dir, { recursive: true, force: true });
@@ -487,7 +494,7 @@ async function main() {
     row('P3 rows in the answer / bulk fill seconds', '–', (t) => (t.p3 ? `${t.p3.rows} / ${t.p3.fillS.toFixed(0)}` : '–'));
     row(`P3 the same as czj (offered one task in ${SELECTIVE}): p50 / p95 / p99 ms, rows`, '–', (t) => (t.p3 ? `${t.p3.few.p50.toFixed(0)} / ${t.p3.few.p95.toFixed(0)} / ${t.p3.few.p99.toFixed(0)}, ${t.p3.few.rows}` : '–'));
   }
-  for (const [i, step] of (onlyOne && !onlyP4 ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
+  for (const [i, step] of ((onlyOne && !onlyP4) || onlyP2 ? [] : FILL_STEPS).entries()) row(`P4 server RSS MB, ${step.toLocaleString('en')} waiting instances (goal ≤ 300 at 100k)`, '–', (t) => String(t.p4[i]?.rssMb ?? '–'));
   if (p5) {
     const cells = figures.map(([n]) => (n === 'mysql' ? (p5.seconds === null ? `stalled at ${p5.stalledAt}/${p5.n}` : p5.seconds.toFixed(1)) : '–'));
     rows.push([`P5 seconds for ${p5.n.toLocaleString('en')} due timers, 2 processes (goal ≤ 60 for 10,000)`, '–', ...cells]);
