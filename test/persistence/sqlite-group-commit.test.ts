@@ -6,6 +6,7 @@ import { runStatement, selectRows } from '../../src/persistence/direct';
 import { startTestApp, type TestApp } from '../support/app';
 import { freshDatabaseUrl, onMysql } from '../support/database';
 import { instance, startInstance, taskOf } from '../support/runtime';
+import { holdTheWriter } from '../support/writer';
 
 /**
  * Group commit on SQLite (issue 13, item 2): the units of work that waited for the writer while it was busy run one
@@ -25,27 +26,12 @@ describe('SQLite group commit: units of work that waited together share one tran
     await db?.close();
   });
 
-  /** a transaction that holds the writer until `release` is called */
-  async function holdTheWriter(): Promise<{ release: () => void; done: Promise<unknown> }> {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let began!: () => void;
-    const holding = new Promise<void>((r) => (began = r));
-    const done = db.sequelize.transaction(async () => {
-      began();
-      await gate;
-    });
-    await holding;
-    return { release, done };
-  }
-
   /** runs `units` while the writer is held, so that they wait together; answers how each ended */
   async function together<T>(units: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
-    const holder = await holdTheWriter();
+    const writer = await holdTheWriter(db.sequelize);
     const running = units.map((u) => u());
-    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-    holder.release();
-    await holder.done;
+    await writer.asked(units.length);
+    await writer.release();
     return Promise.allSettled(running);
   }
 
@@ -160,36 +146,17 @@ describe('SQLite group commit: task completions that waited together', function 
     const instances = [];
     for (let i = 0; i < 6; i++) instances.push(await startInstance(t, 'group-approval'));
     const tasks = await Promise.all(instances.map((inst) => taskOf(t, 'sjj', inst.id, 'Approve')));
-    const sequelize = t.gf.db.sequelize;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let held!: () => void;
-    const holding = new Promise<void>((r) => (held = r));
-    const holder = sequelize.transaction(async () => {
-      held();
-      await gate;
-    });
-    await holding;
     // each completion asks for the writer once its engine ran ahead: all six wait behind the holder
-    const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
-    let asked = 0;
-    let allAsked!: () => void;
-    const sixAsks = new Promise<void>((r) => (allAsked = r));
-    (sequelize as unknown as { transaction: typeof original }).transaction = (...args: unknown[]) => {
-      if (++asked === tasks.length) allAsked();
-      return original(...args);
-    };
+    const writer = await holdTheWriter(t.gf.db.sequelize);
     const before = { ...t.gf.db.writer! };
     let done: { status: number; body: unknown }[];
     try {
       const all = Promise.all(tasks.map((task) => t.as('sjj').post(`/api/tasks/${task.id}/complete`, { variables: {} })));
-      await sixAsks;
-      release();
-      await holder;
+      await writer.asked(tasks.length);
+      await writer.release();
       done = await all;
     } finally {
-      (sequelize as unknown as { transaction: typeof original }).transaction = original;
-      release();
+      await writer.release();
     }
     expect(done.map((r) => r.status), JSON.stringify(done.map((r) => r.body))).to.deep.equal(tasks.map(() => 200));
     const units = t.gf.db.writer!.units - before.units;

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { QueryTypes, type Transaction } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { OutboxModel } from '../../src/persistence/models/runtime.model';
 import { startTestApp, type TestApp } from '../support/app';
 import { onMysql } from '../support/database';
 import { instance, startInstance, taskOf } from '../support/runtime';
+import { holdTheWriter } from '../support/writer';
 
 const PARALLEL = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="aheadDefinitions" targetNamespace="http://govflow.example/test">
@@ -107,38 +108,21 @@ describe('a completion runs the engine before its unit of work, and the unit che
     const b = await taskOf(t, 'sjj', inst.id, 'ReviewB');
     const sequelize = t.gf.db.sequelize;
 
-    // hold the instance (MySQL: its row lock; SQLite: the one writer) until both completions have run ahead
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let held!: () => void;
-    const holding = new Promise<void>((r) => (held = r));
-    const holder = sequelize.transaction(async (tx: Transaction) => {
+    // hold the instance (MySQL: its row lock; SQLite: the one writer) until both completions have run ahead: a unit
+    // of work asks for its transaction after its run ahead — two asks, both runs made
+    const writer = await holdTheWriter(sequelize, async (tx) => {
       if (onMysql()) await sequelize.query('SELECT id FROM process_instances WHERE id = ? FOR UPDATE', { replacements: [inst.id], type: QueryTypes.SELECT, transaction: tx });
-      held();
-      await gate;
     });
-    await holding;
-    // a unit of work asks for its transaction after its run ahead: two asks, both runs made
-    const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
-    let asked = 0;
-    let bothAsked!: () => void;
-    const twoAsks = new Promise<void>((r) => (bothAsked = r));
-    (sequelize as unknown as { transaction: typeof original }).transaction = (...args: unknown[]) => {
-      if (++asked === 2) bothAsked();
-      return original(...args);
-    };
     const counts = { ...t.gf.runtime.runsAhead };
     let done: Awaited<ReturnType<typeof complete>>[];
     try {
       const both = Promise.all([complete(a.id), complete(b.id)]);
-      await twoAsks;
+      await writer.asked(2);
       expect(t.gf.runtime.runsAhead.made - counts.made, 'both ran ahead on the same revision').to.equal(2);
-      release();
-      await holder;
+      await writer.release();
       done = await both;
     } finally {
-      (sequelize as unknown as { transaction: typeof original }).transaction = original;
-      release();
+      await writer.release();
     }
     expect(done.map((r) => r.status), JSON.stringify(done.map((r) => r.body))).to.deep.equal([200, 200]);
     expect(t.gf.runtime.runsAhead.saved - counts.saved, 'the first unit saved its run').to.equal(1);
