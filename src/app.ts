@@ -7,6 +7,7 @@ import type { Transaction } from 'sequelize';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 import { installSmqpFastPath, pauseSmqpFastPath } from './engine/smqp-fast-path';
+import { engineWorkers } from './engine/engine-workers';
 import { BUILTIN_HANDLERS } from './handlers';
 import { elementTemplates } from './handlers/element-templates';
 import type { HandlerDescriptor } from './handlers/handler';
@@ -144,6 +145,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     options: { maxCallDepth: config.maxCallDepth, jobConcurrency: config.jobConcurrency, ...opts.runtime },
     ports,
     groupKeys: knownGroupKeys(org),
+    engineWorkers: config.engineWorkers ? engineWorkers(config.engineWorkers, config.engineFastPath) : undefined,
   });
   const projectRepo = new ProjectRepository();
   const visibility = new VisibilityService({ org, projects: projectRepo, runtime: runtimeRepo });

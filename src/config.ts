@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** Configuration from the environment — the only place that reads process.env. See README "Configuration". */
 export interface Config {
   port: number;
@@ -28,6 +30,8 @@ export interface Config {
   dbLockWaitTimeoutS: number | null;
   /** the engine's message broker with its two shortcuts (src/engine/smqp-fast-path.ts); ENGINE_FAST_PATH=off: as shipped */
   engineFastPath: boolean;
+  /** worker threads that run a task completion's engine run ahead of its unit of work (ENGINE_WORKERS; 0: none; default: cores − 1, at most 4) */
+  engineWorkers: number;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -91,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     measuresValidity,
     dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
     engineFastPath: env.ENGINE_FAST_PATH !== 'off',
+    engineWorkers: env.ENGINE_WORKERS === '0' ? 0 : positiveInteger(env.ENGINE_WORKERS, Math.max(0, Math.min(4, os.availableParallelism() - 1)), 'ENGINE_WORKERS'),
   };
 }

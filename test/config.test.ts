@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { expect } from 'chai';
 import { loadConfig } from '../src/config';
 
@@ -10,6 +11,14 @@ describe('configuration', () => {
   it('refuses to start in production without an administrator password from the environment', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/ADMIN_PASSWORD/);
     expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'short' })).to.throw(/ADMIN_PASSWORD/);
+  });
+
+  it('ENGINE_WORKERS: cores − 1 (at most 4) by default, 0 for none, anything else not a count refused', () => {
+    expect(loadConfig({}).engineWorkers).to.equal(Math.max(0, Math.min(4, os.availableParallelism() - 1)));
+    expect(loadConfig({ ENGINE_WORKERS: '0' }).engineWorkers).to.equal(0);
+    expect(loadConfig({ ENGINE_WORKERS: '3' }).engineWorkers).to.equal(3);
+    expect(() => loadConfig({ ENGINE_WORKERS: '-1' })).to.throw(/ENGINE_WORKERS/);
+    expect(() => loadConfig({ ENGINE_WORKERS: 'two' })).to.throw(/ENGINE_WORKERS/);
   });
 
   it('defaults to embedded SQLite', () => {

@@ -5,6 +5,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
 import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
+import type { EngineWorkers } from '../engine/engine-workers';
 import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
@@ -147,6 +148,8 @@ export class RuntimeService {
       ports: (t: Transaction) => { projects: ProjectPort; organisation: OrganisationPort };
       /** the keys of the groups that exist (a FEEL candidate group naming none is an incident); `fresh`: not from a cache */
       groupKeys?: (fresh?: boolean) => Promise<string[]>;
+      /** worker threads for the runs made ahead of a unit of work (none: they run on this thread) */
+      engineWorkers?: EngineWorkers;
     },
   ) {}
 
@@ -221,17 +224,25 @@ export class RuntimeService {
       if (this.reachesServices.has(key)) return null;
       const definition = await this.d.definitions.compiled(inst.definitionId);
       const calendar = this.d.calendar.current();
-      let invoked = false;
-      const host: EngineHost = {
-        clock: this.d.clock,
-        calendar,
-        maxActivitiesPerRun: this.opts.maxActivitiesPerRun,
-        invokeService: async () => {
-          invoked = true;
-          return { kind: 'wait' };
-        },
-      };
-      const result = await this.withKnownGroups(await runInstance({ definition, state: inst.engineState, action, host, instanceId }));
+      const maxActivitiesPerRun = this.opts.maxActivitiesPerRun;
+      // in a worker thread when there are workers (this thread stays free for the requests meanwhile), else here
+      const inWorker = await this.d.engineWorkers?.run({ definition, state: inst.engineState, action, instanceId, now: this.d.clock.now().getTime(), calendar, maxActivitiesPerRun });
+      let invoked = inWorker?.invoked ?? false;
+      let ran = inWorker?.result;
+      if (inWorker) this.runsAhead.inWorker++;
+      else {
+        const host: EngineHost = {
+          clock: this.d.clock,
+          calendar,
+          maxActivitiesPerRun,
+          invokeService: async () => {
+            invoked = true;
+            return { kind: 'wait' };
+          },
+        };
+        ran = await runInstance({ definition, state: inst.engineState, action, host, instanceId });
+      }
+      const result = await this.withKnownGroups(ran!);
       if (invoked) this.reachesServices.add(key);
       if (invoked || result.state === 'incident') {
         this.runsAhead.dropped++;
@@ -247,8 +258,8 @@ export class RuntimeService {
   /** `definitionId:activityId` of user tasks whose completion reached a service task (see runAhead) */
   private readonly reachesServices = new Set<string>();
 
-  /** runs made ahead in this process: kept, dropped (a service reached, an incident), saved by their unit, run again by it */
-  readonly runsAhead = { made: 0, dropped: 0, saved: 0, ranAgain: 0 };
+  /** runs made ahead in this process: kept, dropped (a service reached, an incident), saved by their unit, run again by it; made in a worker thread */
+  readonly runsAhead = { made: 0, dropped: 0, saved: 0, ranAgain: 0, inWorker: 0 };
 
   /**
    * The unit of work of act(): lock, check, claim, run, log. For a request an ended instance is 404/409

@@ -99,6 +99,7 @@ describe('a completion runs the engine before its unit of work, and the unit che
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(t.gf.runtime.runsAhead.made - before.made).to.equal(1);
     expect(t.gf.runtime.runsAhead.saved - before.saved).to.equal(1);
+    expect(t.gf.runtime.runsAhead.inWorker - before.inWorker, 'made in an engine worker (ENGINE_WORKERS default: cores − 1)').to.equal(t.gf.config.engineWorkers ? 1 : 0);
     expect((await instance(t, inst.id)).activeActivityIds).to.deep.equal(['ReviewB']);
   });
 
