@@ -346,13 +346,14 @@ export async function updateModel<M extends Model>(instance: M, values: Record<s
   saved(instance);
 }
 
+/** savepoints named so far in this process (each gets a name of its own: see startTransaction below) */
+let savepoints = 0;
+
 /**
  * A transaction's BEGIN (or a savepoint) and COMMIT on the driver connection too (sequelize's query pipeline ran
  * them: two of a unit of work's statements): sequelize's Transaction keeps everything else — its connection, its
  * savepoints, its rollback, `finished`, the hooks after a commit.
  */
-let savepoints = 0;
-
 export function transactionStatementsOnTheDriver(sequelize: Sequelize): void {
   type Tx = Transaction & { id: string; parent?: Tx; name?: string; finished?: string };
   const qi = sequelize.getQueryInterface() as unknown as {
