@@ -540,7 +540,7 @@ async function describe(run: RunContext, engine: Engine | null, action: EngineAc
  * is serialised once per run (a save writes the text; a caller that wants the object — a test, a second run on it —
  * parses it once, on first read).
  */
-function withEngineState(text: string, result: Omit<RunResult, 'engineState' | 'engineStateText'>): RunResult {
+export function withEngineState(text: string, result: Omit<RunResult, 'engineState' | 'engineStateText'>): RunResult {
   let parsed: unknown;
   const withText = { ...result, engineStateText: text } as RunResult;
   Object.defineProperty(withText, 'engineState', { enumerable: true, configurable: true, get: () => (parsed ??= JSON.parse(text)) });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkingCalendar } from '../domain/calendar';
-import type { CompiledDefinitionRef, EngineAction, RunResult } from './types';
+import { runInstance, withEngineState } from './engine-runner';
+import type { CompiledDefinitionRef, EngineAction, EngineClock, RunResult } from './types';
 
 /**
  * Engine workers (issue 13, P2): the run a task completion makes ahead of its unit of work (RuntimeService.runAhead)
@@ -122,7 +123,9 @@ export class EngineWorkers {
     p.slot.busy--;
     if (reply?.ok) {
       this.counts.ran++;
-      p.resolve({ result: withLazyState(reply.result), invoked: reply.invoked });
+      // the worker sent the state as text alone: parsed from it on first read, as runInstance answers it
+      const { result } = reply;
+      p.resolve({ result: result.engineStateText === undefined ? result : withEngineState(result.engineStateText, result), invoked: reply.invoked });
     } else {
       this.counts.failed++;
       p.resolve(null);
@@ -130,13 +133,28 @@ export class EngineWorkers {
   }
 }
 
-/** the state parsed from its text on first read, as runInstance answers it (the worker sent the text alone) */
-function withLazyState(result: RunResult): RunResult {
-  const text = result.engineStateText;
-  if (text === undefined) return result;
-  let parsed: unknown;
-  Object.defineProperty(result, 'engineState', { enumerable: true, configurable: true, get: () => (parsed ??= JSON.parse(text)) });
-  return result;
+/**
+ * A run made ahead of a unit of work, in a worker or on this thread: runInstance with no handlers — a service task
+ * reached waits, and `invoked` says it was reached (the run is then not used: handlers act in a unit of work).
+ */
+export async function runWithoutHandlers(request: Omit<EngineRunRequest, 'id' | 'now'> & { clock: EngineClock }): Promise<{ result: RunResult; invoked: boolean }> {
+  let invoked = false;
+  const result = await runInstance({
+    definition: request.definition,
+    state: request.state,
+    action: request.action,
+    instanceId: request.instanceId,
+    host: {
+      clock: request.clock,
+      calendar: request.calendar,
+      maxActivitiesPerRun: request.maxActivitiesPerRun,
+      invokeService: async () => {
+        invoked = true;
+        return { kind: 'wait' };
+      },
+    },
+  });
+  return { result, invoked };
 }
 
 const shared = new Map<string, EngineWorkers>();

@@ -5,9 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkingCalendar } from '../domain/calendar';
-import { runInstance } from './engine-runner';
 import { installSmqpFastPath } from './smqp-fast-path';
-import type { EngineRunReply, EngineRunRequest } from './engine-workers';
+import { runWithoutHandlers, type EngineRunReply, type EngineRunRequest } from './engine-workers';
 
 if ((workerData as { fastPath?: boolean } | undefined)?.fastPath) installSmqpFastPath();
 
@@ -15,25 +14,10 @@ parentPort!.on('message', (request: EngineRunRequest) => {
   void (async () => {
     let reply: EngineRunReply;
     try {
-      let invoked = false;
       // a structured clone keeps the calendar's own fields (its sets of days), not its class
       const calendar = Object.setPrototypeOf(request.calendar, WorkingCalendar.prototype) as WorkingCalendar;
       const now = request.now;
-      const result = await runInstance({
-        definition: request.definition,
-        state: request.state,
-        action: request.action,
-        instanceId: request.instanceId,
-        host: {
-          clock: { now: () => new Date(now) },
-          calendar,
-          maxActivitiesPerRun: request.maxActivitiesPerRun,
-          invokeService: async () => {
-            invoked = true;
-            return { kind: 'wait' };
-          },
-        },
-      });
+      const { result, invoked } = await runWithoutHandlers({ ...request, calendar, clock: { now: () => new Date(now) } });
       // the text is what a save writes: the parsed state (a getter that parses it) need not travel back too
       if (result.engineStateText !== undefined) Object.defineProperty(result, 'engineState', { value: null, enumerable: true, writable: true, configurable: true });
       reply = { id: request.id, ok: true, result, invoked };

@@ -5,7 +5,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
 import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
-import type { EngineWorkers } from '../engine/engine-workers';
+import { runWithoutHandlers, type EngineWorkers } from '../engine/engine-workers';
 import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
 import type { EngineAction, EngineHost, RunResult, ServiceInvocation, ServiceOutcome, TimerReschedule } from '../engine/types';
@@ -224,25 +224,12 @@ export class RuntimeService {
       if (this.reachesServices.has(key)) return null;
       const definition = await this.d.definitions.compiled(inst.definitionId);
       const calendar = this.d.calendar.current();
-      const maxActivitiesPerRun = this.opts.maxActivitiesPerRun;
       // in a worker thread when there are workers (this thread stays free for the requests meanwhile), else here
-      const inWorker = await this.d.engineWorkers?.run({ definition, state: inst.engineState, action, instanceId, now: this.d.clock.now().getTime(), calendar, maxActivitiesPerRun });
-      let invoked = inWorker?.invoked ?? false;
-      let ran = inWorker?.result;
+      const request = { definition, state: inst.engineState, action, instanceId, calendar, maxActivitiesPerRun: this.opts.maxActivitiesPerRun };
+      const inWorker = await this.d.engineWorkers?.run({ ...request, now: this.d.clock.now().getTime() });
       if (inWorker) this.runsAhead.inWorker++;
-      else {
-        const host: EngineHost = {
-          clock: this.d.clock,
-          calendar,
-          maxActivitiesPerRun,
-          invokeService: async () => {
-            invoked = true;
-            return { kind: 'wait' };
-          },
-        };
-        ran = await runInstance({ definition, state: inst.engineState, action, host, instanceId });
-      }
-      const result = await this.withKnownGroups(ran!);
+      const { result: ran, invoked } = inWorker ?? (await runWithoutHandlers({ ...request, clock: this.d.clock }));
+      const result = await this.withKnownGroups(ran);
       if (invoked) this.reachesServices.add(key);
       if (invoked || result.state === 'incident') {
         this.runsAhead.dropped++;
