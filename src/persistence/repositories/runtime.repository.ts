@@ -141,9 +141,10 @@ function waitKindsSql(id: string, exceptJob: string | null) {
 const forUpdate = (sequelize: Sequelize) => (sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE');
 
 /** one row of a model's table by primary key, on the driver connection (../direct.ts), locked with `lock` (in t) */
-async function byId<M extends Model>(model: ModelStatic<M>, id: string | number, t: Transaction | undefined, lock: boolean): Promise<M | null> {
+/** A row by its id (`also`: more columns of the SELECT list, read with `get(name)`). */
+async function byId<M extends Model>(model: ModelStatic<M>, id: string | number, t: Transaction | undefined, lock: boolean, also = ''): Promise<M | null> {
   const sequelize = model.sequelize!;
-  const rows = await selectRows(sequelize, `SELECT ${columnsOf(model as unknown as ModelStatic<Model>)} FROM ${model.getTableName() as string} WHERE id = $1${lock ? forUpdate(sequelize) : ''}`, [id], t);
+  const rows = await selectRows(sequelize, `SELECT ${columnsOf(model as unknown as ModelStatic<Model>)}${also && `, ${also}`} FROM ${model.getTableName() as string} WHERE id = $1${lock ? forUpdate(sequelize) : ''}`, [id], t);
   return modelsOf(model, rows)[0] ?? null;
 }
 
@@ -296,10 +297,8 @@ export class RuntimeRepository {
   /** The task locked in `t` with how many of its signers (加签) have not signed yet, in one statement (a completion's check). */
   async taskWithUnsigned(id: number, t: Transaction): Promise<{ task: TaskModel; unsigned: number } | null> {
     if (!Number.isSafeInteger(Number(id))) return null;
-    const sequelize = TaskModel.sequelize!;
     const unsigned = '(SELECT COUNT(*) FROM task_signers WHERE task_signers.taskId = tasks.id AND task_signers.signedAt IS NULL) AS unsignedSigners';
-    const rows = await selectRows(sequelize, `SELECT ${columnsOf(TaskModel)}, ${unsigned} FROM tasks WHERE id = $1${forUpdate(sequelize)}`, [Number(id)], t);
-    const [task] = modelsOf(TaskModel, rows);
+    const task = await byId(TaskModel, Number(id), t, true, unsigned);
     return task ? { task, unsigned: Number(task.get('unsignedSigners')) } : null;
   }
 
