@@ -59,7 +59,7 @@ function decided(r: RunResult) {
 describe('engine workers: a run made in a worker thread', function () {
   this.timeout(60_000);
   const definition: CompiledDefinitionRef = { definitionId: 'worker-review:1', xml: XML, processId: 'worker-review' };
-  // 2026-09-30 (a Wednesday before the National Day holidays): working days skip 10-01 … 10-08
+  // 2026-09-30, a Wednesday: the National Day holidays 10-01 … 10-07 are skipped, Saturday 10-10 is worked
   const now = new Date('2026-09-30T02:00:00Z');
   const host = { clock: { now: () => now }, calendar: CHINESE_DAYS, invokeService: async () => ({ kind: 'wait' as const }) };
   let pool: EngineWorkers;
