@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { buildClient } from '../../src/web/client-build';
+import { buildClient, buildOrReuse, clientInputsKey } from '../../src/web/client-build';
 import { CONTENT_SECURITY_POLICY } from '../../src/web/middleware/security-headers';
 import { PASSWORD } from '../support/app';
 import { browserSuite } from '../support/browser';
@@ -21,6 +21,44 @@ describe('the front-end build (src/client → esbuild → /build, content-hashed
     // the form-js viewer is in our bundle: nothing is loaded from another origin
     expect(fs.readFileSync(path.join(dir, path.basename(a.scripts.task)), 'utf8')).not.to.match(/https?:\/\/(cdn|unpkg|jsdelivr)/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a build of the same inputs made earlier (by another process) is used again; a file of it gone, it bundles anew', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-build-'));
+    const first = await buildOrReuse(dir);
+    expect(first.reused).to.equal(false);
+    const again = await buildOrReuse(dir);
+    expect(again.reused).to.equal(true);
+    expect(again.assets).to.deep.equal(first.assets);
+    const script = path.join(dir, path.basename(first.assets.scripts.task));
+    fs.rmSync(script);
+    const rebuilt = await buildOrReuse(dir);
+    expect(rebuilt.reused).to.equal(false);
+    expect(rebuilt.assets).to.deep.equal(first.assets);
+    expect(fs.existsSync(script)).to.equal(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the inputs' key changes with any client source file's content or name and with the installed packages", () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-src-'));
+    const lock = path.join(src, '..', `${path.basename(src)}-lock.json`);
+    fs.mkdirSync(path.join(src, 'islands'));
+    fs.writeFileSync(path.join(src, 'islands', 'list.ts'), 'export const a = 1;');
+    fs.writeFileSync(path.join(src, 'api.ts'), 'export {};');
+    fs.writeFileSync(lock, '{"lockfileVersion":3}');
+    const key = clientInputsKey(src, lock);
+    expect(clientInputsKey(src, lock)).to.equal(key);
+    fs.writeFileSync(path.join(src, 'islands', 'list.ts'), 'export const a = 2;');
+    expect(clientInputsKey(src, lock)).not.to.equal(key);
+    fs.writeFileSync(path.join(src, 'islands', 'list.ts'), 'export const a = 1;');
+    expect(clientInputsKey(src, lock)).to.equal(key);
+    fs.renameSync(path.join(src, 'api.ts'), path.join(src, 'apis.ts'));
+    expect(clientInputsKey(src, lock)).not.to.equal(key);
+    fs.renameSync(path.join(src, 'apis.ts'), path.join(src, 'api.ts'));
+    fs.writeFileSync(lock, '{"lockfileVersion":3,"packages":{}}');
+    expect(clientInputsKey(src, lock)).not.to.equal(key);
+    fs.rmSync(src, { recursive: true, force: true });
+    fs.rmSync(lock, { force: true });
   });
 
   it('serves the bundles from our own origin, cached for good, with the strict Content-Security-Policy unchanged', async () => {
