@@ -66,6 +66,7 @@ interface SequenceFlowInstance {
   environment: BpmnEnvironment;
   behaviour: { conditionExpression?: { body?: string; language?: string } };
   discard(content?: unknown): unknown;
+  _publishEvent(action: string, content: unknown): void;
 }
 
 type SequenceFlowConstructor = new (flowDef: unknown, context: unknown) => SequenceFlowInstance;
@@ -74,13 +75,21 @@ const BaseSequenceFlow = (Elements as unknown as { SequenceFlow: SequenceFlowCon
 
 export class FeelSequenceFlow extends BaseSequenceFlow {
   /**
-   * While a token move ends the activities it leaves (退回 / 撤回), nothing flows out of them: a
-   * discard sent downstream would run dead-path elimination down the diagram (and, on a path that
-   * loops back, reach the step the token moved to).
+   * A flow not taken ends here: no dead-path elimination, as in Zeebe. bpmn-elements sends the discard on to the
+   * flow's target, which discards itself and sends a discard down each of its own outgoing flows, and so on along
+   * every loop-free path — in a diagram of many exclusive gateways whose 退回 flows meet at one step, a single
+   * decision sent about a hundred discards down application-approval, queued in the state of the step waiting
+   * there (a 20 KB state grew to 194 KB, and each later action recovered and replayed them). Our joins never
+   * count a discard (token-semantics.ts), so nothing downstream needs one: the flow reports itself ended the way
+   * bpmn-elements reports a discard it stopped at a loop (`flow.looped`, which the process execution counts as a
+   * child completed). While a token move ends the activities it leaves (退回 / 撤回) not even that is sent.
    */
   override discard(content?: unknown): unknown {
     if (runContextOf(this.environment).silentDiscards) return undefined;
-    return super.discard(content);
+    // the process execution matches a flow's events by sequenceId: an event without one would be taken for another's
+    const given = (content ?? {}) as { sequenceId?: string };
+    this._publishEvent('looped', { ...given, sequenceId: given.sequenceId ?? `${this.id}_discard_${Math.random().toString(16).slice(2, 12)}` });
+    return undefined;
   }
 
   getCondition(): FlowCondition | null {
