@@ -30,6 +30,7 @@ import { Sequelize, QueryTypes } from 'sequelize';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../src/engine/smqp-fast-path';
+import { client, type Call } from './profiling';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="benchDefinitions" targetNamespace="http://govflow.example/bench">
@@ -112,26 +113,6 @@ async function raw(n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-type Call = (method: string, url: string, token: string | null, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function client(base: string): Call {
-  return async (method, url, token, body) => {
-    const res = await fetch(base + url, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON: kept as text */
-    }
-    return { status: res.status, body: parsed };
-  };
-}
-
 /** a call that must succeed */
 function must(call: Call): (method: string, url: string, token: string | null, body?: unknown) => Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return async (method, url, token, body) => {
@@ -167,7 +148,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 interface TargetFigures {
   p1: number;
-  p2: { clients: number; rate: number; fiveXX: number; other: number }[];
+  p2: { clients: number; rate: number; fiveXX: number; other: number; serverCpuMs: number; clientCpuMs: number }[];
   p3: { tasks: number; history: number; fillS: number; p50: number; p95: number; p99: number; rows: number; few: { p50: number; p95: number; p99: number; rows: number } } | null;
   p4: { instances: number; rssMb: number }[];
 }
@@ -259,6 +240,12 @@ async function serverProcess(databaseUrl: string, seedPassword: string, env: Rec
   }
 }
 
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc */
+function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
@@ -312,6 +299,8 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
         let other = 0;
         let ok = 0;
         const t = performance.now();
+        const serverCpu0 = cpuMsOf(proc.child.pid!);
+        const clientCpu0 = process.cpuUsage();
         await pool(taskIds.length, clients, async (i) => {
           try {
             const r = await proc.call('POST', `/api/tasks/${taskIds[i]}/complete`, sjj, {});
@@ -322,7 +311,10 @@ async function target(name: string, databaseUrl: string): Promise<TargetFigures>
             other++; // connection reset, timeout
           }
         });
-        p2.push({ clients, rate: ok / ((performance.now() - t) / 1000), fiveXX, other });
+        const rate = ok / ((performance.now() - t) / 1000);
+        const clientCpu = process.cpuUsage(clientCpu0);
+        const per = (ms: number) => ms / taskIds.length;
+        p2.push({ clients, rate, fiveXX, other, serverCpuMs: per(cpuMsOf(proc.child.pid!) - serverCpu0), clientCpuMs: per((clientCpu.user + clientCpu.system) / 1000) });
       }
     } finally {
       await proc.stop();
@@ -486,6 +478,7 @@ async function main() {
   for (const [i, clients] of (onlyOne ? [] : [1, 8, 32]).entries()) {
     row(`P2 completions/s, ${clients} client${clients > 1 ? 's' : ''} (goal ≥ 200)`, '–', (t) => t.p2[i].rate.toFixed(1));
     row(`P2 errors, ${clients} client${clients > 1 ? 's' : ''}: 5xx / other`, '–', (t) => `${t.p2[i].fiveXX} / ${t.p2[i].other}`);
+    row(`P2 CPU ms per completion, ${clients} client${clients > 1 ? 's' : ''}: server / the bench's client`, '–', (t) => `${t.p2[i].serverCpuMs.toFixed(1)} / ${t.p2[i].clientCpuMs.toFixed(1)}`);
   }
   const p3 = figures[0]?.[1].p3;
   if (p3) {

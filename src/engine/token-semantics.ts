@@ -17,7 +17,9 @@
  *    fired with one real token. Ours follows Zeebe: the join fires when every inbound sequence flow
  *    has delivered a token (one per flow is consumed, more wait for the next firing); discards never
  *    count. When every inbound flow was discarded and none taken (the whole block lies on a path not
- *    taken), the join is discarded as before, so the process can still end. A join that got a token
+ *    taken), the join is discarded as before, so the process can still end — since session 27 a flow not
+ *    taken sends no discard (feel-expressions.ts, FeelSequenceFlow.discard), so only a state saved before
+ *    holds such discards. A join that got a token
  *    on some flows and a discard on the others waits, as in Zeebe (the instance stays running).
  */
 import type { ActivityElement, ElementMessage } from './bpmn-internals';
