@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
-import { benchDiagram, client, profilingDatabase, say, sqlCounter } from './profiling';
+import { benchDiagram, client, must, profilingDatabase, say, sqlCounter } from './profiling';
 
 const XML = benchDiagram('XML');
 
@@ -20,12 +20,7 @@ async function main() {
   const server = http.createServer(gf.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const plain = client(base);
-  const call = async (method: string, u: string, token: string | null, body?: unknown) => {
-    const res = await plain(method, u, token, body);
-    if (res.status >= 300) throw new Error(`${method} ${u} ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const call = must(client(base));
   const admin = (await call('POST', '/api/auth/token', null, { username: 'admin', password: gf.config.seedPassword })).token;
   const sjj = (await call('POST', '/api/auth/token', null, { username: 'sjj', password: gf.config.seedPassword })).token;
   await call('POST', '/api/process-definitions', admin, { xml: XML });

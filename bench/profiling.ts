@@ -74,3 +74,12 @@ export function client(base: string): Call {
       req.end(payload);
     });
 }
+
+/** a call that must succeed: its body, or an error naming the call and its status */
+export function must(call: Call): (method: string, url: string, token: string | null, body?: unknown) => Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return async (method, url, token, body) => {
+    const r = await call(method, url, token, body);
+    if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+}

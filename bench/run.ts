@@ -30,7 +30,7 @@ import { Sequelize, QueryTypes } from 'sequelize';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../src/engine/smqp-fast-path';
-import { client, type Call } from './profiling';
+import { client, must, type Call } from './profiling';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="benchDefinitions" targetNamespace="http://govflow.example/bench">
@@ -111,15 +111,6 @@ async function raw(n: number): Promise<number> {
     });
   }
   return n / ((performance.now() - t0) / 1000);
-}
-
-/** a call that must succeed */
-function must(call: Call): (method: string, url: string, token: string | null, body?: unknown) => Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return async (method, url, token, body) => {
-    const r = await call(method, url, token, body);
-    if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
 }
 
 /** A fresh, empty database: a new SQLite file, or the MySQL database of the URL dropped and created again. */
