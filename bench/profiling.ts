@@ -7,6 +7,14 @@ import path from 'node:path';
 /** A diagram of bench/run.ts by its constant's name (`XML`: P1's approval, `TIMER_XML`: P5's timer). */
 export const benchDiagram = (constant: 'XML' | 'TIMER_XML') => fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(new RegExp(`const ${constant} = \`([\\s\\S]*?)\`;`))![1];
 
+/** node's options that `npm start` gives the server (package.json's start script: `tsx <options> src/main.ts`) */
+export function startNodeOptions(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /^tsx((?: --\S+)*) src\/main\.ts$/.exec(start);
+  if (!m) throw new Error(`package.json's start script is not \`tsx [options] src/main.ts\`: ${start}`);
+  return m[1].split(' ').filter(Boolean);
+}
+
 export const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** BENCH_DATABASE_URL, or a new SQLite file; run as `npm start` runs (no source maps unless SOURCE_MAPS=on). */

@@ -30,7 +30,7 @@ import { Sequelize, QueryTypes } from 'sequelize';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../src/engine/smqp-fast-path';
-import { client, must, type Call } from './profiling';
+import { client, must, startNodeOptions, type Call } from './profiling';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="benchDefinitions" targetNamespace="http://govflow.example/bench">
@@ -194,11 +194,11 @@ interface Proc {
   stop(): Promise<void>;
 }
 
-/** a real server process (`npm start`'s entry point) on PORT=0; the port is read from what it prints */
+/** a real server process (`npm start`'s entry point, with its node options) on PORT=0; the port is read from what it prints */
 async function serverProcess(databaseUrl: string, seedPassword: string, env: Record<string, string> = {}): Promise<Proc> {
   // BENCH_SERVER_NODE_ARGS: node's options for the server processes alone (`--cpu-prof --cpu-prof-dir=…` profiles them)
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...startNodeOptions(), ...nodeArgs, '--require', 'tsx/cjs', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_PASSWORD: seedPassword, LOG_LEVEL: 'warn', CLOCK: 'manual', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,15 @@ export type EngineRunReply = { id: number; ok: true; result: RunResult; invoked:
 /** the old generation of a worker's heap at most (MB) */
 export const ENGINE_WORKER_HEAP_MB = 256;
 
+/**
+ * The young generation of a worker's heap (MB; V8 takes a third of it for each of its two semi-spaces: 64 MB, as
+ * `npm start` gives the main thread with `--max-semi-space-size=64`). A run's objects live as long as the run; with
+ * V8's default (48 MB, semi-spaces of 16) they outlived scavenges and were promoted, then collected by mark-compacts:
+ * the bench's completion run took about 2.5–3.3 ms of CPU in a worker with the default and 1.5–2.0 with this (see the
+ * README, session 28).
+ */
+export const ENGINE_WORKER_YOUNG_MB = 192;
+
 /** how long a run in a worker may take before the request is answered null (the unit runs the engine itself) */
 export const ENGINE_WORKER_TIMEOUT_MS = 10_000;
 
@@ -97,7 +106,7 @@ export class EngineWorkers {
     // the worker runs the same TypeScript: a CommonJS bootstrap loads tsx's require hook first (as the FEEL sandbox's)
     const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(path.join(__dirname, 'engine-workers.worker.ts'))});`;
     // its heap bounded (a runaway run fails there, answered null, instead of growing the process)
-    const worker = new Worker(bootstrap, { eval: true, workerData: { fastPath: this.fastPath }, resourceLimits: { maxOldGenerationSizeMb: ENGINE_WORKER_HEAP_MB }, stdout: true, stderr: true });
+    const worker = new Worker(bootstrap, { eval: true, workerData: { fastPath: this.fastPath }, resourceLimits: { maxOldGenerationSizeMb: ENGINE_WORKER_HEAP_MB, maxYoungGenerationSizeMb: ENGINE_WORKER_YOUNG_MB }, stdout: true, stderr: true });
     worker.unref();
     worker.on('message', (reply: EngineRunReply) => this.settle(reply.id, reply));
     worker.on('error', () => this.kill(slot));
