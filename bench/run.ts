@@ -61,7 +61,7 @@ const TIMER_XML = `<?xml version="1.0" encoding="UTF-8"?>
 const quick = process.argv.includes('--quick');
 const N = quick ? 100 : 300;
 /** P2: tasks completed per concurrency level */
-const P2_TASKS = Number(process.env.BENCH_P2_TASKS ?? (quick ? 160 : 320));
+const P2_TASKS = Number(process.env.BENCH_P2_TASKS ?? (quick ? 400 : 1000));
 /** P3/P4: waiting instances (open tasks) of the fill; history rows are 10 per instance */
 const FILL_STEPS = quick ? [10_000] : [10_000, 100_000];
 const HISTORY_PER_INSTANCE = 10;
