@@ -34,8 +34,8 @@ export const ENGINE_WORKER_HEAP_MB = 256;
  * The young generation of a worker's heap (MB; V8 takes a third of it for each of its two semi-spaces: 64 MB, as
  * `npm start` gives the main thread with `--max-semi-space-size=64`). A run's objects live as long as the run; with
  * V8's default (48 MB, semi-spaces of 16) they outlived scavenges and were promoted, then collected by mark-compacts:
- * the bench's completion run took about 2.5–3.3 ms of CPU in a worker with the default and 1.5–2.0 with this (see the
- * README, session 28).
+ * the bench's completion run took 2.5–3.3 ms of CPU in a worker with the default and 1.5–1.7 in most runs with this
+ * (see the README, session 28).
  */
 export const ENGINE_WORKER_YOUNG_MB = 192;
 
