@@ -764,6 +764,8 @@ export class RuntimeService {
   ) {
     const now = this.d.clock.now();
     uow.noIncidents = true;
+    // a new instance has no tasks, jobs or wait rows: its save need not ask (a handler its run invokes sets uow.invoked)
+    uow.kinds = { instanceId: v.id, tasks: false, jobs: false, waits: false };
     return this.d.repo.createInstance(
       { ...v, state: 'running', engineState: null, engineVersion: ENGINE_VERSION, variables: {}, activeActivityIds: [], revision: 0, startedAt: now, endedAt: null, updatedAt: now },
       uow.t,

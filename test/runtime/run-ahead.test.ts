@@ -92,6 +92,22 @@ describe('a completion runs the engine before its unit of work, and the unit che
     expect(sqlLog.filter((l) => /FROM tasks WHERE id = /.test(l) && /task_signers/.test(l))).to.have.length(1);
   });
 
+  it('a start asks nothing of the wait rows of the instance it creates (it has none): its tasks are made all the same', async () => {
+    sqlLog.length = 0;
+    logging = true;
+    let inst;
+    try {
+      inst = await startInstance(t, 'ahead-parallel');
+    } finally {
+      logging = false;
+    }
+    const asked = sqlLog.filter((l) => /SELECT EXISTS \(SELECT 1 FROM tasks/.test(l) || /FROM `?(tasks|jobs|message_subscriptions|signal_subscriptions)`? WHERE .*instanceId/.test(l));
+    expect(asked, asked.join('\n')).to.have.length(0);
+    expect(sqlLog.filter((l) => /INSERT INTO `?tasks`?/.test(l)), 'the two tasks').to.have.length(2);
+    const open = [await taskOf(t, 'sjj', inst.id, 'ReviewA'), await taskOf(t, 'sjj', inst.id, 'ReviewB')];
+    expect(open.map((x) => x.state)).to.deep.equal(['open', 'open']);
+  });
+
   it('a plain completion saves the run made ahead', async () => {
     const inst = await startInstance(t, 'ahead-parallel');
     const before = { ...t.gf.runtime.runsAhead };
