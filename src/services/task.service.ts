@@ -228,14 +228,16 @@ export class TaskService {
    * Two completions at once: the instance row lock serialises them, the second gets 409.
    */
   async complete(id: number, user: User, variables: unknown): Promise<{ processInstance: InstanceState } | { delegation: 'resolved'; task: TaskView }> {
-    const task = await this.d.repo.findTask(id);
+    // the task with its instance in one read: the checks need the task, the run made ahead the instance
+    const found = await this.d.repo.taskAndInstance(id);
+    const task = found?.task;
     if (!task) throw notFound(`任务 ${id} 不存在`);
     if (task.state !== 'open') throw conflict('任务已办理或已取消', 'task-not-open');
     if (!mayAct(task, user)) throw forbidden('此任务不由您办理');
     const vars = (variables ?? {}) as Record<string, unknown>;
     const problems = variableProblems(vars);
     if (problems.length) throw unprocessable('提交的变量不合法', problems);
-    const inst = await this.d.repo.findInstance(task.instanceId);
+    const inst = found.instance;
     if (!inst) throw notFound(`任务 ${id} 不存在`);
     const ref = await this.d.definitions.compiled(inst.definitionId);
     const mappings = await userTaskMappings(ref, task.activityId);

@@ -72,7 +72,7 @@ describe('a completion runs the engine before its unit of work, and the unit che
   const sqlLog: string[] = [];
   let logging = false;
 
-  it('a completion reads its instance once before its unit of work (the task service’s read is the run’s), and its task with the signers yet to sign in one statement', async () => {
+  it('a completion reads its task and its instance in one statement before its unit of work (the task service’s read is the run’s), and in the unit its task with the signers yet to sign in one statement', async () => {
     const inst = await startInstance(t, 'ahead-parallel');
     const task = await taskOf(t, 'sjj', inst.id, 'ReviewA');
     await t.token('sjj');
@@ -85,8 +85,9 @@ describe('a completion runs the engine before its unit of work, and the unit che
       logging = false;
     }
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const outside = sqlLog.filter((l) => /^Executing \(default\): SELECT .* FROM `?process_instances`? WHERE/.test(l));
+    const outside = sqlLog.filter((l) => /^Executing \(default\): SELECT .* (FROM|JOIN) `?(tasks|process_instances)`?/.test(l));
     expect(outside, outside.join('\n')).to.have.length(1);
+    expect(outside[0]).to.match(/FROM tasks LEFT JOIN process_instances ON .* WHERE tasks\.id = /);
     const signers = sqlLog.filter((l) => /^Executing \([^)]+\): SELECT [^(]* FROM `?task_signers`? WHERE/.test(l));
     expect(signers, signers.join('\n')).to.have.length(0);
     expect(sqlLog.filter((l) => /FROM tasks WHERE id = /.test(l) && /task_signers/.test(l))).to.have.length(1);
@@ -104,8 +105,9 @@ describe('a completion runs the engine before its unit of work, and the unit che
     const asked = sqlLog.filter((l) => /SELECT EXISTS \(SELECT 1 FROM tasks/.test(l) || /FROM `?(tasks|jobs|message_subscriptions|signal_subscriptions)`? WHERE .*instanceId/.test(l));
     expect(asked, asked.join('\n')).to.have.length(0);
     expect(sqlLog.filter((l) => /INSERT INTO `?tasks`?/.test(l)), 'the two tasks').to.have.length(2);
+    // taskOf finds exactly one open task of each activity
     const open = [await taskOf(t, 'sjj', inst.id, 'ReviewA'), await taskOf(t, 'sjj', inst.id, 'ReviewB')];
-    expect(open.map((x) => x.state)).to.deep.equal(['open', 'open']);
+    expect(open.map((x) => x.activityId)).to.deep.equal(['ReviewA', 'ReviewB']);
   });
 
   it('a plain completion saves the run made ahead', async () => {
