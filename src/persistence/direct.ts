@@ -264,13 +264,19 @@ export function modelsOf<M extends Model>(model: ModelStatic<M>, rows: Record<st
   return model.bulkBuild(values as never, { isNewRecord: false, raw: true });
 }
 
-/** the model's columns as a SELECT list (its table's alias-free column names, quoted) */
+/**
+ * the model's columns as a SELECT list (its table's alias-free column names, quoted); in a join, `as` names them
+ * with their table (`table`.`column`) and, with a prefix, renames each to `prefix` + its name (not kept: a joined
+ * statement keeps its own text)
+ */
 const columnLists = new WeakMap<object, string>();
-export function columnsOf(model: ModelStatic<Model>): string {
+export function columnsOf(model: ModelStatic<Model>, as?: { table: string; prefix?: string }): string {
+  const fields = () => Object.values(model.getAttributes()).map((a) => a.field ?? '');
+  if (as) return fields().map((f) => `${as.table}.\`${f}\`${as.prefix ? ` AS \`${as.prefix}${f}\`` : ''}`).join(', ');
   let list = columnLists.get(model);
   if (!list) {
-    list = Object.values(model.getAttributes())
-      .map((a) => `\`${a.field ?? ''}\``)
+    list = fields()
+      .map((f) => `\`${f}\``)
       .join(', ');
     columnLists.set(model, list);
   }

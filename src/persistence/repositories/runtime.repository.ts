@@ -153,13 +153,9 @@ const JOINED_INSTANCE = 'instance__';
 let taskAndInstanceText: string | null = null;
 function taskAndInstanceSql(): string {
   if (!taskAndInstanceText) {
-    const qualified = (model: ModelStatic<Model>, table: string, prefix: string) =>
-      Object.values(model.getAttributes())
-        .map((a) => `${table}.\`${a.field ?? ''}\`${prefix && ` AS \`${prefix}${a.field ?? ''}\``}`)
-        .join(', ');
-    taskAndInstanceText =
-      `SELECT ${qualified(TaskModel as unknown as ModelStatic<Model>, 'tasks', '')}, ${qualified(ProcessInstanceModel as unknown as ModelStatic<Model>, 'process_instances', JOINED_INSTANCE)} ` +
-      'FROM tasks LEFT JOIN process_instances ON process_instances.id = tasks.instanceId WHERE tasks.id = $1';
+    const task = columnsOf(TaskModel as unknown as ModelStatic<Model>, { table: 'tasks' });
+    const instance = columnsOf(ProcessInstanceModel as unknown as ModelStatic<Model>, { table: 'process_instances', prefix: JOINED_INSTANCE });
+    taskAndInstanceText = `SELECT ${task}, ${instance} FROM tasks LEFT JOIN process_instances ON process_instances.id = tasks.instanceId WHERE tasks.id = $1`;
   }
   return taskAndInstanceText;
 }
@@ -316,7 +312,7 @@ export class RuntimeRepository {
    */
   async taskAndInstance(id: number): Promise<{ task: TaskModel; instance: ProcessInstanceModel | null } | null> {
     if (!Number.isSafeInteger(Number(id))) return null;
-    const [row] = await selectRows(TaskModel.sequelize!, taskAndInstanceSql(), [Number(id)], undefined);
+    const [row] = await selectRows(TaskModel.sequelize!, taskAndInstanceSql(), [Number(id)]);
     if (!row) return null;
     const task: Record<string, unknown> = {};
     const instance: Record<string, unknown> = {};
