@@ -142,7 +142,7 @@ export async function createGovFlow(config: Config, opts: GovFlowOptions = {}): 
     clock,
     calendar,
     log,
-    options: { maxCallDepth: config.maxCallDepth, jobConcurrency: config.jobConcurrency, ...opts.runtime },
+    options: { maxCallDepth: config.maxCallDepth, jobConcurrency: config.jobConcurrency, liveEngines: config.liveEngines, ...opts.runtime },
     ports,
     groupKeys: knownGroupKeys(org),
     engineWorkers: config.engineWorkers ? engineWorkers(config.engineWorkers, config.engineFastPath) : undefined,

@@ -32,6 +32,8 @@ export interface Config {
   engineFastPath: boolean;
   /** worker threads that run a task completion's engine run ahead of its unit of work (ENGINE_WORKERS; 0: none; default: cores − 1, at most 4) */
   engineWorkers: number;
+  /** engines kept live after a run for the next completion on the instance (LIVE_ENGINES; 0: none; default 32) */
+  liveEngines: number;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -96,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbLockWaitTimeoutS: env.DB_LOCK_WAIT_TIMEOUT ? positiveInteger(env.DB_LOCK_WAIT_TIMEOUT, 50, 'DB_LOCK_WAIT_TIMEOUT') : null,
     engineFastPath: env.ENGINE_FAST_PATH !== 'off',
     engineWorkers: env.ENGINE_WORKERS === '0' ? 0 : positiveInteger(env.ENGINE_WORKERS, Math.max(0, Math.min(4, os.availableParallelism() - 1)), 'ENGINE_WORKERS'),
+    liveEngines: env.LIVE_ENGINES === '0' ? 0 : positiveInteger(env.LIVE_ENGINES, 32, 'LIVE_ENGINES'),
   };
 }

@@ -21,6 +21,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ ENGINE_WORKERS: 'two' })).to.throw(/ENGINE_WORKERS/);
   });
 
+  it('LIVE_ENGINES: 32 by default, 0 for none, anything else not a count refused', () => {
+    expect(loadConfig({}).liveEngines).to.equal(32);
+    expect(loadConfig({ LIVE_ENGINES: '0' }).liveEngines).to.equal(0);
+    expect(loadConfig({ LIVE_ENGINES: '500' }).liveEngines).to.equal(500);
+    expect(() => loadConfig({ LIVE_ENGINES: '-1' })).to.throw(/LIVE_ENGINES/);
+  });
+
   it('defaults to embedded SQLite', () => {
     expect(loadConfig({}).databaseUrl).to.equal('sqlite:./data/govflow.db');
   });

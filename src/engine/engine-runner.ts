@@ -37,7 +37,7 @@ import { installSmqpFastPath } from './smqp-fast-path';
 import { RUN_CONTEXT_OPTION, RunContext, scopeOf, type WaitEntry } from './run-context';
 import { createRunListener, isLoopInstance } from './run-listener';
 import type { CompiledDefinitionRef, EngineAction, EngineHost, RunResult } from './types';
-import { assertActionVariables, toJsonRecord } from './variables';
+import { LOOP_STORE_VARIABLE, assertActionVariables, toJsonRecord } from './variables';
 import { createTokenExtension } from './token-semantics';
 import { createUncaughtErrorExtension } from './uncaught-errors';
 import { createZeebeExtension } from './zeebe-extension';
@@ -117,6 +117,28 @@ const quiet = () => {};
 const silentLogger = () => ({ debug: quiet, error: quiet, warn: quiet });
 
 export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
+  return (await runEngine(args)).result;
+}
+
+/**
+ * An engine kept in memory after a run (issue 13 item 1, "hot instances stay live"): the next completion of one of
+ * its user tasks signals it where it stands instead of building an engine and recovering the saved state into it.
+ * Only an engine whose every running activity is a user task or a join (no multi-instance, no boundary event, no
+ * timer, message, signal, call or service wait, no event sub-process armed, nothing pending) is kept, and it is used only
+ * for 'complete-task': the waits it carries are then exactly what a recover would announce. The caller holds it
+ * for one run at a time and keys it by the saved revision it stands for (RuntimeService's live engines).
+ */
+export interface LiveEngine {
+  readonly engine: Engine;
+  readonly run: RunContext;
+  readonly compiled: CompiledDefinition;
+}
+
+/**
+ * runInstance, on a live engine when `live` is given (and fits the action and the definition: else the saved state is
+ * recovered as always), answering the engine too when `keepLive` asks and the run left it fit to be kept.
+ */
+export async function runEngine(args: RunInstanceArgs & { live?: LiveEngine | null; keepLive?: boolean }): Promise<{ result: RunResult; live: LiveEngine | null }> {
   const { action, host, instanceId } = args;
   const startVariables = checkAction(action, args.state);
 
@@ -124,9 +146,12 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
   try {
     compiled = await getCompiledDefinition(args.definition);
   } catch (err) {
-    return incidentBeforeRun(`流程定义无法解析 (the definition cannot be parsed): ${(err as Error).message}`);
+    return { result: incidentBeforeRun(`流程定义无法解析 (the definition cannot be parsed): ${(err as Error).message}`), live: null };
   }
-  const run = new RunContext(host, compiled, instanceId, host.maxActivitiesPerRun ?? DEFAULT_MAX_ACTIVITIES_PER_RUN);
+  const maxActivities = host.maxActivitiesPerRun ?? DEFAULT_MAX_ACTIVITIES_PER_RUN;
+  const live = args.live && action.kind === 'complete-task' && args.live.compiled === compiled ? args.live : null;
+  if (live) return runLive(live, args, maxActivities);
+  const run = new RunContext(host, compiled, instanceId, maxActivities);
   if (action.kind === 'terminate') run.mode = 'terminate';
   if (action.kind === 'reschedule') {
     run.mode = 'reschedule';
@@ -186,10 +211,39 @@ export async function runInstance(args: RunInstanceArgs): Promise<RunResult> {
     }
     await settle(run, deadline);
     if (!run.incident && engine) await applyAction(run, engine, action, deadline);
-    return await describe(run, engine, action);
+    const result = await describe(run, engine, action);
+    const keep = args.keepLive && engine && (action.kind === 'start' || action.kind === 'complete-task') && (await fitToKeep(run, engine, result));
+    return { result, live: keep && engine ? { engine, run, compiled } : null };
   } finally {
     run.closed = true;
   }
+}
+
+async function runLive(live: LiveEngine, args: RunInstanceArgs & { keepLive?: boolean }, maxActivities: number): Promise<{ result: RunResult; live: LiveEngine | null }> {
+  const { engine, run } = live;
+  run.reuse(args.host, maxActivities);
+  const deadline = Date.now() + (args.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS);
+  try {
+    await applyAction(run, engine, args.action, deadline);
+    const result = await describe(run, engine, args.action);
+    return { result, live: args.keepLive && (await fitToKeep(run, engine, result)) ? live : null };
+  } finally {
+    run.closed = true;
+  }
+}
+
+/** Whether the engine may be kept live after this run (see LiveEngine): it waits at user tasks alone (and joins). */
+async function fitToKeep(run: RunContext, engine: Engine, result: RunResult): Promise<boolean> {
+  if (result.state !== 'running' || run.incident || run.pendingCount || run.mode !== 'normal') return false;
+  if (!run.userTasks.size || run.timers.size || run.messages.size || run.signals.size || run.calls.size || run.services.size) return false;
+  if (LOOP_STORE_VARIABLE in (run.processEnvironment()?.variables ?? {})) return false;
+  const running = await runningActivities(engine);
+  return running.every((api) => {
+    const type = run.typeOf(api.id, api.type);
+    // a join holding the tokens that arrived (listed as their sequence flows) is engine state alone: nothing of ours waits there
+    if (type === 'bpmn:SequenceFlow' || type === 'bpmn:ParallelGateway' || type === 'bpmn:InclusiveGateway') return true;
+    return type === 'bpmn:UserTask' && !api.content.isMultiInstance && run.userTasks.has(api.executionId);
+  });
 }
 
 // ---- the action ---------------------------------------------------------------------------------

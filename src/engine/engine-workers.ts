@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkingCalendar } from '../domain/calendar';
-import { runInstance, withEngineState } from './engine-runner';
+import { type LiveEngine, runEngine, withEngineState } from './engine-runner';
 import type { CompiledDefinitionRef, EngineAction, EngineClock, RunResult } from './types';
 
 /**
@@ -146,9 +146,13 @@ export class EngineWorkers {
  * A run made ahead of a unit of work, in a worker or on this thread: runInstance with no handlers — a service task
  * reached waits, and `invoked` says it was reached (the run is then not used: handlers act in a unit of work).
  */
-export async function runWithoutHandlers(request: Omit<EngineRunRequest, 'id' | 'now'> & { clock: EngineClock }): Promise<{ result: RunResult; invoked: boolean }> {
+export async function runWithoutHandlers(
+  request: Omit<EngineRunRequest, 'id' | 'now'> & { clock: EngineClock; live?: LiveEngine | null; keepLive?: boolean },
+): Promise<{ result: RunResult; invoked: boolean; live: LiveEngine | null }> {
   let invoked = false;
-  const result = await runInstance({
+  const { result, live } = await runEngine({
+    live: request.live,
+    keepLive: request.keepLive,
     definition: request.definition,
     state: request.state,
     action: request.action,
@@ -163,7 +167,7 @@ export async function runWithoutHandlers(request: Omit<EngineRunRequest, 'id' | 
       },
     },
   });
-  return { result, invoked };
+  return { result, invoked, live: invoked ? null : live };
 }
 
 const shared = new Map<string, EngineWorkers>();

@@ -101,11 +101,36 @@ export class RunContext {
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
-    readonly host: EngineHost,
+    public host: EngineHost,
     readonly definition: CompiledDefinition,
     readonly instanceId: string,
-    readonly maxActivitiesPerRun: number,
+    public maxActivitiesPerRun: number,
   ) {}
+
+  /**
+   * A live engine's context made ready for its next run (engine-runner.ts, LiveEngine): the new host, nothing of the
+   * last run's own (its history, its incident, what fired or started in it), and the waits it left — the engine
+   * still holds them — as waits that were there before this run (isNew false), as a recover would announce them.
+   */
+  reuse(host: EngineHost, maxActivitiesPerRun: number): void {
+    this.host = host;
+    this.maxActivitiesPerRun = maxActivitiesPerRun;
+    this.closed = false;
+    this.mode = 'normal';
+    this.silentDiscards = false;
+    this.reschedules.clear();
+    this.incident = null;
+    this.ended = false;
+    this.activitiesStarted = 0;
+    this.history.length = 0;
+    this.thrownSignals.length = 0;
+    this.firedTimers.clear();
+    this.cycleRepeats.clear();
+    this.pendingCycles.clear();
+    this.startedInstances.clear();
+    this.instanceResults.clear();
+    for (const [key, entry] of this.userTasks) this.userTasks.set(key, { api: entry.api, wait: { ...entry.wait, isNew: false } });
+  }
 
   now(): Date {
     return this.host.clock.now();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Sequelize, Transaction } from 'sequelize';
 import { BpmnError, conflict, notFound, unprocessable } from '../domain/errors';
 import { changedVariables, variableProblems } from '../domain/variables';
-import { ENGINE_VERSION, runInstance } from '../engine/engine-runner';
+import { ENGINE_VERSION, type LiveEngine, runEngine, runInstance } from '../engine/engine-runner';
 import { runWithoutHandlers, type EngineWorkers } from '../engine/engine-workers';
 import { planMigration, type ElementMove } from '../engine/migrate-state';
 import type { WorkingCalendar } from '../domain/calendar';
@@ -16,6 +16,7 @@ import { CLAIM_PER_LANE, type JobModel, type WaitKinds, type ProcessInstanceMode
 import { inTransaction, isConflict } from '../persistence/transaction';
 import type { Clock } from './clock.service';
 import type { DefinitionService } from './definition.service';
+import { LiveEngines } from './live-engines';
 
 /** Thrown inside a unit of work to leave without changing anything (e.g. a job that another process already ran). */
 class Skip extends Error {}
@@ -36,6 +37,8 @@ interface UnitOfWork {
   kinds?: { instanceId: string } & WaitKinds;
   /** a service invocation ran in this unit */
   invoked?: boolean;
+  /** engines its runs left fit to be kept live, with the revision its commit gives their instance (LiveEngines) */
+  live?: Map<string, { revision: number; definitionId: number; live: LiveEngine }>;
 }
 
 export interface ActOptions {
@@ -67,6 +70,8 @@ interface RunAhead {
   calendar: unknown;
   result: RunResult;
   used: boolean;
+  /** the live engine the run was made on, as the run left it (kept when the unit saves this run) */
+  live: LiveEngine | null;
 }
 /** act()'s options inside the service: with the run made ahead, if any */
 type Acting = ActOptions & { ahead?: RunAhead };
@@ -107,6 +112,8 @@ export interface RuntimeOptions {
   maxCallDepth?: number;
   /** due jobs of one claimed batch run side by side, this many instances at a time (default 4; 1 = one after the other) */
   jobConcurrency?: number;
+  /** engines kept live after a run, at most (LiveEngines; default 32; 0: none) */
+  liveEngines?: number;
 }
 
 const TERMINAL = new Set(['completed', 'terminated']);
@@ -154,7 +161,18 @@ export class RuntimeService {
   ) {}
 
   private get opts(): Required<RuntimeOptions> {
-    return { maxActivitiesPerRun: 1000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, jobLeaseMs: 60_000, maxCallDepth: 10, jobConcurrency: 4, ...this.d.options };
+    return { maxActivitiesPerRun: 1000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, jobLeaseMs: 60_000, maxCallDepth: 10, jobConcurrency: 4, liveEngines: 32, ...this.d.options };
+  }
+
+  private live?: LiveEngines;
+  /** the engines of the instances this process ran last (issue 13 item 1) */
+  get liveEngines(): LiveEngines {
+    return (this.live ??= new LiveEngines(this.opts.liveEngines));
+  }
+
+  /** after a commit: the engines its unit's runs left live stand for what it committed */
+  private keepLive(uow: UnitOfWork): void {
+    for (const [instanceId, e] of uow.live ?? []) this.liveEngines.put(instanceId, e.revision, e.definitionId, e.live);
   }
 
   // ------------------------------------------------------------------ public use cases
@@ -192,6 +210,7 @@ export class RuntimeService {
       await this.d.repo.log({ instanceId: id, operation: 'start', actor, at: this.d.clock.now(), data: { definitionKey: def.key, version: def.version } }, uow.t);
       return this.stateOf(inst);
     });
+    this.keepLive(uow);
     if (!uow.dueJobIds.length) return value;
     await this.drain(uow.dueJobIds);
     return (await this.current(value.id)) ?? value;
@@ -224,19 +243,21 @@ export class RuntimeService {
       if (this.reachesServices.has(key)) return null;
       const definition = await this.d.definitions.compiled(inst.definitionId);
       const calendar = this.d.calendar.current();
-      // in a worker thread when there are workers (this thread stays free for the requests meanwhile), else here
       const request = { definition, state: inst.engineState, action, instanceId, calendar, maxActivitiesPerRun: this.opts.maxActivitiesPerRun };
-      const inWorker = await this.d.engineWorkers?.run({ ...request, now: this.d.clock.now().getTime() });
+      // on the instance's live engine when this process holds it at this revision (here: the engine is on this
+      // thread), else in a worker thread when there are workers (this thread stays free for the requests meanwhile)
+      const live = this.liveEngines.take(instanceId, inst.revision, inst.definitionId);
+      const inWorker = live ? null : await this.d.engineWorkers?.run({ ...request, now: this.d.clock.now().getTime() });
       if (inWorker) this.runsAhead.inWorker++;
-      const { result: ran, invoked } = inWorker ?? (await runWithoutHandlers({ ...request, clock: this.d.clock }));
-      const result = await this.withKnownGroups(ran);
-      if (invoked) this.reachesServices.add(key);
-      if (invoked || result.state === 'incident') {
+      const ran = inWorker ? { ...inWorker, live: null } : await runWithoutHandlers({ ...request, clock: this.d.clock, live, keepLive: true });
+      const result = await this.withKnownGroups(ran.result);
+      if (ran.invoked) this.reachesServices.add(key);
+      if (ran.invoked || result.state === 'incident') {
         this.runsAhead.dropped++;
         return null;
       }
       this.runsAhead.made++;
-      return { revision: inst.revision, definitionId: inst.definitionId, calendar, result, used: false };
+      return { revision: inst.revision, definitionId: inst.definitionId, calendar, result, used: false, live: ran.live };
     } catch {
       return null; // the unit runs the engine and answers the error itself
     }
@@ -256,6 +277,7 @@ export class RuntimeService {
   private async applyOnce(instanceId: string, action: EngineAction, o: Acting, caller: 'request' | 'job') {
     try {
       const { value, uow } = await this.unit((uow) => this.applyIn(uow, instanceId, action, o, caller));
+      this.keepLive(uow);
       return { state: value, dueJobIds: uow.dueJobIds };
     } catch (err) {
       if (err instanceof Skip) return null;
@@ -783,9 +805,12 @@ export class RuntimeService {
 
   /** Runs the engine for one action and saves everything it produced, in uow's transaction. */
   private async run(uow: UnitOfWork, inst: ProcessInstanceModel, action: EngineAction, actor: string | null, retriesIncidentId?: number, ahead?: RunAhead) {
+    // an engine an earlier run of this unit left live no longer stands for the instance
+    uow.live?.delete(inst.id);
     if (ahead && !ahead.used && !retriesIncidentId && ahead.revision === inst.revision && ahead.definitionId === inst.definitionId && ahead.calendar === this.d.calendar.current()) {
       ahead.used = true;
       this.runsAhead.saved++;
+      if (ahead.live && ahead.result.state === 'running') (uow.live ??= new Map()).set(inst.id, { revision: inst.revision + 1, definitionId: inst.definitionId, live: ahead.live });
       return this.save(uow, inst, ahead.result, actor);
     }
     if (ahead && !ahead.used) this.runsAhead.ranAgain++;
@@ -799,8 +824,12 @@ export class RuntimeService {
     };
     const state = inst.engineState || null; // the saved JSON text: the engine layer parses it once
     if (!state && action.kind !== 'start') throw conflict('流程实例没有可恢复的状态', 'no-state');
-    const result = await this.withKnownGroups(await runInstance({ definition, state, action, host, instanceId: inst.id }));
+    // a completion on the instance's live engine when this process holds it at the locked revision
+    const live = action.kind === 'complete-task' ? this.liveEngines.take(inst.id, inst.revision, inst.definitionId) : null;
+    const ran = await runEngine({ definition, state, action, host, instanceId: inst.id, live, keepLive: true });
+    const result = await this.withKnownGroups(ran.result);
     if (result.state === 'incident') return this.saveIncident(uow, inst, action, result, retriesIncidentId);
+    if (ran.live && result.state === 'running') (uow.live ??= new Map()).set(inst.id, { revision: inst.revision + 1, definitionId: inst.definitionId, live: ran.live });
     if (retriesIncidentId) {
       const inc = await this.d.repo.findIncident(retriesIncidentId, uow.t);
       await inc?.update({ resolvedAt: this.d.clock.now(), resolvedBy: actor }, { transaction: uow.t });

@@ -110,15 +110,25 @@ describe('a completion runs the engine before its unit of work, and the unit che
     expect(open.map((x) => x.activityId)).to.deep.equal(['ReviewA', 'ReviewB']);
   });
 
-  it('a plain completion saves the run made ahead', async () => {
+  it('a plain completion saves the run made ahead: on the live engine the start left, else in an engine worker', async () => {
     const inst = await startInstance(t, 'ahead-parallel');
     const before = { ...t.gf.runtime.runsAhead };
+    const hits = t.gf.runtime.liveEngines.counts.hits;
     const res = await complete((await taskOf(t, 'sjj', inst.id, 'ReviewA')).id);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(t.gf.runtime.runsAhead.made - before.made).to.equal(1);
     expect(t.gf.runtime.runsAhead.saved - before.saved).to.equal(1);
-    expect(t.gf.runtime.runsAhead.inWorker - before.inWorker, 'made in an engine worker (ENGINE_WORKERS default: cores − 1)').to.equal(t.gf.config.engineWorkers ? 1 : 0);
+    expect(t.gf.runtime.liveEngines.counts.hits - hits, 'made on the live engine').to.equal(1);
+    expect(t.gf.runtime.runsAhead.inWorker - before.inWorker, 'not in a worker').to.equal(0);
     expect((await instance(t, inst.id)).activeActivityIds).to.deep.equal(['ReviewB']);
+
+    // without it (evicted, or the process restarted): in a worker
+    t.gf.runtime.liveEngines.clear();
+    const next = { ...t.gf.runtime.runsAhead };
+    expect((await complete((await taskOf(t, 'sjj', inst.id, 'ReviewB')).id)).status).to.equal(200);
+    expect(t.gf.runtime.runsAhead.saved - next.saved).to.equal(1);
+    expect(t.gf.runtime.runsAhead.inWorker - next.inWorker, 'made in an engine worker (ENGINE_WORKERS default: cores − 1)').to.equal(t.gf.config.engineWorkers ? 1 : 0);
+    expect((await instance(t, inst.id)).activeActivityIds).to.deep.equal(['Summary']);
   });
 
   it('two completions that ran ahead on one revision: the second unit runs the engine again, and the join goes on', async () => {
