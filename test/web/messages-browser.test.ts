@@ -42,7 +42,10 @@ describe('消息 and 修改草稿 in a real browser', function () {
     await submitted('消息浏览器测试项目');
     // when wjw looks at the navigation and opens 消息
     const page = await signIn('wjw');
-    expect(await unreadCount(page)).to.equal(1);
+    const unread = await unreadCount(page);
+    // on a failure, say where the notification is (not yet sent, withheld, delivered to someone else)
+    const why = unread === 1 ? '' : JSON.stringify(await web.t.gf.db.sequelize.query("SELECT o.id, o.channel, o.sentAt, o.attempts, o.lastError, (SELECT COUNT(*) FROM notifications n WHERE n.username = 'wjw') AS wjwNotifications, (SELECT COUNT(*) FROM tasks) AS tasks FROM outbox o", { type: 'SELECT' }).catch((err: Error) => err.message));
+    expect(unread, why).to.equal(1);
     await Promise.all([page.waitForURL(`${web.url}/messages`), page.click('nav a[href="/messages"]')]);
     await page.waitForSelector('[data-island="messages"][data-island-ready="true"]');
     // then the 新待办 is there, unread, naming its project

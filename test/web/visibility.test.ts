@@ -75,7 +75,10 @@ describe('第5条: one visibility rule for every read path', () => {
   after(() => t.close());
 
   it('puts the confidentiality pre-review first, before the supervising department endorses (第5条)', async () => {
-    expect((await instance(t, instanceId)).activeActivityIds).to.deep.equal(['ConfidentialityPreReview']);
+    const started = await instance(t, instanceId);
+    // on a failure, say what the instance is in (an incident, a retry) rather than only that it is not there
+    const why = started.activeActivityIds.length ? '' : JSON.stringify({ state: started.state, incidents: (await t.as('admin').get('/api/incidents')).body, jobs: await t.gf.db.sequelize.query(`SELECT type, activityId, dueAt, attempts, lastError FROM jobs WHERE instanceId = '${instanceId}'`, { type: 'SELECT' }) });
+    expect(started.activeActivityIds, why).to.deep.equal(['ConfidentialityPreReview']);
     expect((await t.as('wjw').get(`/api/tasks?processInstanceId=${instanceId}`)).body).to.deep.equal([]);
     const after = await complete('bmj', 'ConfidentialityPreReview', APPROVE);
     expect(after.activeActivityIds).to.deep.equal(['SupervisorEndorsement']);
