@@ -16,6 +16,7 @@ import * as m016 from './migrations/016-application-batches';
 import * as m017 from './migrations/017-incident-attempts';
 import * as m018 from './migrations/018-signal-subscriptions';
 import * as m019 from './migrations/019-task-list-index';
+import * as m020 from './migrations/020-instance-list-index';
 
 /** Migrations in order — an explicit list, never a folder scan; schema is never `sync()`ed. */
 const MIGRATIONS = [
@@ -36,6 +37,7 @@ const MIGRATIONS = [
   { name: '017-incident-attempts', ...m017 },
   { name: '018-signal-subscriptions', ...m018 },
   { name: '019-task-list-index', ...m019 },
+  { name: '020-instance-list-index', ...m020 },
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -1,5 +1,5 @@
 import { notFound } from '../domain/errors';
-import type { User } from '../domain/organisation';
+import { isAdmin, type User } from '../domain/organisation';
 import type { IncidentModel, ProcessInstanceModel, RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import type { VisibilityService } from './visibility.service';
 
@@ -33,11 +33,13 @@ const instanceSummary = (i: ProcessInstanceModel) => ({
 export class InstanceService {
   constructor(
     private readonly repo: RuntimeRepository,
-    private readonly visibility: Pick<VisibilityService, 'instanceFilter' | 'assertInstance'>,
+    private readonly visibility: Pick<VisibilityService, 'projectScope' | 'instanceFilter' | 'assertInstance'>,
   ) {}
 
   async list(user: User, filter: { definitionKey?: string; state?: string; businessKey?: string }) {
-    const rows = await this.repo.listInstances(filter);
+    // what the caller may see is a condition of the query; the rule checks what it read once more
+    const { scope } = await this.visibility.projectScope(user);
+    const rows = await this.repo.listInstances(filter, 500, { scope, username: user.username, groups: user.groups, admin: isAdmin(user) });
     const visible = await this.visibility.instanceFilter(user, rows);
     return rows.filter(visible).map(instanceSummary);
   }

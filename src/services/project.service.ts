@@ -46,7 +46,7 @@ export class ProjectService {
       runtime: Pick<RuntimeService, 'start' | 'act'>;
       runtimeRepo: Pick<RuntimeRepository, 'listInstances' | 'findSubscriptions'>;
       instances: Pick<InstanceService, 'ofVisibleProject'>;
-      visibility: Pick<VisibilityService, 'projectFilter' | 'assertProject'>;
+      visibility: Pick<VisibilityService, 'projectScope' | 'assertProject'>;
       tasks: { openDeadlines(businessKey: string): Promise<{ activityId: string; name: string | null; dueAt: Date; rule: string | null; provisional: boolean }[]> };
       clock: Pick<Clock, 'now'>;
       /** 第5条第（一）项: the 申报批次 open at a submission for its plan year (`applicationBatch` of the process) */
@@ -288,8 +288,9 @@ export class ProjectService {
   }
 
   async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }) {
-    const [all, visible] = await Promise.all([this.d.repo.list(filter), this.d.visibility.projectFilter(user)]);
-    return all.filter(visible).map((p) => this.view(p));
+    // the scope is a condition of the query; the rule checks what it read once more
+    const { scope, mayView } = await this.d.visibility.projectScope(user);
+    return (await this.d.repo.list(filter, scope)).filter(mayView).map((p) => this.view(p));
   }
 
   /** The port handlers use, bound to the unit of work's transaction. */

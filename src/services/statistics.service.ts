@@ -1,9 +1,8 @@
 import type { Clock } from './clock.service';
 import { shanghaiDayStart, toShanghaiDate, workingDaysBetween, type WorkingCalendar } from '../domain/calendar';
 import { malformed } from '../domain/errors';
-import { CLASSIFIED_VIEWER_GROUPS, PROJECT_VIEWER_GROUPS } from '../domain/project';
 import { chineseDateTime, DEADLINE_ARTICLES, definitionLabel, groupName, stageLabel } from '../domain/labels';
-import { isAdmin, unitsOf, type Department, type User } from '../domain/organisation';
+import { isAdmin, type User } from '../domain/organisation';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
 import type { DayPair, ProjectScope, StatisticsRepository } from '../persistence/repositories/statistics.repository';
 import type { DefinitionService } from './definition.service';
@@ -38,7 +37,7 @@ export class StatisticsService {
   constructor(
     private readonly d: {
       repo: StatisticsRepository;
-      visibility: Pick<VisibilityService, 'projectFilter'>;
+      visibility: Pick<VisibilityService, 'projectScope'>;
       org: Pick<OrganisationRepository, 'listDepartments'>;
       definitions: Pick<DefinitionService, 'get'>;
       calendar: { current(): WorkingCalendar };
@@ -58,30 +57,7 @@ export class StatisticsService {
   /** What every figure of one request needs of its reader: the scope and the departments' names (read once). */
   private async reader(user: User): Promise<Reader> {
     const departments = await this.d.org.listDepartments();
-    return { scope: await this.scopeOf(user, departments), unitName: new Map(departments.map((d) => [d.code, d.name])) };
-  }
-
-  private async scopeOf(user: User, departments: Department[]): Promise<ProjectScope> {
-    const ordinary = user.groups.some((g) => (PROJECT_VIEWER_GROUPS as readonly string[]).includes(g));
-    const classified = user.groups.some((g) => (CLASSIFIED_VIEWER_GROUPS as readonly string[]).includes(g));
-    if (ordinary && classified) return { all: true };
-    const units = unitsOf(user);
-    const [visible, rows] = await Promise.all([this.d.visibility.projectFilter(user), this.d.repo.projectVisibilityRows()]);
-    const supervisedUnits = departments.filter((d) => d.supervisorCode && units.includes(d.supervisorCode)).map((d) => d.code);
-    // what the conditions above do not cover yet is visible: listed by id (a participant's, a held task's — few)
-    const covered = (p: { classified: boolean; unitCode: string }) =>
-      units.includes(p.unitCode) || (!p.classified && (ordinary || supervisedUnits.includes(p.unitCode)));
-    const ids: number[] = [];
-    for (const r of rows) {
-      const p = {
-        id: Number(r.id),
-        classified: Boolean(Number(r.classified)),
-        unitCode: r.unitCode,
-        participants: (typeof r.participants === 'string' ? JSON.parse(r.participants) : r.participants) ?? [],
-      };
-      if (!covered(p) && visible(p)) ids.push(p.id);
-    }
-    return { all: false, ordinary, units, supervisedUnits, ids };
+    return { scope: (await this.d.visibility.projectScope(user, departments)).scope, unitName: new Map(departments.map((d) => [d.code, d.name])) };
   }
 
   /** 运行监控: the dashboard and the overdue tasks for one reader, the reader's scope computed once. */

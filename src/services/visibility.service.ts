@@ -1,8 +1,9 @@
 import { AppError } from '../domain/errors';
-import { isAdmin, type User } from '../domain/organisation';
-import { mayViewProject, type Project } from '../domain/project';
+import { isAdmin, unitsOf, type Department, type User } from '../domain/organisation';
+import { CLASSIFIED_VIEWER_GROUPS, mayViewProject, PROJECT_VIEWER_GROUPS, type Project } from '../domain/project';
 import { ruleDetail } from '../domain/rules';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+import type { ProjectScope } from '../persistence/project-scope';
 import type { ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 
@@ -32,7 +33,7 @@ export class VisibilityService {
   constructor(
     private readonly d: {
       org: Pick<OrganisationRepository, 'listDepartments'>;
-      projects: Pick<ProjectRepository, 'byIds'>;
+      projects: Pick<ProjectRepository, 'byIds' | 'visibilityRows' | 'participatingIn'>;
       runtime: Pick<RuntimeRepository, 'heldTaskScopes' | 'instancesByIds'>;
     },
   ) {}
@@ -40,6 +41,39 @@ export class VisibilityService {
   /** A predicate over projects for one caller (one query for the supervisors, one for held tasks). */
   async projectFilter(user: User): Promise<(p: ProjectLike) => boolean> {
     return (await this.scopedFilter(user)).mayView;
+  }
+
+  /**
+   * The projects one caller sees as SQL conditions (ProjectScope), for the lists and the figures to query with
+   * (issue 13 item 6), and the rule itself (`mayView`) for a last check of what they read. Bureaus that see every
+   * ordinary project get `ordinary`; those that also see classified ones get all; the few further projects a reader
+   * sees (a participant's, a held task's) are listed by id.
+   */
+  async projectScope(user: User, departments?: Department[]): Promise<{ scope: ProjectScope; mayView: (p: ProjectLike) => boolean }> {
+    const ordinary = user.groups.some((g) => (PROJECT_VIEWER_GROUPS as readonly string[]).includes(g));
+    const classified = user.groups.some((g) => (CLASSIFIED_VIEWER_GROUPS as readonly string[]).includes(g));
+    if (ordinary && classified) return { scope: { all: true }, mayView: () => true };
+    const units = unitsOf(user);
+    const [depts, { mayView, held }, participating] = await Promise.all([
+      departments ?? this.d.org.listDepartments(),
+      this.scopedFilter(user),
+      ordinary ? Promise.resolve([]) : this.d.projects.participatingIn(units),
+    ]);
+    const supervisedUnits = depts.filter((d) => d.supervisorCode && units.includes(d.supervisorCode)).map((d) => d.code);
+    // what the conditions above do not cover yet is visible by the rule: a held task's project, a participant's (few),
+    // listed by id — the rule decides on each (it, not the search for them, is the rule)
+    const covered = (p: { classified: boolean; unitCode: string }) => units.includes(p.unitCode) || (!p.classified && (ordinary || supervisedUnits.includes(p.unitCode)));
+    const ids: number[] = [];
+    for (const r of await this.d.projects.visibilityRows([...held.projectIds, ...participating])) {
+      const p = {
+        id: Number(r.id),
+        classified: Boolean(Number(r.classified)),
+        unitCode: r.unitCode,
+        participants: (typeof r.participants === 'string' ? (JSON.parse(r.participants) as string[]) : r.participants) ?? [],
+      };
+      if (!covered(p) && mayView(p)) ids.push(p.id);
+    }
+    return { scope: { all: false, ordinary, units, supervisedUnits, ids }, mayView };
   }
 
   async canViewProject(user: User, p: ProjectLike): Promise<boolean> {

@@ -43,6 +43,6 @@ describe('migration 019: the task list index, candidate rows of open tasks only'
     await migrator(db.sequelize).down({ to: '019-task-list-index' });
     const back = await indexNames();
     expect(back).to.include('tasks_state_assignee').and.not.include('tasks_state_assignee_created');
-    expect(await migrate(db.sequelize)).to.deep.equal(['019-task-list-index']);
+    expect(await migrate(db.sequelize)).to.deep.equal(['019-task-list-index', '020-instance-list-index']);
   });
 });

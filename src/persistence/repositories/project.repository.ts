@@ -2,6 +2,7 @@ import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Project, ProjectFields } from '../../domain/project';
 import { AnnualPlanItemModel, AnnualPlanModel, LossReportModel, PaymentModel, ProjectDocumentModel, ProjectModel } from '../models/project.model';
 import { executeBound } from '../direct';
+import { projectScopeSql, type ProjectScope } from '../project-scope';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
@@ -76,10 +77,53 @@ export class ProjectRepository {
     await ProjectModel.update(changes, { where: { code }, transaction: t });
   }
 
-  async list(filter: { stage?: string; unitCode?: string; planYear?: number }) {
-    const where: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') where[k] = v;
-    return (await ProjectModel.findAll({ where, order: [['id', 'DESC']], limit: 1000 })).map(toProject);
+  /**
+   * The newest projects (at most `limit`) of a filter that a reader's scope covers: the scope is a condition of the
+   * query (issue 13 item 6), so a unit's projects are found however many newer ones of others there are.
+   */
+  async list(filter: { stage?: string; unitCode?: string; planYear?: number }, scope: ProjectScope, limit = 1000) {
+    const bind: Record<string, unknown> = {};
+    const terms = [projectScopeSql(scope, bind)];
+    for (const k of ['stage', 'unitCode', 'planYear'] as const) {
+      const v = filter[k];
+      if (v === undefined || v === '') continue;
+      bind[`f_${k}`] = v;
+      terms.push(`p.${k} = $f_${k}`);
+    }
+    const ids = await ProjectModel.sequelize!.query<{ id: number }>(`SELECT p.id FROM projects p WHERE ${terms.join(' AND ')} ORDER BY p.id DESC LIMIT ${Math.floor(limit)}`, {
+      type: QueryTypes.SELECT,
+      bind,
+    });
+    if (!ids.length) return [];
+    return (await ProjectModel.findAll({ where: { id: { [Op.in]: ids.map((r) => Number(r.id)) } }, order: [['id', 'DESC']] })).map(toProject);
+  }
+
+  /** What the visibility rule needs of these projects (light rows), read 1,000 ids a statement. */
+  async visibilityRows(ids: number[]) {
+    const out: { id: number; classified: number | boolean; unitCode: string; participants: string | string[] | null }[] = [];
+    const all = [...new Set(ids.map(Number).filter(Number.isSafeInteger))];
+    for (let i = 0; i < all.length; i += 1000) {
+      const part = all.slice(i, i + 1000);
+      out.push(
+        ...(await ProjectModel.sequelize!.query<(typeof out)[number]>(`SELECT p.id, p.classified, p.unitCode, p.participants FROM projects p WHERE p.id IN (${part.join(', ')})`, {
+          type: QueryTypes.SELECT,
+        })),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * The ordinary projects some unit of `units` takes part in (第5条第（三）项), found in the stored participant lists;
+   * a superset is harmless (the visibility rule checks each), so the codes are matched as quoted JSON strings.
+   */
+  async participatingIn(units: string[]): Promise<number[]> {
+    if (!units.length) return [];
+    const bind: Record<string, unknown> = {};
+    // `!` escapes LIKE's wildcards (a backslash is an escape of MySQL's string literals too)
+    const like = units.map((u, n) => ((bind[`q${n}`] = `%${JSON.stringify(u).replace(/[!%_]/g, (c) => `!${c}`)}%`), `p.participants LIKE $q${n} ESCAPE '!'`));
+    const rows = await ProjectModel.sequelize!.query<{ id: number }>(`SELECT p.id FROM projects p WHERE p.classified = 0 AND (${like.join(' OR ')})`, { type: QueryTypes.SELECT, bind });
+    return rows.map((r) => Number(r.id));
   }
 
   async addDocument(d: Omit<ProjectDocumentModel['_creationAttributes'], 'id'>, t?: Transaction) {

@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type CreationAttributes, type FindOptions, type Model, type ModelStatic, type Order, type Sequelize, type Transaction } from 'sequelize';
 import { appendHistory, appendOperation, pendingHistoryOf, verifyTrail, type ChainedHistoryContent } from '../audit-chain';
 import { columnsOf, executeBound, insertModels, modelsOf, runStatement, selectRows, updateModel } from '../direct';
+import { projectScopeSql, type ProjectScope } from '../project-scope';
 import { dateParam, isoOf } from '../sql';
 import { retryConflicts } from '../transaction';
 import {
@@ -244,10 +245,36 @@ export class RuntimeRepository {
     return byId(ProcessInstanceModel, id, undefined, false);
   }
 
-  listInstances(where: { definitionKey?: string; state?: string; businessKey?: string }, limit = 500) {
+  /**
+   * The newest instances (at most `limit`) of a filter; with a reader, only those the reader may see (issue 13 item 6:
+   * the rule is a condition of the query, so a unit's instances are found however many newer ones there are): an
+   * instance of a project by the project's scope, one without a project by the admins, whoever started it and
+   * whoever holds or held a task in it (VisibilityService.instanceFilter, the rule these conditions follow).
+   */
+  async listInstances(where: { definitionKey?: string; state?: string; businessKey?: string }, limit = 500, reader?: { scope: ProjectScope; username: string; groups: string[]; admin: boolean }) {
     const w: Record<string, string> = {};
     for (const [k, v] of Object.entries(where)) if (v) w[k] = v;
-    return ProcessInstanceModel.findAll({ where: w, order: [['startedAt', 'DESC']], limit, attributes: { exclude: ['engineState'] } });
+    const found = { order: [['startedAt', 'DESC']] as Order, attributes: { exclude: ['engineState'] } };
+    if (!reader) return ProcessInstanceModel.findAll({ where: w, limit, ...found });
+    // every bound name appears in the text (SQLite refuses a value it has no place for)
+    const bind: Record<string, unknown> = {};
+    const terms = Object.entries(w).map(([k, v]) => ((bind[`f_${k}`] = v), `i.${k} = $f_${k}`));
+    const groups = () => (reader.groups.length ? reader.groups : ['\u0000']).map((g, n) => ((bind[`g${n}`] = g), `$g${n}`)).join(', ');
+    if (!reader.admin) bind.me = reader.username;
+    const loose = reader.admin
+      ? '1 = 1'
+      : `(i.startedBy = $me
+          OR EXISTS (SELECT 1 FROM tasks t WHERE t.instanceId = i.id AND (t.assignee = $me OR t.completedBy = $me OR t.owner = $me))
+          OR EXISTS (SELECT 1 FROM tasks t JOIN task_candidates c ON c.taskId = t.id WHERE t.instanceId = i.id AND t.state = 'open' AND t.assignee IS NULL
+                     AND ((c.kind = 'group' AND c.value IN (${groups()})) OR (c.kind = 'user' AND c.value = $me))))`;
+    const ofProject = `(p.id IS NOT NULL AND ${projectScopeSql(reader.scope, bind)})${reader.admin ? ' OR p.id IS NULL' : ''}`;
+    terms.push(`((i.projectId IS NULL AND ${loose}) OR (i.projectId IS NOT NULL AND (${ofProject})))`);
+    const ids = await ProcessInstanceModel.sequelize!.query<{ id: string }>(
+      `SELECT i.id FROM process_instances i LEFT JOIN projects p ON p.id = i.projectId WHERE ${terms.join(' AND ')} ORDER BY i.startedAt DESC LIMIT ${Math.floor(limit)}`,
+      { type: QueryTypes.SELECT, bind },
+    );
+    if (!ids.length) return [];
+    return ProcessInstanceModel.findAll({ where: { id: { [Op.in]: ids.map((r) => r.id) } }, ...found });
   }
 
   /** The instances a call activity (or a handler) of this one started. */

@@ -1,23 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { dateParam } from '../sql';
+import { projectScopeSql, type ProjectScope } from '../project-scope';
 
-/**
- * Which projects a reader's figures cover (第5条), as SQL: everything; or the ordinary (non-classified)
- * projects and/or a list of ids. Built by the visibility service, applied in every statistics query.
- */
-export type ProjectScope =
-  | { all: true }
-  | {
-      all: false;
-      /** every project that is not classified */
-      ordinary: boolean;
-      /** every project of these units (the reader's own) */
-      units: string[];
-      /** the ordinary projects of these units (those the reader's unit supervises) */
-      supervisedUnits: string[];
-      /** and these (a participant's, a held task's) */
-      ids: number[];
-    };
+export type { ProjectScope } from '../project-scope';
 
 /** A (from-day, to-day) pair in Asia/Shanghai with how many rows share it: durations without one row per item. */
 export interface DayPair {
@@ -61,14 +46,7 @@ export class StatisticsRepository {
 
   /** The scope as a condition on the projects alias `p`, adding its values to `bind`. */
   private scope(s: ProjectScope, bind: Record<string, unknown>): string {
-    if (s.all) return '1 = 1';
-    const parts: string[] = [];
-    const list = (prefix: string, values: (string | number)[]) => values.map((v, n) => ((bind[`${prefix}${n}`] = v), `$${prefix}${n}`)).join(', ');
-    if (s.ordinary) parts.push('p.classified = 0'); // BOOLEAN is 0/1 on both databases
-    if (s.units.length) parts.push(`p.unitCode IN (${list('u', s.units)})`);
-    if (s.supervisedUnits.length) parts.push(`(p.classified = 0 AND p.unitCode IN (${list('v', s.supervisedUnits)}))`);
-    if (s.ids.length) parts.push(`p.id IN (${list('s', s.ids)})`);
-    return parts.length ? `(${parts.join(' OR ')})` : '1 = 0';
+    return projectScopeSql(s, bind);
   }
 
   private async rows<T extends object>(sql: string, bind: Record<string, unknown>): Promise<T[]> {
@@ -206,13 +184,5 @@ export class StatisticsRepository {
       avgMs: r.avgMs === null ? null : Math.round(Number(r.avgMs)),
       p90Ms: p90.has(r.activityId) ? Math.round(p90.get(r.activityId)!) : null,
     }));
-  }
-
-  /** Light rows for computing a unit reader's visible ids (units see few projects; bureaus never need this). */
-  async projectVisibilityRows() {
-    return this.rows<{ id: number; classified: number | boolean; unitCode: string; participants: string | string[] | null }>(
-      'SELECT p.id, p.classified, p.unitCode, p.participants FROM projects p',
-      {},
-    );
   }
 }
