@@ -53,6 +53,9 @@ export async function toXlsx(table: ExportTable): Promise<Buffer> {
  * Any list as Excel or CSV: the project list and the four work lists (待办 / 已办 / 我发起的 / 抄送我的), each
  * exactly what the caller sees (the visibility rule of 第5条, the same filters as the list).
  */
+/** the projects one export holds at most: every project of a district's years (a page of the list holds 1,000) */
+export const EXPORT_PROJECTS = 50_000;
+
 export class ExportService {
   constructor(
     private readonly d: {
@@ -64,7 +67,8 @@ export class ExportService {
   ) {}
 
   async projectsTable(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<ExportTable> {
-    const [projects, departments] = await Promise.all([this.d.projects.list(user, filter), this.d.org.listDepartments()]);
+    // every project of the filter the caller may see, not the list's page of 1,000 (as the work lists export every row)
+    const [projects, departments] = await Promise.all([this.d.projects.list(user, filter, EXPORT_PROJECTS), this.d.org.listDepartments()]);
     const unitName = new Map(departments.map((d) => [d.code, d.name]));
     return {
       title: '项目清单',

@@ -287,10 +287,11 @@ export class ProjectService {
     };
   }
 
-  async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }) {
+  /** The newest projects of a filter the caller may see: a page of 1,000 (the list), or up to `limit` (an export). */
+  async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }, limit = 1000) {
     // the scope is a condition of the query; the rule checks what it read once more
     const { scope, mayView } = await this.d.visibility.projectScope(user);
-    return (await this.d.repo.list(filter, scope)).filter(mayView).map((p) => this.view(p));
+    return (await this.d.repo.list(filter, scope, limit)).filter(mayView).map((p) => this.view(p));
   }
 
   /** The port handlers use, bound to the unit of work's transaction. */

@@ -120,5 +120,12 @@ describe('第5条 in the list queries: the projects and instances each caller ma
     expect(fgw.projects).to.have.length(1000);
     expect(fgw.instances).to.have.length(500);
     expect((await t.as('jyj').get('/api/projects')).body[0].code).to.equal('BULK-1099');
+    // an export holds every project of the list's filter the caller may see, not the list's page of 1,000
+    const csv = await t.as('jyj').get('/api/exports/projects?format=csv');
+    expect(csv.status).to.equal(200);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines).to.have.length(1 + 1100 + 1); // the header, the 1,100 cloned projects, the cross-department draft
+    expect(lines.filter((l) => l.includes('BULK-'))).to.have.length(1100);
+    expect(csv.text).not.to.include('涉密指挥平台').and.not.to.include('涉密视频专网');
   });
 });

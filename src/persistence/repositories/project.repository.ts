@@ -94,8 +94,13 @@ export class ProjectRepository {
       type: QueryTypes.SELECT,
       bind,
     });
-    if (!ids.length) return [];
-    return (await ProjectModel.findAll({ where: { id: { [Op.in]: ids.map((r) => Number(r.id)) } }, order: [['id', 'DESC']] })).map(toProject);
+    const out: Project[] = [];
+    // the rows by primary key, 1,000 ids a statement (an export asks for many)
+    for (let i = 0; i < ids.length; i += 1000) {
+      const part = ids.slice(i, i + 1000).map((r) => Number(r.id));
+      out.push(...(await ProjectModel.findAll({ where: { id: { [Op.in]: part } }, order: [['id', 'DESC']] })).map(toProject));
+    }
+    return out;
   }
 
   /** What the visibility rule needs of these projects (light rows), read 1,000 ids a statement. */
