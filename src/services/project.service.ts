@@ -7,7 +7,7 @@ import { DOCUMENT_KINDS, kindMatches, safeFilename, sniff, type SniffedKind } fr
 import { MATERIAL_TYPES, draftProblems, type Project, type ProjectFields, type ProjectPort } from '../domain/project';
 import { toShanghaiDate } from '../domain/calendar';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
-import type { ProjectRepository } from '../persistence/repositories/project.repository';
+import type { ProjectListFilter, ProjectRepository } from '../persistence/repositories/project.repository';
 import type { RuntimeRepository } from '../persistence/repositories/runtime.repository';
 import { inTransaction, retryOnUniqueKey } from '../persistence/transaction';
 import type { ApplicationBatchService } from './application-batch.service';
@@ -288,7 +288,7 @@ export class ProjectService {
   }
 
   /** The newest projects of a filter the caller may see: a page of 1,000 (the list), or up to `limit` (an export). */
-  async list(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }, limit = 1000) {
+  async list(user: User, filter: ProjectListFilter, limit = 1000) {
     // the scope is a condition of the query; the rule checks what it read once more
     const { scope, mayView } = await this.d.visibility.projectScope(user);
     return (await this.d.repo.list(filter, scope, limit)).filter(mayView).map((p) => this.view(p));

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import supertest from 'supertest';
 import { dateParam } from '../../src/persistence/sql';
-import { startTestApp, type TestApp } from '../support/app';
+import { PASSWORD, startTestApp, type TestApp } from '../support/app';
 import { draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
 
@@ -127,5 +128,18 @@ describe('第5条 in the list queries: the projects and instances each caller ma
     expect(lines).to.have.length(1 + 1100 + 1); // the header, the 1,100 cloned projects, the cross-department draft
     expect(lines.filter((l) => l.includes('BULK-'))).to.have.length(1100);
     expect(csv.text).not.to.include('涉密指挥平台').and.not.to.include('涉密视频专网');
+    // and the 项目 page's search and type filter are conditions of the query: the drc finds 区人民医院's ordinary
+    // project behind the 1,000 newer ones, by a part of its name or of its code in lower case
+    const agent = supertest.agent(t.gf.app);
+    const login = await agent.get('/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '';
+    await agent.post('/login').type('form').send({ username: 'fgw', password: PASSWORD, _csrf: csrf }).expect(303);
+    const { code } = (await t.as('fgw').get(`/api/projects/${own.ordinary}`)).body as { code: string };
+    for (const q of ['智慧医院', code.slice(-6).toLowerCase()]) {
+      const page = await agent.get(`/projects?q=${encodeURIComponent(q)}&type=new`);
+      expect(page.status).to.equal(200);
+      expect(page.text, q).to.include(`data-project-id="${own.ordinary}"`);
+      expect(page.text, q).not.to.include('data-project-id="' + newer[0] + '"');
+    }
   });
 });

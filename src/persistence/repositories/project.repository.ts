@@ -6,6 +6,15 @@ import { projectScopeSql, type ProjectScope } from '../project-scope';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
+/** The project list's filters: exact stage, unit, plan year and type; `q` a part of the name or the code. */
+export interface ProjectListFilter {
+  stage?: string;
+  unitCode?: string;
+  planYear?: number;
+  type?: string;
+  q?: string;
+}
+
 export const toProject = (m: ProjectModel): Project => ({
   id: m.id,
   code: m.code,
@@ -81,14 +90,21 @@ export class ProjectRepository {
    * The newest projects (at most `limit`) of a filter that a reader's scope covers: the scope is a condition of the
    * query (issue 13 item 6), so a unit's projects are found however many newer ones of others there are.
    */
-  async list(filter: { stage?: string; unitCode?: string; planYear?: number }, scope: ProjectScope, limit = 1000) {
+  async list(filter: ProjectListFilter, scope: ProjectScope, limit = 1000) {
     const bind: Record<string, unknown> = {};
     const terms = [projectScopeSql(scope, bind)];
-    for (const k of ['stage', 'unitCode', 'planYear'] as const) {
+    for (const k of ['stage', 'unitCode', 'planYear', 'type'] as const) {
       const v = filter[k];
       if (v === undefined || v === '') continue;
       bind[`f_${k}`] = v;
       terms.push(`p.${k} = $f_${k}`);
+    }
+    // the search: a part of the name, or of the code in any case (`!` escapes LIKE's wildcards)
+    if (filter.q) {
+      const part = filter.q.replace(/[!%_]/g, (c) => `!${c}`);
+      bind.f_name = `%${part}%`;
+      bind.f_code = `%${part.toLowerCase()}%`;
+      terms.push("(p.name LIKE $f_name ESCAPE '!' OR LOWER(p.code) LIKE $f_code ESCAPE '!')");
     }
     const ids = await ProjectModel.sequelize!.query<{ id: number }>(`SELECT p.id FROM projects p WHERE ${terms.join(' AND ')} ORDER BY p.id DESC LIMIT ${Math.floor(limit)}`, {
       type: QueryTypes.SELECT,

@@ -16,7 +16,7 @@ const show = {
 };
 
 /** The web shell's pages. Each renders one view from one service call. */
-export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<{ name: string; code: string; type: string; unitCode: string }[]> }; org: { listDepartments(): Promise<Department[]> }; statistics: Pick<StatisticsService, 'monitor'> }) {
+export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitions' | 'instances'> & { projects: { list(user: NonNullable<Request['user']>, filter: { stage?: string; unitCode?: string; planYear?: number; type?: string; q?: string }): Promise<{ name: string; code: string; type: string; unitCode: string }[]> }; org: { listDepartments(): Promise<Department[]> }; statistics: Pick<StatisticsService, 'monitor'> }) {
   return {
     home(_req: Request, res: Response) {
       res.redirect('/tasks');
@@ -25,8 +25,11 @@ export function pagesController(s: Pick<RuntimeWebServices, 'tasks' | 'definitio
       // filters: stage, unit, plan year, type, and a search over name and code
       const filter = { stage: text(req.query.stage), unitCode: text(req.query.unit), planYear: text(req.query.year), type: text(req.query.type), q: text(req.query.q) };
       const year = /^\d{4}$/.test(filter.planYear) ? Number(filter.planYear) : undefined;
-      const [all, departments] = await Promise.all([s.projects.list(req.user!, { stage: filter.stage || undefined, unitCode: filter.unitCode || undefined, planYear: year }), s.org.listDepartments()]);
-      const projects = all.filter((p) => (!filter.type || p.type === filter.type) && (!filter.q || p.name.includes(filter.q) || p.code.toLowerCase().includes(filter.q.toLowerCase())));
+      // every filter is a condition of the list's query (a project older than the newest 1,000 is found too)
+      const [projects, departments] = await Promise.all([
+        s.projects.list(req.user!, { stage: filter.stage || undefined, unitCode: filter.unitCode || undefined, planYear: year, type: filter.type || undefined, q: filter.q || undefined }),
+        s.org.listDepartments(),
+      ]);
       const units = departments.filter((d) => d.kind === 'unit');
       res.render('projects', {
         title: req.t('projectsTitle'),
