@@ -25,8 +25,9 @@ export function notVisible(classified: boolean) {
 
 /**
  * The one visibility rule of every read path (domain `mayViewProject`), with the data it needs: the
- * unit's supervising department and where the caller holds or held a task. Lists use a filter built
- * once per request (two queries); single reads answer 403 citing 第5条.
+ * unit's supervising department and where the caller holds or held a task. The project and instance lists
+ * query with the caller's scope as a condition (`projectScope`) and check what they read with the rule; other lists
+ * use a filter built once per request (two queries); single reads answer 403 citing 第5条.
  * Instances without a project: admins, whoever started them, and whoever holds or held a task in them.
  */
 export class VisibilityService {
