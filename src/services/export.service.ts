@@ -49,13 +49,13 @@ export async function toXlsx(table: ExportTable): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** the projects one export holds at most: every project of a district's years (a page of the list holds 1,000) */
+export const EXPORT_PROJECTS = 50_000;
+
 /**
  * Any list as Excel or CSV: the project list and the four work lists (待办 / 已办 / 我发起的 / 抄送我的), each
  * exactly what the caller sees (the visibility rule of 第5条, the same filters as the list).
  */
-/** the projects one export holds at most: every project of a district's years (a page of the list holds 1,000) */
-export const EXPORT_PROJECTS = 50_000;
-
 export class ExportService {
   constructor(
     private readonly d: {

@@ -6,6 +6,16 @@ import { projectScopeSql, type ProjectScope } from '../project-scope';
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
+/** A LIKE pattern (with `ESCAPE '!'`) for a text anywhere in a column: `!` escapes LIKE's wildcards (a backslash is an escape of MySQL's string literals too). */
+const containing = (text: string) => `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+/** Reads rows by id, 1,000 ids a statement, in the order of the slices. */
+async function inThousands<T>(ids: number[], read: (part: number[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += 1000) out.push(...(await read(ids.slice(i, i + 1000))));
+  return out;
+}
+
 /** The project list's filters: exact stage, unit, plan year and type; `q` a part of the name or the code. */
 export interface ProjectListFilter {
   stage?: string;
@@ -99,39 +109,31 @@ export class ProjectRepository {
       bind[`f_${k}`] = v;
       terms.push(`p.${k} = $f_${k}`);
     }
-    // the search: a part of the name, or of the code in any case (`!` escapes LIKE's wildcards)
+    // the search: a part of the name, or of the code in any case
     if (filter.q) {
-      const part = filter.q.replace(/[!%_]/g, (c) => `!${c}`);
-      bind.f_name = `%${part}%`;
-      bind.f_code = `%${part.toLowerCase()}%`;
+      bind.f_name = containing(filter.q);
+      bind.f_code = containing(filter.q.toLowerCase());
       terms.push("(p.name LIKE $f_name ESCAPE '!' OR LOWER(p.code) LIKE $f_code ESCAPE '!')");
     }
     const ids = await ProjectModel.sequelize!.query<{ id: number }>(`SELECT p.id FROM projects p WHERE ${terms.join(' AND ')} ORDER BY p.id DESC LIMIT ${Math.floor(limit)}`, {
       type: QueryTypes.SELECT,
       bind,
     });
-    const out: Project[] = [];
-    // the rows by primary key, 1,000 ids a statement (an export asks for many)
-    for (let i = 0; i < ids.length; i += 1000) {
-      const part = ids.slice(i, i + 1000).map((r) => Number(r.id));
-      out.push(...(await ProjectModel.findAll({ where: { id: { [Op.in]: part } }, order: [['id', 'DESC']] })).map(toProject));
-    }
-    return out;
+    // the rows by primary key (an export asks for many)
+    return inThousands(
+      ids.map((r) => Number(r.id)),
+      async (part) => (await ProjectModel.findAll({ where: { id: { [Op.in]: part } }, order: [['id', 'DESC']] })).map(toProject),
+    );
   }
 
   /** What the visibility rule needs of these projects (light rows), read 1,000 ids a statement. */
-  async visibilityRows(ids: number[]) {
-    const out: { id: number; classified: number | boolean; unitCode: string; participants: string | string[] | null }[] = [];
-    const all = [...new Set(ids.map(Number).filter(Number.isSafeInteger))];
-    for (let i = 0; i < all.length; i += 1000) {
-      const part = all.slice(i, i + 1000);
-      out.push(
-        ...(await ProjectModel.sequelize!.query<(typeof out)[number]>(`SELECT p.id, p.classified, p.unitCode, p.participants FROM projects p WHERE p.id IN (${part.join(', ')})`, {
-          type: QueryTypes.SELECT,
-        })),
-      );
-    }
-    return out;
+  visibilityRows(ids: number[]) {
+    return inThousands([...new Set(ids.map(Number).filter(Number.isSafeInteger))], (part) =>
+      ProjectModel.sequelize!.query<{ id: number; classified: number | boolean; unitCode: string; participants: string | string[] | null }>(
+        `SELECT p.id, p.classified, p.unitCode, p.participants FROM projects p WHERE p.id IN (${part.join(', ')})`,
+        { type: QueryTypes.SELECT },
+      ),
+    );
   }
 
   /**
@@ -141,8 +143,7 @@ export class ProjectRepository {
   async participatingIn(units: string[]): Promise<number[]> {
     if (!units.length) return [];
     const bind: Record<string, unknown> = {};
-    // `!` escapes LIKE's wildcards (a backslash is an escape of MySQL's string literals too)
-    const like = units.map((u, n) => ((bind[`q${n}`] = `%${JSON.stringify(u).replace(/[!%_]/g, (c) => `!${c}`)}%`), `p.participants LIKE $q${n} ESCAPE '!'`));
+    const like = units.map((u, n) => ((bind[`q${n}`] = containing(JSON.stringify(u))), `p.participants LIKE $q${n} ESCAPE '!'`));
     const rows = await ProjectModel.sequelize!.query<{ id: number }>(`SELECT p.id FROM projects p WHERE p.classified = 0 AND (${like.join(' OR ')})`, { type: QueryTypes.SELECT, bind });
     return rows.map((r) => Number(r.id));
   }
