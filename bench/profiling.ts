@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** A diagram of bench/run.ts by its constant's name (`XML`: P1's approval, `TIMER_XML`: P5's timer). */
 export const benchDiagram = (constant: 'XML' | 'TIMER_XML') => fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(new RegExp(`const ${constant} = \`([\\s\\S]*?)\`;`))![1];
@@ -90,4 +91,54 @@ export function must(call: Call): (method: string, url: string, token: string | 
     if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
+}
+
+export interface Proc {
+  child: ChildProcess;
+  base: string;
+  call: Call;
+  stop(): Promise<void>;
+}
+
+/** a real server process (`npm start`'s entry point, with its node options) on PORT=0; the port is read from what it prints */
+export async function serverProcess(databaseUrl: string, seedPassword: string, env: Record<string, string> = {}): Promise<Proc> {
+  // BENCH_SERVER_NODE_ARGS: node's options for the server processes alone (`--cpu-prof --cpu-prof-dir=…` profiles them)
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...startNodeOptions(), ...nodeArgs, '--require', 'tsx/cjs', 'src/main.ts'], {
+    cwd: path.join(__dirname, '..'),
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_PASSWORD: seedPassword, LOG_LEVEL: 'warn', CLOCK: 'manual', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited at start: ${output}`);
+    const printed = /started: http:\/\/localhost:(\d+)\//.exec(output);
+    if (printed) {
+      const base = `http://127.0.0.1:${printed[1]}`;
+      return {
+        child,
+        base,
+        call: client(base),
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc */
+export function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }

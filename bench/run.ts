@@ -23,14 +23,13 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Engine } from 'bpmn-engine';
 import { Sequelize, QueryTypes } from 'sequelize';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../src/engine/smqp-fast-path';
-import { client, must, startNodeOptions, type Call } from './profiling';
+import { client, cpuMsOf, must, serverProcess } from './profiling';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="benchDefinitions" targetNamespace="http://govflow.example/bench">
@@ -71,7 +70,6 @@ const SELECTIVE = 100;
 /** P5: due timers */
 const P5_TIMERS = Number(process.env.BENCH_P5_TIMERS ?? (quick ? 300 : 10_000));
 const P5_TIMEOUT_S = quick ? 180 : 900;
-const ROOT = path.resolve(__dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const onlyP3 = only === 'p3';
 /** --only p5: the timers alone (needs BENCH_DATABASE_URL) */
@@ -185,56 +183,6 @@ async function fill(sequelize: Sequelize, instanceId: string, from: number, targ
       await qi.bulkInsert('activity_history', hs, { transaction });
     });
   }
-}
-
-interface Proc {
-  child: ChildProcess;
-  base: string;
-  call: Call;
-  stop(): Promise<void>;
-}
-
-/** a real server process (`npm start`'s entry point, with its node options) on PORT=0; the port is read from what it prints */
-async function serverProcess(databaseUrl: string, seedPassword: string, env: Record<string, string> = {}): Promise<Proc> {
-  // BENCH_SERVER_NODE_ARGS: node's options for the server processes alone (`--cpu-prof --cpu-prof-dir=…` profiles them)
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...startNodeOptions(), ...nodeArgs, '--require', 'tsx/cjs', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_PASSWORD: seedPassword, LOG_LEVEL: 'warn', CLOCK: 'manual', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited at start: ${output}`);
-    const printed = /started: http:\/\/localhost:(\d+)\//.exec(output);
-    if (printed) {
-      const base = `http://127.0.0.1:${printed[1]}`;
-      return {
-        child,
-        base,
-        call: client(base),
-        async stop() {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      };
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not start: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** CPU time (user + system, all threads) a process has used, in ms, from /proc */
-function cpuMsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function rssMb(pid: number): number {
