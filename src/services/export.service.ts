@@ -3,6 +3,7 @@ import { malformed } from '../domain/errors';
 import { WORK_LIST_LABELS, chineseDateTime, projectTypeLabel, stageLabel } from '../domain/labels';
 import type { User } from '../domain/organisation';
 import type { OrganisationRepository } from '../persistence/repositories/organisation.repository';
+import type { ProjectListFilter } from '../persistence/repositories/project.repository';
 import type { ProjectService } from './project.service';
 import { WORK_LISTS, type WorkFilter, type WorkList, type WorkspaceService } from './workspace.service';
 
@@ -66,7 +67,7 @@ export class ExportService {
     },
   ) {}
 
-  async projectsTable(user: User, filter: { stage?: string; unitCode?: string; planYear?: number }): Promise<ExportTable> {
+  async projectsTable(user: User, filter: ProjectListFilter): Promise<ExportTable> {
     // every project of the filter the caller may see, not the list's page of 1,000 (as the work lists export every row)
     const [projects, departments] = await Promise.all([this.d.projects.list(user, filter, EXPORT_PROJECTS), this.d.org.listDepartments()]);
     const unitName = new Map(departments.map((d) => [d.code, d.name]));
@@ -144,7 +145,7 @@ export class ExportService {
     if (list === 'projects') {
       const planYear = query.planYear === undefined || query.planYear === '' ? undefined : Number(query.planYear);
       if (planYear !== undefined && !Number.isInteger(planYear)) throw malformed('planYear 须为年份');
-      table = await this.projectsTable(user, { stage: str(query.stage), unitCode: str(query.unitCode), planYear });
+      table = await this.projectsTable(user, { stage: str(query.stage), unitCode: str(query.unitCode), planYear, type: str(query.type), q: str(query.q) });
     } else {
       const list = WORK_LISTS.find((l) => l === (query.list ?? 'todo'));
       if (!list) throw malformed(`list 须为 ${WORK_LISTS.join(' | ')} 之一`);

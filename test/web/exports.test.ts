@@ -67,6 +67,14 @@ describe('exports: the project list and the task list as Excel and CSV', () => {
     expect((await sheet('jyj', '/api/exports/projects')).rows).to.deep.equal([]);
     // the list's own filters apply
     expect((await sheet('sjj', '/api/exports/projects?planYear=2031')).rows).to.deep.equal([]);
+    // the 项目 page's search and type filter too, as the list itself answers them
+    const q = encodeURIComponent('公开');
+    expect((await sheet('sjj', `/api/exports/projects?q=${q}`)).rows.map((r) => r[1])).to.deep.equal([open.code]);
+    expect((await sheet('sjj', `/api/exports/projects?q=${encodeURIComponent(secret.code.toLowerCase())}`)).rows.map((r) => r[1])).to.deep.equal([secret.code]);
+    expect((await sheet('sjj', '/api/exports/projects?type=renovation')).rows.map((r) => r[1])).to.deep.equal([open.code]);
+    expect((await sheet('sjj', '/api/exports/projects?type=new&q=' + q)).rows).to.deep.equal([]);
+    expect((await t.as('sjj').get(`/api/projects?q=${q}`)).body.map((p: { code: string }) => p.code)).to.deep.equal([open.code]);
+    expect((await t.as('sjj').get('/api/projects?type=new')).body.map((p: { code: string }) => p.code)).to.deep.equal([secret.code]);
   });
 
   it('the project list as CSV: UTF-8 with a byte-order mark, quoted where needed, the same rows', async () => {
@@ -118,6 +126,9 @@ describe('exports: the project list and the task list as Excel and CSV', () => {
   it('is linked from the project and task pages', async () => {
     const projects = (await t.as('sjj').get('/projects?stage=submitted')).text;
     expect(projects).to.contain('href="/api/exports/projects?format=xlsx&amp;stage=submitted"').and.contain('href="/api/exports/projects?format=csv&amp;stage=submitted"');
+    // the export holds what the page lists: its search and type filter go with the link (a year only when it is one)
+    const searched = (await t.as('sjj').get(`/projects?q=${encodeURIComponent('公开')}&type=renovation&year=20x7`)).text;
+    expect(searched).to.contain('href="/api/exports/projects?format=csv&amp;type=renovation&amp;q=%E5%85%AC%E5%BC%80"');
     const done = (await t.as('wjw').get('/tasks/done')).text;
     expect(done).to.contain('href="/api/exports/tasks?list=done&amp;format=xlsx"').and.contain('format=csv"');
   });

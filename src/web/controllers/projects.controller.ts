@@ -72,6 +72,8 @@ export function projectsController(
           stage: typeof req.query.stage === 'string' ? req.query.stage : undefined,
           unitCode: typeof req.query.unitCode === 'string' ? req.query.unitCode : undefined,
           planYear,
+          type: typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : undefined,
+          q: typeof req.query.q === 'string' && req.query.q !== '' ? req.query.q : undefined,
         }),
       );
     },
