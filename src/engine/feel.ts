@@ -30,6 +30,7 @@ import {
   workingDaysBetween,
 } from '../domain/calendar';
 import { checkFeel } from '../lint/feel-syntax';
+import { withParseCache } from './feel-parse-cache';
 import { checkResultSize, evaluateInSandbox, FeelBudgetError, needsSandbox } from './feel-sandbox';
 
 export interface FeelOptions {
@@ -190,7 +191,8 @@ export function evaluateFeelInline(expression: string, context: Record<string, u
   const source = strip(expression);
   let result: ReturnType<typeof evaluate>;
   try {
-    result = evaluate(source, { ...context, ...builtins(opts) });
+    const scope = { ...context, ...builtins(opts) };
+    result = withParseCache(source, scope, () => evaluate(source, scope));
   } catch (err) {
     const message =
       err instanceof FeelSyntaxError
