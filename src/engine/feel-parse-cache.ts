@@ -53,7 +53,8 @@ export function scopeKey(expression: string, context: Record<string, unknown>): 
   const found: string[] = [];
   let budget = KEY_BUDGET;
   const walk = (value: unknown, depth: number): boolean => {
-    if (value === null || typeof value !== 'object' || depth > 8) return true;
+    if (value === null || typeof value !== 'object') return true;
+    if (depth > 8) return false; // deeper than walked: parsed uncached
     if (Array.isArray(value)) {
       for (const item of value) if (--budget < 0 || !walk(item, depth + 1)) return false;
       return true;

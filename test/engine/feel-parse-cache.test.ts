@@ -59,6 +59,9 @@ describe('feel: parsed expressions kept', () => {
     expect(scopeKey('a + b', { a: 1, c: 2, b: { a: 1, z: 1 } })).to.equal(['0:a', '0:b', '1:a'].join('\u0001'));
     expect(scopeKey('a b', { 'a  b': 1 })).to.equal('0:a  b'); // whitespace does not hide a name
     expect(scopeKey('x', { y: { x: 1 } })).to.equal(''); // y does not occur: its keys cannot be reached
+    let deep: Record<string, unknown> = { 'b c': 1 };
+    for (let i = 0; i < 10; i++) deep = { a: deep };
+    expect(scopeKey('a.a.a.a.a.a.a.a.a.a.b c', deep)).to.equal(null); // deeper than walked: parsed uncached
     const wide = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]));
     expect(scopeKey('k1 + 1', wide)).to.equal(null); // over the budget: parsed uncached
     const before = keptTrees();
