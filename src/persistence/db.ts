@@ -84,9 +84,10 @@ export async function openDatabase(url: string, opts: { logging?: (sql: string) 
       // mysql2 caches every prepared statement of a connection (16,000 by default, never closed): a cap
       // closes the oldest, so no text that varies can fill the server's max_prepared_stmt_count
       // typeCast: mysql2's own conversions. sequelize's (a function) makes mysql2 build a wrapper object with three
-      // closures for every column of every row; its only conversions that differ are DATETIME, which mysql2 reads
-      // the same way with timezone 'Z' (sequelize: '+00:00'), and DATEONLY and GEOMETRY, which no model here uses
-      dialectOptions: { charset: 'utf8mb4', dateStrings: false, timezone: 'Z', typeCast: true, maxPreparedStatements: MAX_PREPARED_STATEMENTS_PER_CONNECTION },
+      // closures for every column of every row; its only conversions of its own are DATETIME, which mysql2 reads the
+      // same way with timezone 'Z' (sequelize: '+00:00'), DATE — a column or an expression such as DATE(…) — as its
+      // 'YYYY-MM-DD' text, which dateStrings: ['DATE'] keeps, and GEOMETRY, which nothing here uses
+      dialectOptions: { charset: 'utf8mb4', dateStrings: ['DATE'], timezone: 'Z', typeCast: true, maxPreparedStatements: MAX_PREPARED_STATEMENTS_PER_CONNECTION },
       timezone: '+00:00',
     };
     const admin = new Sequelize({ ...common, pool: { max: 1 } });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { startTestApp, type TestApp } from '../support/app';
-import { draft } from '../support/builders';
+import { attachRequiredMaterials, draft } from '../support/builders';
 import { onMysql } from '../support/database';
 
 /**
@@ -17,13 +17,7 @@ describe('MariaDB: rows converted by the driver, as sequelize converted them', f
     t = await startTestApp({ CLOCK: 'system' });
     // a project (DECIMAL, DATETIME(3), BOOLEAN, JSON), submitted: an instance, its task, history, chain, outbox
     const { body: p } = await t.as('rmyy').post('/api/projects', draft({ investment: 1234567.89 }));
-    for (const m of ['application-form', 'construction-plan']) {
-      await t.api
-        .post(`/api/projects/${p.id}/documents`)
-        .set('Authorization', `Bearer ${await t.token('rmyy')}`)
-        .field('materialType', m)
-        .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
-    }
+    await attachRequiredMaterials(t, 'rmyy', p.id);
     expect((await t.as('rmyy').post(`/api/projects/${p.id}/submit`)).status).to.equal(201);
     // the same database through a sequelize connection with sequelize's own typeCast (its default)
     const c = t.gf.db.sequelize.config;
@@ -44,7 +38,7 @@ describe('MariaDB: rows converted by the driver, as sequelize converted them', f
     }
   });
 
-  it('gives every row of the runtime and project tables as sequelize did: dates, decimals, booleans, JSON, numbers', async () => {
+  it('gives every row of the runtime and project tables as sequelize did: dates, decimals, booleans, JSON, numbers, computed days', async () => {
     const tables = ['projects', 'project_documents', 'process_instances', 'tasks', 'task_candidates', 'activity_history', 'operation_log', 'audit_chain', 'outbox', 'users', 'process_definitions', 'settings'];
     let rows = 0;
     for (const table of tables) {
@@ -56,6 +50,12 @@ describe('MariaDB: rows converted by the driver, as sequelize converted them', f
       rows += ours.length;
     }
     expect(rows).to.be.above(20);
+    // values of computed columns too: a DATE expression (the statistics' Shanghai days) is its 'YYYY-MM-DD' text
+    const computed = "SELECT DATE(DATE_ADD(startedAt, INTERVAL 8 HOUR)) AS day, CAST('2026-10-01' AS DATE) AS holiday, TIMESTAMP('2026-10-01 08:00:00') AS at, COUNT(*) AS n, SUM(revision) AS s, AVG(revision) AS a, MAX(startedAt) AS latest FROM process_instances GROUP BY 1";
+    const ours = await t.gf.db.sequelize.query<Record<string, unknown>>(computed, { type: QueryTypes.SELECT });
+    expect(ours).to.deep.equal(await theirs.query(computed, { type: QueryTypes.SELECT }));
+    expect(ours[0].day).to.be.a('string').and.match(/^\d{4}-\d{2}-\d{2}$/);
+    expect(ours[0].holiday).to.equal('2026-10-01');
     // the kinds of value the tables hold came through as such
     const [project] = await t.gf.db.sequelize.query<Record<string, unknown>>('SELECT * FROM projects', { type: QueryTypes.SELECT });
     expect(project.createdAt).to.be.instanceOf(Date);
