@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
-import { benchDiagram, client, must, profilingDatabase, say, sqlCounter } from './profiling';
+import { benchDiagram, client, must, p1Instance, profilingDatabase, say, sqlCounter } from './profiling';
 
 const XML = benchDiagram('XML');
 
@@ -24,18 +24,7 @@ async function main() {
   const admin = (await call('POST', '/api/auth/token', null, { username: 'admin', password: gf.config.seedPassword })).token;
   const sjj = (await call('POST', '/api/auth/token', null, { username: 'sjj', password: gf.config.seedPassword })).token;
   await call('POST', '/api/process-definitions', admin, { xml: XML });
-  const phase = [0, 0, 0];
-  const one = async (i: number) => {
-    let t = performance.now();
-    const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
-    phase[0] += performance.now() - t;
-    t = performance.now();
-    const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
-    phase[1] += performance.now() - t;
-    t = performance.now();
-    await call('POST', `/api/tasks/${task.id}/complete`, sjj, { variables: {} });
-    phase[2] += performance.now() - t;
-  };
+  const { one, phase } = p1Instance(call, admin, sjj);
   for (let i = 0; i < 20; i++) await one(i);
   phase.fill(0);
   sql.counting = true;

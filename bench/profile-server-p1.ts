@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config';
-import { benchDiagram, cpuMsOf, must, profilingDatabase, say, serverProcess } from './profiling';
+import { benchDiagram, cpuMsOf, must, profilingDatabase, p1Instance, say, serverProcess } from './profiling';
 
 const XML = benchDiagram('XML');
 
@@ -49,19 +49,7 @@ async function main() {
     const admin = await token('admin');
     const sjj = await token('sjj');
     await call('POST', '/api/process-definitions', admin, { xml: XML });
-    const phase = [0, 0, 0];
-    const one = async (i: number) => {
-      let t = performance.now();
-      const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
-      phase[0] += performance.now() - t;
-      t = performance.now();
-      const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
-      phase[1] += performance.now() - t;
-      t = performance.now();
-      const done = await call('POST', `/api/tasks/${task.id}/complete`, sjj, {});
-      phase[2] += performance.now() - t;
-      if (done.processInstance.state !== 'completed') throw new Error(`task ${task.id} did not complete its instance`);
-    };
+    const { one, phase } = p1Instance(call, admin, sjj);
     for (let i = 0; i < 100; i++) await one(i);
     phase.fill(0);
     const threads0 = threadCpu(proc.child.pid!);

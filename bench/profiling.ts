@@ -142,3 +142,24 @@ export function cpuMsOf(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
+
+/**
+ * P1's instance as the profiling tools make it: start, list the task, complete — each call's wall ms added to `phase`
+ * (start, list, complete); a completion that does not end the instance throws.
+ */
+export function p1Instance(call: ReturnType<typeof must>, admin: string, sjj: string) {
+  const phase = [0, 0, 0];
+  const one = async (i: number) => {
+    let t = performance.now();
+    const started = await call('POST', '/api/process-definitions/bench-approval/instances', admin, { variables: { n: i } });
+    phase[0] += performance.now() - t;
+    t = performance.now();
+    const [task] = await call('GET', `/api/tasks?processInstanceId=${started.id}`, sjj);
+    phase[1] += performance.now() - t;
+    t = performance.now();
+    const done = await call('POST', `/api/tasks/${task.id}/complete`, sjj, {});
+    phase[2] += performance.now() - t;
+    if (done.processInstance.state !== 'completed') throw new Error(`task ${task.id} did not complete its instance`);
+  };
+  return { one, phase };
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { binary, startTestApp, type TestApp } from '../support/app';
-import { draft } from '../support/builders';
+import { attachRequiredMaterials, draft } from '../support/builders';
 import { setClock, taskOf } from '../support/runtime';
 
 /** Any list as Excel or CSV: what the caller sees (第5条), Chinese headers and labels, Shanghai times. */
@@ -31,13 +31,7 @@ describe('exports: the project list and the task list as Excel and CSV', () => {
     await setClock(t, '2026-09-15T10:00:00+08:00');
     const project = async (over: Record<string, unknown>) => {
       const { body: p } = await t.as('rmyy').post('/api/projects', draft(over));
-      for (const m of ['application-form', 'construction-plan']) {
-        await t.api
-          .post(`/api/projects/${p.id}/documents`)
-          .set('Authorization', `Bearer ${await t.token('rmyy')}`)
-          .field('materialType', m)
-          .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
-      }
+      await attachRequiredMaterials(t, 'rmyy', p.id);
       const sub = await t.as('rmyy').post(`/api/projects/${p.id}/submit`);
       expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
       return { id: p.id as number, code: p.code as string, instanceId: sub.body.processInstanceId as string };

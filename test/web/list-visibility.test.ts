@@ -3,7 +3,7 @@ import { QueryTypes } from 'sequelize';
 import supertest from 'supertest';
 import { dateParam } from '../../src/persistence/sql';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app';
-import { draft } from '../support/builders';
+import { attachRequiredMaterials, draft } from '../support/builders';
 import { deploy, setClock, startInstance } from '../support/runtime';
 
 /**
@@ -23,14 +23,7 @@ describe('第5条 in the list queries: the projects and instances each caller ma
     const created = await t.as(unit).post('/api/projects', draft({ unitCode: unit, ...over }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     if (!submit) return created.body.id as number;
-    for (const m of ['application-form', 'construction-plan']) {
-      const up = await t.api
-        .post(`/api/projects/${created.body.id}/documents`)
-        .set('Authorization', `Bearer ${await t.token(unit)}`)
-        .field('materialType', m)
-        .attach('file', Buffer.from(`%PDF-1.4 ${m}`), { filename: `${m}.pdf`, contentType: 'application/pdf' });
-      expect(up.status, JSON.stringify(up.body)).to.equal(201);
-    }
+    await attachRequiredMaterials(t, unit, created.body.id);
     const submitted = await t.as(unit).post(`/api/projects/${created.body.id}/submit`);
     expect(submitted.status, JSON.stringify(submitted.body)).to.equal(201);
     return created.body.id as number;
