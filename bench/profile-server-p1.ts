@@ -7,9 +7,8 @@
  * npm test.
  */
 import fs from 'node:fs';
-import { Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config';
-import { benchDiagram, cpuMsOf, must, profilingDatabase, p1Instance, say, serverProcess } from './profiling';
+import { benchDiagram, cpuMsOf, freshDatabase, must, p1Instance, profilingDatabase, say, serverProcess, statCpuMs } from './profiling';
 
 const XML = benchDiagram('XML');
 
@@ -19,9 +18,7 @@ function threadCpu(pid: number): Map<string, { name: string; ms: number }> {
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+      out.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: statCpuMs(stat) });
     } catch {
       /* the thread ended meanwhile */
     }
@@ -32,15 +29,7 @@ function threadCpu(pid: number): Map<string, { name: string; ms: number }> {
 async function main() {
   const n = Number(process.argv[2] ?? 1000);
   const url = profilingDatabase();
-  if (url.startsWith('mysql:')) {
-    const u = new URL(url);
-    const name = u.pathname.slice(1);
-    if (!/^\w+$/.test(name)) throw new Error(`BENCH_DATABASE_URL needs a plain database name, got "${name}"`);
-    const admin = new Sequelize(`mysql://${u.username}:${u.password}@${u.host}/`, { logging: false });
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.close();
-  }
+  await freshDatabase(url);
   const seedPassword = loadConfig({ ...process.env, DATABASE_URL: url }).seedPassword;
   const proc = await serverProcess(url, seedPassword, { CLOCK: 'system' });
   try {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Sequelize } from 'sequelize';
 
 /** A diagram of bench/run.ts by its constant's name (`XML`: P1's approval, `TIMER_XML`: P5's timer). */
 export const benchDiagram = (constant: 'XML' | 'TIMER_XML') => fs.readFileSync(path.join(__dirname, 'run.ts'), 'utf8').match(new RegExp(`const ${constant} = \`([\\s\\S]*?)\`;`))![1];
@@ -137,10 +138,15 @@ export async function serverProcess(databaseUrl: string, seedPassword: string, e
   }
 }
 
+/** CPU time (user + system) in ms of a /proc/…/stat text: of a process (all its threads) or of one thread */
+export function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 /** CPU time (user + system, all threads) a process has used, in ms, from /proc */
 export function cpuMsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  return statCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /**
@@ -162,4 +168,16 @@ export function p1Instance(call: ReturnType<typeof must>, admin: string, sjj: st
     if (done.processInstance.state !== 'completed') throw new Error(`task ${task.id} did not complete its instance`);
   };
   return { one, phase };
+}
+
+/** A fresh, empty database: a new SQLite file, or the MySQL database of the URL dropped and created again. */
+export async function freshDatabase(url: string): Promise<void> {
+  if (!url.startsWith('mysql:')) return;
+  const u = new URL(url);
+  const name = u.pathname.replace(/^\//, '');
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`BENCH_DATABASE_URL needs a plain database name, got "${name}"`);
+  const admin = new Sequelize({ dialect: 'mysql', host: u.hostname, port: Number(u.port || 3306), username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), logging: false });
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.close();
 }

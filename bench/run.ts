@@ -29,7 +29,7 @@ import { Sequelize, QueryTypes } from 'sequelize';
 import { createGovFlow } from '../src/app';
 import { loadConfig } from '../src/config';
 import { installSmqpFastPath, pauseSmqpFastPath } from '../src/engine/smqp-fast-path';
-import { client, cpuMsOf, must, serverProcess } from './profiling';
+import { client, cpuMsOf, freshDatabase, must, serverProcess } from './profiling';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="benchDefinitions" targetNamespace="http://govflow.example/bench">
@@ -109,18 +109,6 @@ async function raw(n: number): Promise<number> {
     });
   }
   return n / ((performance.now() - t0) / 1000);
-}
-
-/** A fresh, empty database: a new SQLite file, or the MySQL database of the URL dropped and created again. */
-async function freshDatabase(url: string): Promise<void> {
-  if (!url.startsWith('mysql:')) return;
-  const u = new URL(url);
-  const name = u.pathname.replace(/^\//, '');
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`BENCH_DATABASE_URL needs a plain database name, got "${name}"`);
-  const admin = new Sequelize({ dialect: 'mysql', host: u.hostname, port: Number(u.port || 3306), username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), logging: false });
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.close();
 }
 
 /** runs `work(i)` for i in [0, n) on `concurrency` workers */
